@@ -1,0 +1,57 @@
+# make test: everything CI runs. make run: the playground and echo server (after the
+# server issue lands; until then `make build` and bin/mtlsplay --help).
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/mtlsplay
+# The engine packages must build for the browser: no os, net/http or syscall/js.
+WASM_PKGS := ./internal/...
+# package:FuzzTarget pairs; `make test` runs each briefly, `make fuzz` for longer.
+FUZZ := \
+	./internal/certinput:FuzzDecode \
+	./internal/certinfo:FuzzParse \
+	./internal/certinfo:FuzzFormatDN \
+	./internal/certinfo:FuzzParseSAN \
+	./internal/rule:FuzzCompile \
+	./internal/trust:FuzzParseBundle
+FUZZTIME_TEST ?= 3s
+FUZZTIME ?= 2m
+
+.PHONY: all build test check unit fuzz-smoke fuzz bench wasm-engine generate
+
+all: build
+
+build:
+	@mkdir -p bin
+	$(GO) build -trimpath -o $(BIN) ./server
+
+# Unit tests run last, so the summary line is the last thing printed.
+test: check fuzz-smoke unit
+
+# Static checks: formatting, vet, the engine's js/wasm build, generated files current.
+check:
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS)
+
+unit:
+	@set -o pipefail; $(GO) test -count=1 -json ./... | $(GO) run ./.ci/testsum
+
+fuzz-smoke:
+	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn ($$pkg) for $(FUZZTIME_TEST)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME_TEST) $$pkg >/tmp/mtlsplay-fuzz.log 2>&1 || { cat /tmp/mtlsplay-fuzz.log; exit 1; }; \
+	done
+
+fuzz:
+	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Benchmarks for what a person waits on; compare runs with benchstat.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$${COUNT:-5} ./internal/... | tee bench.txt
+
+generate:
+	$(GO) generate ./internal/pki

@@ -1,0 +1,505 @@
+package rule
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/runes"
+	"cel.dev/cel-go/common/types"
+)
+
+// Issue is one problem in a rule's source, at a 1-based line and a 1-based column
+// counted in characters (Unicode code points), as an editor shows them.
+type Issue struct {
+	Severity string `json:"severity"` // "error" (the rule cannot run) or "warning"
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	// Start and End are the 0-based code point offsets of what to underline: the
+	// token at Line:Column, or the whole expression for a rule that is not bool.
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+	Message string `json:"message"`
+	// Snippet is the source line and a caret under the column, as cel-go prints
+	// them: " | SAN.exists(s, s.endswith('x'))\n | .................^".
+	Snippet string `json:"snippet"`
+}
+
+// String formats the issue as "rule:LINE:COLUMN: message".
+func (i Issue) String() string {
+	return fmt.Sprintf("rule:%d:%d: %s", i.Line, i.Column, i.Message)
+}
+
+// CompileError is why a rule did not compile: syntax, an unknown name or field, a
+// type mismatch, a rule that is not bool, or one over a limit. Issues are in source
+// order and never empty.
+type CompileError struct {
+	Issues []Issue
+	more   int // issues beyond maxIssues, not listed
+}
+
+// Error returns the first issue on one line, "rule:1:5: undefined field 'subjct'",
+// and how many more there are.
+func (e *CompileError) Error() string {
+	if len(e.Issues) == 0 {
+		return "rule: compile error"
+	}
+	s := e.Issues[0].String()
+	if n := len(e.Issues) - 1 + e.more; n == 1 {
+		s += " (and 1 more error)"
+	} else if n > 1 {
+		s += fmt.Sprintf(" (and %d more errors)", n)
+	}
+	return s
+}
+
+// Report returns every issue with its source line and caret, like cel-go's
+// Issues.Err() text, for a terminal.
+func (e *CompileError) Report() string {
+	var b strings.Builder
+	for i, is := range e.Issues {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(is.String())
+		if is.Snippet != "" {
+			b.WriteByte('\n')
+			b.WriteString(is.Snippet)
+		}
+	}
+	return b.String()
+}
+
+// Program is a compiled, type-checked rule. It is immutable and safe for
+// concurrent use; Env.Compile returns the same *Program for the same source while
+// it stays in the cache.
+type Program struct {
+	src     string
+	checked *cel.Ast
+	env     *Env
+	tracked cel.Program // runtime cost tracking, stops at CostLimit
+
+	// bounded runs without cost tracking when checks pass (see cost.go); nil when
+	// the static estimate does not fit CostLimit.
+	bounded cel.Program
+	checks  []sizeCheck
+
+	explainOnce sync.Once
+	explain     *explainer
+	explainErr  error
+}
+
+// Source returns the rule as it was compiled.
+func (p *Program) Source() string { return p.src }
+
+// Checked returns the type-checked CEL AST: node types, source offsets and the
+// macro calls as written. Explain and lints read it; it must not be modified.
+func (p *Program) Checked() *cel.Ast { return p.checked }
+
+// Compile parses and type-checks a rule. Any problem comes back as a
+// *CompileError with positions.
+func (e *Env) Compile(src string) (*Program, error) {
+	if p, cerr, ok := e.cache.get(src); ok {
+		if cerr != nil {
+			return nil, cerr
+		}
+		return p, nil
+	}
+	p, cerr := e.compile(src)
+	e.cache.put(src, p, cerr)
+	if cerr != nil {
+		return nil, cerr
+	}
+	return p, nil
+}
+
+func (e *Env) compile(src string) (*Program, *CompileError) {
+	if len(src) > MaxSourceBytes {
+		return nil, &CompileError{Issues: []Issue{{
+			Severity: "error", Line: 1, Column: 1, End: 1,
+			Message: fmt.Sprintf("rule is too long: %d bytes, the limit is %d", len(src), MaxSourceBytes),
+		}}}
+	}
+	if strings.TrimSpace(stripComments(src)) == "" {
+		return nil, &CompileError{Issues: []Issue{{
+			Severity: "error", Line: 1, Column: 1,
+			Message: "rule is empty: write an expression that evaluates to true or false, e.g. SAN.exists(s, s == \"DNS:client.example.com\")",
+		}}}
+	}
+	checked, iss := e.cel.CompileSource(newQuietSource(src))
+	if iss != nil && len(iss.Errors()) > 0 {
+		return nil, issuesError(src, iss)
+	}
+	if t := checked.OutputType(); !t.IsExactType(types.BoolType) && t.Kind() != types.DynKind {
+		// Point at the start of the whole expression, not at its top operator.
+		sp := newSpanner(src, checked.NativeRep())
+		start, end := sp.span(checked.NativeRep().Expr().ID())
+		line, col := sp.lineCol(start)
+		return nil, &CompileError{Issues: []Issue{{
+			Severity: "error", Line: line, Column: col, Start: start, End: end,
+			Message: fmt.Sprintf("rule must evaluate to bool, got %s", typeString(t)),
+			Snippet: snippet(src, line, col),
+		}}}
+	}
+	tracked, err := e.cel.Program(checked, fastOptions()...)
+	if err != nil {
+		// Planning folds constants, so it fails on constant arguments that cannot
+		// work: matches("["), timestamp("bad"). Point at the call that fails.
+		sp := newSpanner(src, checked.NativeRep())
+		start, end := e.locatePlanError(checked.NativeRep(), sp)
+		line, col := sp.lineCol(start)
+		return nil, &CompileError{Issues: []Issue{{
+			Severity: "error", Line: line, Column: col, Start: start, End: end,
+			Message: cleanMessage(err.Error()), Snippet: snippet(src, line, col),
+		}}}
+	}
+	p := &Program{src: src, checked: checked, env: e, tracked: tracked}
+	p.bounded, p.checks = e.boundedProgram(checked)
+	return p, nil
+}
+
+func fastOptions() []cel.ProgramOption {
+	return []cel.ProgramOption{cel.CostLimit(CostLimit), cel.EvalOptions(cel.OptOptimize)}
+}
+
+// locatePlanError returns the range of the first call, in source order, that
+// cannot be planned on its own; the whole rule when none can be singled out.
+func (e *Env) locatePlanError(a *ast.AST, sp *spanner) (int, int) {
+	best, bestEnd := -1, 0
+	var visit func(x ast.Expr)
+	visit = func(x ast.Expr) {
+		for _, c := range children(x) {
+			visit(c)
+		}
+		if x.Kind() != ast.CallKind || best >= 0 {
+			return
+		}
+		sub := ast.NewCheckedAST(ast.NewAST(x, a.SourceInfo()), a.TypeMap(), a.ReferenceMap())
+		if _, err := e.cel.PlanProgram(sub, fastOptions()...); err != nil {
+			best, bestEnd = sp.span(x.ID())
+		}
+	}
+	visit(a.Expr())
+	if best < 0 {
+		return sp.span(a.Expr().ID())
+	}
+	return best, bestEnd
+}
+
+// quietSource is the rule's source for cel-go without snippets: cel-go renders a
+// snippet for every error, in time quadratic in the column, which a 16 KiB line
+// with a thousand errors turns into minutes. Issues carry our own snippets.
+type quietSource struct {
+	common.Source
+	runes.Buffer // the parser reads the runes directly when it can
+}
+
+func newQuietSource(src string) quietSource {
+	s := common.NewTextSource(src)
+	b, _ := s.(runes.Buffer)
+	if b == nil {
+		b = runes.NewBuffer(src)
+	}
+	return quietSource{Source: s, Buffer: b}
+}
+
+func (quietSource) Snippet(int) (string, bool) { return "", false }
+
+// maxIssues bounds the issues reported for one rule; the rest are counted.
+const maxIssues = 20
+
+// issuesError converts cel-go's issues to a CompileError, keeping its messages
+// ("undeclared reference to 'CM' (did you mean 'CN'?)").
+func issuesError(src string, iss *cel.Issues) *CompileError {
+	lines := lineStarts(src)
+	rs := []rune(src)
+	ce := &CompileError{}
+	errs := iss.Errors()
+	if len(errs) > maxIssues {
+		ce.more = len(errs) - maxIssues
+		errs = errs[:maxIssues]
+	}
+	for _, e := range errs {
+		line, col := e.Location.Line(), e.Location.Column()+1
+		if line < 1 || line > len(lines) || col < 1 {
+			line, col = 1, 1
+		}
+		ce.Issues = append(ce.Issues, Issue{
+			Severity: "error",
+			Line:     line,
+			Column:   col,
+			Start:    lines[line-1] + col - 1,
+			End:      tokenEnd(rs, lines[line-1]+col-1),
+			Message:  cleanMessage(e.Message) + suggestion(e.Message),
+			Snippet:  snippet(src, line, col),
+		})
+	}
+	if len(ce.Issues) == 0 {
+		ce.Issues = append(ce.Issues, Issue{Severity: "error", Line: 1, Column: 1, Message: "rule does not compile"})
+	}
+	return ce
+}
+
+var (
+	// cel-go names its Go options in some messages; a rule author cannot use them.
+	enableWithRE    = regexp.MustCompile(`,? ?\(?enable with ` + "`[^`]*`" + `\)?`)
+	emptyContainer  = " (in container '')"
+	undefinedFieldR = regexp.MustCompile(`^undefined field '([^']*)'$`)
+	undeclaredRefR  = regexp.MustCompile(`^undeclared reference to '([^']*)'$`)
+)
+
+func cleanMessage(m string) string {
+	m = strings.ReplaceAll(m, emptyContainer, "")
+	if enableWithRE.MatchString(m) {
+		m = enableWithRE.ReplaceAllString(m, "")
+		if strings.HasSuffix(m, "?") && !strings.HasSuffix(m, "?)") {
+			m += ")"
+		}
+		if !strings.Contains(m, "did you mean") {
+			m += " (not available in mtlsplay rules)"
+		}
+	}
+	return m
+}
+
+// suggestion adds a "did you mean" where cel-go gives none: for fields
+// (cert.subjct → subject) and for short names its catalog skips (CM → CN).
+func suggestion(msg string) string {
+	if strings.Contains(msg, "did you mean") {
+		return ""
+	}
+	var s string
+	if m := undefinedFieldR.FindStringSubmatch(msg); m != nil {
+		s = closestName(m[1], allFieldNames())
+	} else if m := undeclaredRefR.FindStringSubmatch(msg); m != nil {
+		s = closestName(m[1], globalNames())
+	}
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean '%s'?)", s)
+}
+
+// globalNames are the variables, functions and macros, for suggestions.
+var globalNames = sync.OnceValue(func() []string {
+	names := []string{"CN", "SAN", "DN", "cert", "chain", "now", "tls"}
+	for name := range fnDocs {
+		names = append(names, name)
+	}
+	for _, m := range macroDocs {
+		names = append(names, m.name)
+	}
+	return names
+})
+
+// closestName returns the one candidate within a small edit distance of name, or
+// "" when there is none or it is ambiguous.
+func closestName(name string, candidates []string) string {
+	best, bestD, ties := "", 3, 0
+	if utf8.RuneCountInString(name) <= 3 {
+		bestD = 2
+	}
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(name), strings.ToLower(c))
+		switch {
+		case d < bestD:
+			best, bestD, ties = c, d, 0
+		case d == bestD && c != best:
+			ties++
+		}
+	}
+	if best == "" || ties > 0 {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// tokenEnd returns the end of the identifier at offset i, or i+1 for any other
+// character (i at the end of the source stays there).
+func tokenEnd(rs []rune, i int) int {
+	if i >= len(rs) {
+		return len(rs)
+	}
+	if i > 0 && rs[i] == '.' && i+1 < len(rs) && isIdentStart(rs[i+1]) {
+		i++ // cel-go points at the dot of a bad field selection
+	}
+	j := i
+	for j < len(rs) && isIdentPart(rs[j]) {
+		j++
+	}
+	return max(j, i+1)
+}
+
+// lineStarts returns the code point offset at which each line starts.
+func lineStarts(src string) []int {
+	starts := []int{0}
+	n := 0
+	for _, r := range src {
+		n++
+		if r == '\n' {
+			starts = append(starts, n)
+		}
+	}
+	return starts
+}
+
+// snippet renders a source line and a caret under a 1-based column, in cel-go's
+// style: dots before the caret, full-width ones under wide characters, so the caret
+// lines up in a terminal.
+func snippet(src string, line, col int) string {
+	start := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return ""
+		}
+		start += i + 1
+	}
+	text := src[start:]
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	rs := []rune(strings.ReplaceAll(strings.TrimSuffix(text, "\r"), "\t", " "))
+	// A window around the column keeps a 5,000-character line readable.
+	const window = 60
+	prefix, suffix := "", ""
+	if from := col - 1 - window; from > 0 {
+		rs, col, prefix = rs[from:], col-from, "…"
+	}
+	if len(rs) > 2*window {
+		rs, suffix = rs[:2*window], "…"
+	}
+	var b strings.Builder
+	b.WriteString(" | ")
+	b.WriteString(prefix + string(rs) + suffix)
+	b.WriteString("\n | ")
+	if prefix != "" {
+		b.WriteString(".")
+	}
+	for i := 0; i < col-1 && i < len(rs); i++ {
+		if utf8.RuneLen(rs[i]) > 1 {
+			b.WriteString("\uff0e")
+		} else {
+			b.WriteByte('.')
+		}
+	}
+	if col-1 < len(rs) && utf8.RuneLen(rs[col-1]) > 1 {
+		b.WriteString("\uff3e")
+	} else {
+		b.WriteByte('^')
+	}
+	return b.String()
+}
+
+// stripComments removes // comments outside string literals, to tell an empty rule
+// from one that is only a comment.
+func stripComments(src string) string {
+	rs := []rune(src)
+	cls := classify(rs)
+	var b strings.Builder
+	for i, r := range rs {
+		if cls[i] != clsComment {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// programCache keeps compiled programs (and compile errors) by source, least
+// recently used first out, bounded in entries and in source bytes. The playground
+// recompiles on every keystroke, and a server evaluates the same few rules all day.
+type programCache struct {
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int
+	entries  map[string]*cacheEntry
+	head     cacheEntry // sentinel of a circular list; head.next is the most recent
+}
+
+type cacheEntry struct {
+	src        string
+	prog       *Program
+	err        *CompileError
+	prev, next *cacheEntry
+}
+
+const (
+	cacheEntries = 256
+	cacheBytes   = 1 << 20
+)
+
+func newProgramCache(max, maxBytes int) *programCache {
+	c := &programCache{max: max, maxBytes: maxBytes, entries: make(map[string]*cacheEntry)}
+	c.head.next, c.head.prev = &c.head, &c.head
+	return c
+}
+
+func (c *programCache) get(src string) (*Program, *CompileError, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[src]
+	if !ok {
+		return nil, nil, false
+	}
+	c.unlink(e)
+	c.pushFront(e)
+	return e.prog, e.err, true
+}
+
+func (c *programCache) put(src string, p *Program, err *CompileError) {
+	if len(src) > c.maxBytes/8 {
+		return // one huge rule must not flush everything else
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[src]; ok {
+		return
+	}
+	e := &cacheEntry{src: src, prog: p, err: err}
+	c.entries[src] = e
+	c.pushFront(e)
+	c.bytes += len(src)
+	for len(c.entries) > c.max || c.bytes > c.maxBytes {
+		old := c.head.prev
+		c.unlink(old)
+		delete(c.entries, old.src)
+		c.bytes -= len(old.src)
+	}
+}
+
+func (c *programCache) unlink(e *cacheEntry) {
+	e.prev.next, e.next.prev = e.next, e.prev
+}
+
+func (c *programCache) pushFront(e *cacheEntry) {
+	e.next, e.prev = c.head.next, &c.head
+	c.head.next.prev = e
+	c.head.next = e
+}

@@ -1,0 +1,110 @@
+package rule
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/ext"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+)
+
+// Limits. Each one keeps hostile input (a 20 MB paste, 5,000 nested parentheses,
+// exponential comprehensions) answered quickly with one clear error, in the browser
+// as well as on the server.
+const (
+	// MaxSourceBytes bounds a rule's source. Real rules are a few lines; 16 KiB
+	// leaves room for long allow-lists while keeping parse and check time
+	// around a few milliseconds.
+	MaxSourceBytes = 16 << 10
+
+	// MaxNesting bounds parser recursion (nested parentheses, calls, operators).
+	// Hand-written rules nest a dozen levels at most; 64 keeps deep input a clean
+	// compile error far away from any stack limit.
+	MaxNesting = 64
+
+	// MaxNodes bounds the expression nodes after macro expansion, which bounds
+	// the checker's and planner's work on a rule that is short but macro-heavy.
+	MaxNodes = 8192
+
+	// CostLimit bounds one evaluation in CEL's abstract cost units (about one
+	// per operation; string, list and regex work scaled by size). Measured on
+	// this 2-core machine, rules that exhaust it (nested exists/all/map) stop
+	// after 1–2 ms natively, so a few ms in js/wasm; realistic rules cost far
+	// less: under 500 for SAN, DN and chain checks on a 66-SAN certificate, under
+	// 4,000 for a filter().map().all() pipeline over it.
+	CostLimit = 20_000
+
+	// MaxRegexProgramSize bounds the compiled size of a regular expression, so
+	// a pathological pattern cannot take long to compile in every evaluation.
+	MaxRegexProgramSize = 2048
+)
+
+// TLS is the connection as the server saw it. It is the rule variable `tls`;
+// the playground has no connection, so there every field is "".
+type TLS struct {
+	Version     string `json:"version"`      // e.g. "TLS 1.3"
+	CipherSuite string `json:"cipher_suite"` // e.g. "TLS_AES_128_GCM_SHA256"
+	ServerName  string `json:"server_name"`  // SNI the client sent
+	ALPN        string `json:"alpn"`         // negotiated application protocol, e.g. "h2"
+}
+
+// Env compiles rules. It is safe for concurrent use; create one and share it, as
+// creating it costs a few milliseconds.
+type Env struct {
+	cel   *cel.Env
+	cache *programCache
+
+	declsOnce sync.Once
+	decls     []Decl
+}
+
+// CEL names of the native types, as ext.NativeTypes derives them from the Go
+// package and type names.
+const (
+	certTypeName = "certinfo.Certificate"
+	tlsTypeName  = "rule.TLS"
+)
+
+// NewEnv returns the rule environment of DESIGN.md ("The rule language").
+func NewEnv() (*Env, error) {
+	e, err := cel.NewEnv(envOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("rule: building the CEL environment: %w", err)
+	}
+	return &Env{cel: e, cache: newProgramCache(cacheEntries, cacheBytes)}, nil
+}
+
+func envOptions() []cel.EnvOption {
+	certType := cel.ObjectType(certTypeName)
+	return []cel.EnvOption{
+		// The json tags of certinfo's view are the CEL field names, so the page,
+		// the CLI's --json and the rules all spell a field the same way.
+		ext.NativeTypes(
+			reflect.TypeFor[certinfo.Certificate](),
+			reflect.TypeFor[TLS](),
+			ext.ParseStructTag("json"),
+		),
+		cel.Variable("CN", cel.StringType),
+		cel.Variable("SAN", cel.ListType(cel.StringType)),
+		cel.Variable("DN", cel.StringType),
+		cel.Variable("cert", certType),
+		cel.Variable("chain", cel.ListType(certType)),
+		cel.Variable("now", cel.TimestampType),
+		cel.Variable("tls", cel.ObjectType(tlsTypeName)),
+		// Pinned versions: a cel-go upgrade must not silently change the language.
+		ext.Strings(ext.StringsVersion(5)),
+		ext.Network(ext.NetworkVersion(ext.Version1)),
+		// Explain maps an expanded exists/all/map back to the call the person wrote.
+		cel.EnableMacroCallTracking(),
+		// A rule cannot name a macro's accumulator (__result__) and depend on how
+		// exists() happens to be expanded.
+		cel.EnableHiddenAccumulatorName(true),
+		cel.ParserExpressionSizeLimit(MaxSourceBytes),
+		cel.ParserRecursionLimit(MaxNesting),
+		cel.ExpressionNodeLimit(MaxNodes),
+		cel.RegexProgramSizeLimit(MaxRegexProgramSize),
+	}
+}

@@ -1,0 +1,153 @@
+package rule
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+)
+
+// Vars are the inputs of one evaluation. CN, SAN and DN are taken from Cert.
+type Vars struct {
+	Cert  *certinfo.Certificate   // the leaf; required
+	Chain []*certinfo.Certificate // every certificate presented, leaf first; empty means just Cert
+	Now   time.Time               // the evaluation time; injected so tests are deterministic
+	TLS   TLS                     // the connection; zero in the playground
+}
+
+// EvalError is a rule that compiled but failed while running: an index out of
+// range, a map key that is not there, ip() of a string that is not an address,
+// or the cost limit. Line and Column (1-based, in characters) point at the
+// sub-expression that failed when cel-go says which one did.
+type EvalError struct {
+	Line, Column int // 0 when unknown
+	Message      string
+	err          error
+}
+
+func (e *EvalError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("rule:%d:%d: %s", e.Line, e.Column, e.Message)
+	}
+	return "rule: " + e.Message
+}
+
+func (e *EvalError) Unwrap() error { return e.err }
+
+// ErrCostLimit is wrapped by the EvalError of a rule stopped at CostLimit.
+var ErrCostLimit = errors.New("rule exceeded its cost limit")
+
+// errNoCert is returned when Vars has no certificate: a decision without a client
+// certificate ends before its rule runs (code 4017), so this is a caller's bug.
+var errNoCert = &EvalError{Message: "no certificate to evaluate the rule on"}
+
+// Eval runs the rule on one certificate. It is the fast path: no state is kept, so
+// it is what a server calls for every connection. An error means the rule did not
+// produce a value; a decision treats that as "rule failed" (4019).
+func (p *Program) Eval(v Vars) (bool, error) {
+	if v.Cert == nil {
+		return false, errNoCert
+	}
+	act := &activation{vars: v}
+	prog := p.tracked
+	if p.bounded != nil && p.within(&act.vars) {
+		prog = p.bounded
+	}
+	out, _, err := prog.Eval(act)
+	if err != nil {
+		return false, p.evalError(err)
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, &EvalError{Message: fmt.Sprintf("rule evaluated to %s, not to true or false", render(out))}
+	}
+	return bool(b), nil
+}
+
+// within reports whether the inputs the rule reads are small enough for the
+// untracked program.
+func (p *Program) within(v *Vars) bool {
+	for _, c := range p.checks {
+		if !c(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// evalError turns cel-go's runtime error into an EvalError with the position of
+// the failing sub-expression.
+func (p *Program) evalError(err error) *EvalError {
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
+		return &EvalError{
+			Message: fmt.Sprintf("rule is too expensive: it exceeded the cost limit of %d (each nested exists/all/map multiplies the work; simplify the rule)", CostLimit),
+			err:     ErrCostLimit,
+		}
+	}
+	e := &EvalError{Message: err.Error(), err: err}
+	var celErr *types.Err
+	if errors.As(err, &celErr) {
+		if id := celErr.NodeID(); id != 0 {
+			sp := newSpanner(p.src, p.checked.NativeRep())
+			if start, end := sp.span(id); end > start {
+				e.Line, e.Column = sp.lineCol(start)
+			}
+		}
+	}
+	return e
+}
+
+// activation resolves the rule's variables. It is a switch rather than a map so
+// that one evaluation allocates only for the variables the rule uses.
+type activation struct {
+	vars Vars
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	c := a.vars.Cert
+	switch name {
+	case "CN":
+		return types.String(c.Subject.CN), true
+	case "SAN":
+		return types.NewStringList(types.DefaultTypeAdapter, c.SANEntries), true
+	case "DN":
+		return types.String(c.Subject.DN), true
+	case "cert":
+		return c, true
+	case "chain":
+		if len(a.vars.Chain) == 0 {
+			return []*certinfo.Certificate{c}, true
+		}
+		return a.vars.Chain, true
+	case "now":
+		return types.Timestamp{Time: a.vars.Now}, true
+	case "tls":
+		return &a.vars.TLS, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// iterActivation binds a macro's iteration variable over the rule's variables,
+// to evaluate a predicate for one element (see Explain).
+type iterActivation struct {
+	name   string
+	val    ref.Val
+	parent interpreter.Activation
+}
+
+func (a *iterActivation) ResolveName(name string) (any, bool) {
+	if name == a.name {
+		return a.val, true
+	}
+	return a.parent.ResolveName(name)
+}
+
+func (a *iterActivation) Parent() interpreter.Activation { return a.parent }

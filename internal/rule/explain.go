@@ -1,0 +1,665 @@
+package rule
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
+	"cel.dev/cel-go/interpreter"
+)
+
+// Result is a rule's value and why, for the playground's verdict pane, the CLI's
+// --json and the echo endpoint.
+//
+// Offsets (Node.Start/End, Match.Start/End) count Unicode code points, as cel-go
+// does. JavaScript strings index UTF-16 code units, so a page converts with, e.g.,
+//
+//	const cp = Array.from(rule);                  // one entry per code point
+//	const from = cp.slice(0, node.start).join("").length;
+//	const to = from + cp.slice(node.start, node.end).join("").length;
+//
+// (the two differ only when the rule holds characters outside the BMP, such as emoji).
+type Result struct {
+	// Value is the rule's verdict, from the same evaluation as Program.Eval; false
+	// when Error is set.
+	Value bool `json:"value"`
+	// Error is why the rule produced no value ("rule:1:5: index out of bounds: 3").
+	Error string `json:"error,omitempty"`
+	// Nodes are the sub-expressions as written, sorted by Start, enclosing ones
+	// before the ones inside them (Start ascending, End descending).
+	Nodes []Node `json:"nodes"`
+	// Matched are the list elements and substrings that decided the result: the
+	// SAN entries for which an exists() predicate held, the one that failed an
+	// all(), the element `in` found, the part of DN that contains() matched.
+	Matched []Match `json:"matched"`
+}
+
+// Node is one sub-expression of the rule and its value.
+type Node struct {
+	ID       int64  `json:"id"`
+	Start    int    `json:"start"`  // 0-based code point offset of the first character
+	End      int    `json:"end"`    // 0-based code point offset just after the last character
+	Line     int    `json:"line"`   // 1-based line of Start
+	Column   int    `json:"column"` // 1-based column of Start, in code points
+	Text     string `json:"text"`   // the source from Start to End
+	Kind     string `json:"kind"`   // ident, select, call, literal, list, map, struct, macro
+	Function string `json:"function,omitempty"`
+	Type     string `json:"type"` // the checked CEL type: bool, string, list(string), …
+	// Value is the value in CEL syntax: true, "DNS:x", ["a", "b"], cut at about
+	// 200 characters. Empty when Error is set or when the node is evaluated once
+	// per element (see Iterations).
+	Value string `json:"value,omitempty"`
+	// Error says why there is no Value: the sub-expression failed (the CEL error),
+	// or it was not evaluated.
+	Error string `json:"error,omitempty"`
+	// Iterations holds, for a node inside the predicate of exists/all/exists_one/
+	// filter/map, its value for each element of the list, in list order.
+	Iterations []Iteration `json:"iterations,omitempty"`
+}
+
+// Iteration is a node's value for one element of the list a macro iterates.
+type Iteration struct {
+	Value string `json:"value,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Match points at what decided a rule: an element of a list (Index ≥ 0) or a
+// substring of a string (Index -1, Start/End in code points of that string).
+type Match struct {
+	Node  int64  `json:"node"`  // the sub-expression that decided
+	Of    string `json:"of"`    // the list or string as written in the rule: "SAN", "DN", "cert.san.dns"
+	Index int    `json:"index"` // element index, or -1 for a substring
+	Start int    `json:"start,omitempty"`
+	End   int    `json:"end,omitempty"`
+	Value string `json:"value"` // the element or substring, in CEL syntax
+}
+
+// Limits of an explanation, beyond CostLimit for each evaluation.
+const (
+	// maxIterations is how many elements of one list get per-element values.
+	maxIterations = 64
+	notEvaluated  = "not evaluated"
+)
+
+// Explain evaluates the rule and explains it. Value and Error come from the same
+// fast evaluation as Eval, so the verdict never depends on the explanation; the
+// node values come from a second evaluation that evaluates every branch (both
+// sides of && and ||), and predicates are evaluated once more per element.
+func (p *Program) Explain(v Vars) Result {
+	res := Result{Nodes: []Node{}, Matched: []Match{}}
+	val, err := p.Eval(v)
+	res.Value = val
+	if err != nil {
+		res.Error = err.Error()
+	}
+	if v.Cert == nil {
+		return res
+	}
+	ex, exErr := p.explainer()
+	if exErr != nil {
+		return res // planning the explanation failed; the verdict still stands
+	}
+	if errors.Is(err, ErrCostLimit) {
+		// Evaluating every branch would cost at least as much again.
+		ex.unexplained(&res, notEvaluated+": the rule exceeded its cost limit")
+		return res
+	}
+	ex.explain(v, &res)
+	return res
+}
+
+// explainer builds, once per program, the static part of an explanation: the
+// nodes and their source ranges, a state-tracking program, and one program per
+// macro predicate.
+func (p *Program) explainer() (*explainer, error) {
+	p.explainOnce.Do(func() {
+		p.explain, p.explainErr = newExplainer(p)
+	})
+	return p.explain, p.explainErr
+}
+
+type explainer struct {
+	prog    cel.Program
+	adapter types.Adapter
+	sp      *spanner
+	nodes   []nodeInfo
+	byID    map[int64]int
+	comps   []*compInfo // macros at the top level (not inside another macro's predicate)
+}
+
+type nodeInfo struct {
+	Node
+	depth int // how many macro predicates enclose the node
+	expr  ast.Expr
+	// global names a rule variable (not an iteration variable): its value is the
+	// same everywhere, and cel-go does not record it when it starts a field
+	// selection, so explain resolves it itself. Literals need no evaluation either.
+	global  string
+	literal bool
+	// iterVar marks the iteration variable of the enclosing macro: its value in
+	// each iteration is the element.
+	iterVar bool
+}
+
+type compInfo struct {
+	id       int64
+	macro    string
+	iterVar  string
+	rangeID  int64
+	bodies   []*bodyInfo // the predicate (and transform) as written
+	argCount int
+}
+
+type bodyInfo struct {
+	rootID int64
+	prog   cel.Program
+	nodes  []int // indexes into explainer.nodes, depth 1, under this body
+}
+
+func explainOptions() []cel.ProgramOption {
+	return []cel.ProgramOption{
+		cel.CostLimit(CostLimit),
+		cel.EvalOptions(cel.OptTrackState, cel.OptExhaustiveEval),
+	}
+}
+
+func newExplainer(p *Program) (*explainer, error) {
+	a := p.checked.NativeRep()
+	prog, err := p.env.cel.Program(p.checked, explainOptions()...)
+	if err != nil {
+		return nil, err
+	}
+	ex := &explainer{prog: prog, adapter: p.env.cel.CELTypeAdapter(), sp: newSpanner(p.src, a), byID: map[int64]int{}}
+	index := map[int64]ast.Expr{}
+	var indexAll func(ast.Expr)
+	indexAll = func(e ast.Expr) {
+		index[e.ID()] = e
+		for _, c := range children(e) {
+			indexAll(c)
+		}
+	}
+	indexAll(a.Expr())
+
+	info := a.SourceInfo()
+	var walk func(e ast.Expr, depth int, body *bodyInfo, locals []string)
+	add := func(e ast.Expr, depth int, body *bodyInfo, locals []string, kind, fn string) {
+		start, end := ex.sp.span(e.ID())
+		if end <= start {
+			return
+		}
+		line, col := ex.sp.lineCol(start)
+		ni := nodeInfo{
+			Node: Node{
+				ID: e.ID(), Start: start, End: end, Line: line, Column: col,
+				Text: ex.sp.text(span{start, end}), Kind: kind, Function: fn,
+				Type: typeString(a.GetType(e.ID())),
+			},
+			depth:   depth,
+			expr:    e,
+			literal: e.Kind() == ast.LiteralKind,
+		}
+		if e.Kind() == ast.IdentKind {
+			switch name := e.AsIdent(); {
+			case len(locals) > 0 && name == locals[len(locals)-1]:
+				ni.iterVar = true
+			case !slices.Contains(locals, name):
+				if _, ok := varDocs[name]; ok {
+					ni.global = name
+				}
+			}
+		}
+		ex.byID[e.ID()] = len(ex.nodes)
+		if body != nil && depth == 1 && !ni.literal && ni.global == "" {
+			body.nodes = append(body.nodes, len(ex.nodes))
+		}
+		ex.nodes = append(ex.nodes, ni)
+	}
+	walk = func(e ast.Expr, depth int, body *bodyInfo, locals []string) {
+		switch e.Kind() {
+		case ast.ComprehensionKind:
+			c := e.AsComprehension()
+			mc, ok := info.GetMacroCall(e.ID())
+			fn := "comprehension"
+			if ok && mc.Kind() == ast.CallKind {
+				fn = mc.AsCall().FunctionName()
+			}
+			add(e, depth, body, locals, "macro", fn)
+			walk(c.IterRange(), depth, body, locals)
+			if !ok || mc.Kind() != ast.CallKind || len(mc.AsCall().Args()) < 2 {
+				return
+			}
+			args := mc.AsCall().Args()
+			ci := &compInfo{id: e.ID(), macro: fn, iterVar: c.IterVar(), rangeID: c.IterRange().ID(), argCount: len(args)}
+			for _, arg := range args[1:] {
+				be, found := index[arg.ID()]
+				if !found {
+					continue
+				}
+				bi := &bodyInfo{rootID: be.ID()}
+				ci.bodies = append(ci.bodies, bi)
+				walk(be, depth+1, bi, append(slices.Clip(locals), c.IterVar()))
+				if depth == 0 {
+					sub := ast.NewCheckedAST(ast.NewAST(be, info), a.TypeMap(), a.ReferenceMap())
+					if bi.prog, err = p.env.cel.PlanProgram(sub, explainOptions()...); err != nil {
+						bi.prog = nil
+					}
+				}
+			}
+			if depth == 0 {
+				ex.comps = append(ex.comps, ci)
+			}
+			return
+		case ast.SelectKind:
+			if e.AsSelect().IsTestOnly() {
+				add(e, depth, body, locals, "macro", "has")
+			} else {
+				add(e, depth, body, locals, "select", "")
+			}
+		case ast.CallKind:
+			add(e, depth, body, locals, "call", displayFunction(e.AsCall().FunctionName()))
+		case ast.IdentKind:
+			add(e, depth, body, locals, "ident", "")
+		case ast.LiteralKind:
+			add(e, depth, body, locals, "literal", "")
+		case ast.ListKind:
+			add(e, depth, body, locals, "list", "")
+		case ast.MapKind:
+			add(e, depth, body, locals, "map", "")
+		case ast.StructKind:
+			add(e, depth, body, locals, "struct", "")
+		}
+		for _, c := range children(e) {
+			walk(c, depth, body, locals)
+		}
+	}
+	walk(a.Expr(), 0, nil, nil)
+	return ex, nil
+}
+
+// explain fills res with node values and matches for one evaluation.
+func (ex *explainer) explain(v Vars, res *Result) {
+	act := &activation{vars: v}
+	_, det, err := ex.prog.Eval(act)
+	stopped := ""
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) {
+		stopped = notEvaluated + ": the explanation stopped at the cost limit"
+	}
+	var state interpreter.EvalState
+	if det != nil {
+		state = det.State()
+	}
+	value := func(id int64) (ref.Val, bool) {
+		if i, ok := ex.byID[id]; ok {
+			switch n := ex.nodes[i]; {
+			case n.literal:
+				return n.expr.AsLiteral(), true
+			case n.global != "":
+				if v, ok := act.ResolveName(n.global); ok {
+					return ex.adapter.NativeToValue(v), true
+				}
+			}
+		}
+		if state == nil {
+			return nil, false
+		}
+		return state.Value(id)
+	}
+
+	nodes := make([]Node, len(ex.nodes))
+	for i, n := range ex.nodes {
+		nodes[i] = n.Node
+		switch {
+		case n.literal || n.global != "":
+			if val, ok := value(n.ID); ok {
+				setValue(&nodes[i], val)
+			}
+		case n.depth == 0:
+			if val, ok := value(n.ID); ok {
+				setValue(&nodes[i], val)
+			} else if stopped != "" {
+				nodes[i].Error = stopped
+			} else {
+				nodes[i].Error = notEvaluated
+			}
+		case n.depth > 1:
+			nodes[i].Error = "evaluated for each element of an inner list; values not shown"
+		default:
+			nodes[i].Error = notEvaluated // replaced below by per-element values
+		}
+	}
+
+	// Per-element values of top-level macro predicates, within one more CostLimit
+	// in total.
+	budget := uint64(CostLimit)
+	preds := map[int64][]ref.Val{} // comprehension id → predicate value per element
+	for _, c := range ex.comps {
+		rv, ok := value(c.rangeID)
+		if !ok || stopped != "" {
+			continue
+		}
+		elems := elements(rv)
+		for bi, b := range c.bodies {
+			if b.prog == nil {
+				continue
+			}
+			for _, ni := range b.nodes {
+				nodes[ni].Error = ""
+				nodes[ni].Iterations = make([]Iteration, 0, len(elems))
+				if len(elems) == 0 {
+					nodes[ni].Error = notEvaluated + ": there are no elements"
+				}
+			}
+			var rootVals []ref.Val
+			for i, el := range elems {
+				if bi == 1 && c.macro == operators.Map && c.argCount == 3 && i < len(preds[c.id]) && preds[c.id][i] != types.True {
+					// map(x, filter, transform) transforms only what the filter keeps.
+					for _, ni := range b.nodes {
+						nodes[ni].Iterations = append(nodes[ni].Iterations, Iteration{Error: notEvaluated + ": the filter is not true for this element"})
+					}
+					rootVals = append(rootVals, nil)
+					continue
+				}
+				if budget == 0 {
+					for _, ni := range b.nodes {
+						nodes[ni].Iterations = append(nodes[ni].Iterations, Iteration{Error: notEvaluated + ": the explanation reached its cost limit"})
+					}
+					rootVals = append(rootVals, nil)
+					continue
+				}
+				_, d, _ := b.prog.Eval(&iterActivation{name: c.iterVar, val: el, parent: act})
+				var st interpreter.EvalState
+				if d != nil {
+					st = d.State()
+					if c := d.ActualCost(); c != nil {
+						budget -= min(budget, *c)
+					}
+				}
+				for _, ni := range b.nodes {
+					it := Iteration{Error: notEvaluated}
+					if ex.nodes[ni].iterVar {
+						it = iteration(el)
+					} else if st != nil {
+						if val, ok := st.Value(nodes[ni].ID); ok {
+							it = iteration(val)
+						}
+					}
+					nodes[ni].Iterations = append(nodes[ni].Iterations, it)
+				}
+				rootVals = append(rootVals, ex.rootValue(b, st, el, value))
+			}
+			if bi == 0 {
+				preds[c.id] = rootVals
+			}
+		}
+	}
+
+	res.Matched = ex.matches(value, preds)
+	sortNodes(nodes)
+	res.Nodes = nodes
+}
+
+// rootValue is a predicate's value for one element.
+func (ex *explainer) rootValue(b *bodyInfo, st interpreter.EvalState, el ref.Val, value func(int64) (ref.Val, bool)) ref.Val {
+	if i, ok := ex.byID[b.rootID]; ok {
+		n := ex.nodes[i]
+		switch {
+		case n.iterVar:
+			return el
+		case n.literal || n.global != "":
+			v, _ := value(b.rootID)
+			return v
+		}
+	}
+	if st != nil {
+		if v, ok := st.Value(b.rootID); ok {
+			return v
+		}
+	}
+	return nil
+}
+
+// unexplained lists the nodes without values.
+func (ex *explainer) unexplained(res *Result, why string) {
+	res.Nodes = make([]Node, len(ex.nodes))
+	for i, n := range ex.nodes {
+		res.Nodes[i] = n.Node
+		res.Nodes[i].Error = why
+	}
+	sortNodes(res.Nodes)
+}
+
+func sortNodes(nodes []Node) {
+	sort.SliceStable(nodes, func(i, j int) bool {
+		if nodes[i].Start != nodes[j].Start {
+			return nodes[i].Start < nodes[j].Start
+		}
+		if nodes[i].End != nodes[j].End {
+			return nodes[i].End > nodes[j].End
+		}
+		return nodes[i].ID < nodes[j].ID
+	})
+}
+
+func setValue(n *Node, val ref.Val) {
+	if e, ok := val.(*types.Err); ok {
+		n.Error = e.Error()
+		return
+	}
+	if types.IsUnknown(val) {
+		n.Error = notEvaluated
+		return
+	}
+	n.Value = render(val)
+}
+
+func iteration(val ref.Val) Iteration {
+	var n Node
+	setValue(&n, val)
+	return Iteration{Value: n.Value, Error: n.Error}
+}
+
+// elements lists what a macro iterates over: a list's elements or a map's keys,
+// at most maxIterations of them.
+func elements(v ref.Val) []ref.Val {
+	var out []ref.Val
+	if l, ok := v.(traits.Lister); ok {
+		n, _ := l.Size().(types.Int)
+		for i := types.Int(0); i < n && len(out) < maxIterations; i++ {
+			out = append(out, l.Get(i))
+		}
+		return out
+	}
+	if it, ok := v.(traits.Iterable); ok {
+		for i := it.Iterator(); i.HasNext() == types.True && len(out) < maxIterations; {
+			out = append(out, i.Next())
+		}
+	}
+	return out
+}
+
+// matches finds what decided the rule, from the values of the top-level nodes and
+// the per-element predicate values.
+func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64][]ref.Val) []Match {
+	out := []Match{}
+	text := func(id int64) string {
+		s, e := ex.sp.span(id)
+		return ex.sp.text(span{s, e})
+	}
+	isTrue := func(id int64) bool {
+		v, ok := value(id)
+		return ok && v == types.True
+	}
+	for _, c := range ex.comps {
+		rv, ok := value(c.rangeID)
+		if !ok {
+			continue
+		}
+		list, isList := rv.(traits.Lister)
+		vals := preds[c.id]
+		if !isList || vals == nil {
+			continue
+		}
+		result, _ := value(c.id)
+		want := func(v ref.Val) bool { return v == types.True }
+		switch c.macro {
+		case operators.Exists, operators.ExistsOne, operators.Filter:
+			if c.macro != operators.Filter && result != types.True {
+				continue
+			}
+		case operators.All:
+			if result == types.False {
+				want = func(v ref.Val) bool { return v != types.True }
+			} else if result != types.True {
+				continue
+			}
+		case operators.Map:
+			if c.argCount != 3 {
+				continue
+			}
+		default:
+			continue
+		}
+		for i, v := range vals {
+			if v != nil && want(v) {
+				out = append(out, Match{Node: c.id, Of: text(c.rangeID), Index: i, Value: render(list.Get(types.Int(i)))})
+			}
+		}
+	}
+	for _, n := range ex.nodes {
+		if n.depth != 0 || n.expr.Kind() != ast.CallKind {
+			continue
+		}
+		call := n.expr.AsCall()
+		args := call.Args()
+		switch fn := call.FunctionName(); {
+		case fn == operators.In && len(args) == 2 && isTrue(n.ID):
+			x, _ := value(args[0].ID())
+			lv, _ := value(args[1].ID())
+			if l, ok := lv.(traits.Lister); ok && x != nil {
+				size, _ := l.Size().(types.Int)
+				for i := types.Int(0); i < size; i++ {
+					if l.Get(i).Equal(x) == types.True {
+						out = append(out, Match{Node: n.ID, Of: text(args[1].ID()), Index: int(i), Value: render(l.Get(i))})
+						break
+					}
+				}
+			}
+		case fn == operators.Index && len(args) == 2:
+			lv, _ := value(args[0].ID())
+			iv, _ := value(args[1].ID())
+			l, ok := lv.(traits.Lister)
+			idx, isInt := iv.(types.Int)
+			if ok && isInt {
+				if size, _ := l.Size().(types.Int); idx >= 0 && idx < size {
+					out = append(out, Match{Node: n.ID, Of: text(args[0].ID()), Index: int(idx), Value: render(l.Get(idx))})
+				}
+			}
+		case fn == operators.Equals && len(args) == 2 && isTrue(n.ID):
+			for _, a := range args {
+				if isPath(a) {
+					if sv, ok := value(a.ID()); ok {
+						if s, ok := sv.(types.String); ok && s != "" {
+							out = append(out, Match{Node: n.ID, Of: text(a.ID()), Index: -1, Start: 0, End: utf8.RuneCountInString(string(s)), Value: render(s)})
+						}
+					}
+					break
+				}
+			}
+		case call.IsMemberFunction() && len(args) == 1 && isPath(call.Target()) && isTrue(n.ID):
+			tv, _ := value(call.Target().ID())
+			av, _ := value(args[0].ID())
+			s, ok1 := tv.(types.String)
+			sub, ok2 := av.(types.String)
+			if !ok1 || !ok2 {
+				continue
+			}
+			if from, to, ok := substring(fn, string(s), string(sub)); ok {
+				out = append(out, Match{
+					Node: n.ID, Of: text(call.Target().ID()), Index: -1,
+					Start: utf8.RuneCountInString(string(s)[:from]), End: utf8.RuneCountInString(string(s)[:to]),
+					Value: render(types.String(string(s)[from:to])),
+				})
+			}
+		}
+	}
+	return out
+}
+
+// substring returns the byte range of s that a true contains/startsWith/endsWith/
+// matches(arg) call matched; an empty match is not worth pointing at.
+func substring(fn, s, arg string) (int, int, bool) {
+	var from, to int
+	switch fn {
+	case "contains":
+		from = strings.Index(s, arg)
+		to = from + len(arg)
+	case "startsWith":
+		from, to = 0, len(arg)
+	case "endsWith":
+		from, to = len(s)-len(arg), len(s)
+	case "matches":
+		re, err := regexp.Compile(arg)
+		if err != nil {
+			return 0, 0, false
+		}
+		loc := re.FindStringIndex(s)
+		if loc == nil {
+			return 0, 0, false
+		}
+		from, to = loc[0], loc[1]
+	default:
+		return 0, 0, false
+	}
+	if from < 0 || to <= from || to > len(s) {
+		return 0, 0, false
+	}
+	return from, to, true
+}
+
+// isPath reports whether e names a variable or a field of one (DN, cert.subject.dn),
+// the things the page can point into.
+func isPath(e ast.Expr) bool {
+	for e.Kind() == ast.SelectKind && !e.AsSelect().IsTestOnly() {
+		e = e.AsSelect().Operand()
+	}
+	return e.Kind() == ast.IdentKind
+}
+
+// String renders a result for a terminal: the value, then each sub-expression.
+func (r Result) String() string {
+	var b strings.Builder
+	if r.Error != "" {
+		fmt.Fprintf(&b, "error: %s\n", r.Error)
+	} else {
+		fmt.Fprintf(&b, "%t\n", r.Value)
+	}
+	for _, n := range r.Nodes {
+		v := n.Value
+		if n.Error != "" {
+			v = "error: " + n.Error
+		}
+		if len(n.Iterations) > 0 {
+			parts := make([]string, len(n.Iterations))
+			for i, it := range n.Iterations {
+				parts[i] = it.Value
+				if it.Error != "" {
+					parts[i] = "error: " + it.Error
+				}
+			}
+			v = "per element: " + strings.Join(parts, " | ")
+		}
+		fmt.Fprintf(&b, "  %d:%d %s → %s\n", n.Line, n.Column, n.Text, v)
+	}
+	return b.String()
+}

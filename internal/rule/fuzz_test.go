@@ -1,0 +1,55 @@
+package rule
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzCompile: no rule source may panic the compiler, the evaluator or the
+// explanation, and Explain must agree with Eval and with the source.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		`CN == "client.example.com"`,
+		`SAN.exists(s, s.endsWith(".example.com")) && !cert.is_ca`,
+		`(DN.contains("O=Acme") || cert.subject.organization.exists(o, o == "Acme")) && cert.not_after > now`,
+		`SAN.exists(s, s.startsWith("IP:") && cidr("10.0.0.0/8").containsIP(ip(s.substring(3))))`,
+		`chain.all(c, c.public_key.bits >= 256) && tls.version in ["", "TLS 1.3"]`,
+		`has(cert.subject.cn) ? CN.matches("^[a-z.]+$") : false`,
+		`SAN.map(s, s.split(":")[0]).filter(t, t == "DNS").size() == 2`,
+		`"%s-%d".format([CN, size(SAN)]) != "" && r"\d" != b"x".string()`,
+		"// comment\nCN == 'é😀' ||\n  SAN[0] == \"\"\"x\"\"\"",
+		`[1, 2, 3].all(x, [1, 2].exists(y, x * y > 0))`,
+		`{"a": 1}["a"] == 1 && dyn(CN) == CN && type(CN) == string`,
+		`cert.`, `SAN.exists(`, `"unterminated`, `((((`, `1 +`, ``,
+	} {
+		f.Add(s)
+	}
+	env, err := NewEnv()
+	if err != nil {
+		f.Fatal(err)
+	}
+	v := goodVars()
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := env.Compile(src)
+		if err != nil {
+			if _, ok := err.(*CompileError); !ok {
+				t.Fatalf("Compile(%q) = %T %v, want a *CompileError", src, err, err)
+			}
+			return
+		}
+		val, evalErr := p.Eval(v)
+		r := p.Explain(v)
+		if r.Value != val || (r.Error == "") != (evalErr == nil) {
+			t.Fatalf("Explain(%q) = %v, %q; Eval = %v, %v", src, r.Value, r.Error, val, evalErr)
+		}
+		if !utf8.ValidString(src) {
+			return // offsets count the replacement characters cel-go sees
+		}
+		rs := []rune(src)
+		for _, n := range r.Nodes {
+			if n.Start < 0 || n.End > len(rs) || n.Start >= n.End || string(rs[n.Start:n.End]) != n.Text {
+				t.Fatalf("Explain(%q): node %d [%d,%d) %q does not match the source", src, n.ID, n.Start, n.End, n.Text)
+			}
+		}
+	})
+}
