@@ -1,0 +1,269 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/certinput"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// MaxRequestBytes bounds one JSON request: five bundles and a chain at their limits,
+// plus a rule, fit with room to spare.
+const MaxRequestBytes = 8 << 20
+
+// Error codes of the JSON error shape.
+const (
+	CodeBadRequest   = "bad_request"
+	CodeBadTime      = "bad_time"
+	CodeCompileError = "compile_error"
+	CodeUnknownOp    = "unknown_operation"
+)
+
+// Env returns the one rule environment, built on first use (building it costs a few
+// milliseconds, which a CLI call that needs no rule should not pay).
+var Env = sync.OnceValues(rule.NewEnv)
+
+// ParseChain decodes and parses every certificate in data, leaf first. It fails on
+// input that holds no certificate at all, and names the block of any failure.
+func ParseChain(source string, data []byte) ([]*certinfo.Certificate, error) {
+	blocks, err := certinput.Decode(source, data)
+	if err != nil {
+		return nil, err
+	}
+	certs := make([]*certinfo.Certificate, 0, len(blocks))
+	for _, b := range blocks {
+		c, err := certinfo.Parse(b.DER)
+		if err != nil {
+			return nil, &certinput.Error{Source: source, Where: b.Where, Kind: certinput.KindNotCert, Msg: err.Error()}
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
+// ParseTime reads an RFC 3339 time; empty means now.
+func ParseTime(s string, now func() time.Time) (time.Time, error) {
+	if s == "" {
+		return now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is not RFC 3339 (for example 2026-06-01T00:00:00Z)", s)}
+	}
+	return t.UTC(), nil
+}
+
+// Inspect parses the certificates of a request.
+func Inspect(req InspectRequest) (*InspectResponse, error) {
+	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) == 0 {
+		return nil, &certinput.Error{Source: sourceName(req.Source, "certificate"), Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
+	}
+	return &InspectResponse{Certificates: certs}, nil
+}
+
+// Compile checks a rule and reports every issue with its position.
+func Compile(req CompileRequest) (*CompileResponse, error) {
+	env, err := Env()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := env.Compile(req.Rule); err != nil {
+		var ce *rule.CompileError
+		if errors.As(err, &ce) {
+			return &CompileResponse{OK: false, Issues: ce.Issues}, nil
+		}
+		return nil, err
+	}
+	return &CompileResponse{OK: true, Issues: []rule.Issue{}}, nil
+}
+
+// EvalRequest evaluates a rule on a certificate (or chain) without verifying it.
+type EvalRequest struct {
+	Rule         string   `json:"rule"`
+	Certificates string   `json:"certificates"`
+	Source       string   `json:"source,omitempty"` // names Certificates in messages
+	At           string   `json:"at,omitempty"`
+	TLS          rule.TLS `json:"tls"`
+}
+
+// EvalResponse is the rule's value and its explanation.
+type EvalResponse struct {
+	Value        bool                    `json:"value"`
+	Rule         rule.Result             `json:"rule"`
+	At           time.Time               `json:"at"`
+	Certificates []*certinfo.Certificate `json:"certificates"`
+}
+
+// Eval compiles the rule and evaluates it on the leaf of the given chain.
+func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
+	at, err := ParseTime(req.At, now)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := compileRule(req.Rule)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := Inspect(InspectRequest{Certificates: req.Certificates, Source: req.Source})
+	if err != nil {
+		return nil, err
+	}
+	res := prog.Explain(rule.Vars{Cert: certs.Certificates[0], Chain: certs.Certificates, Now: at, TLS: req.TLS})
+	return &EvalResponse{Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs.Certificates}, nil
+}
+
+// Decide parses every input of the request and makes the decision.
+func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
+	at, err := ParseTime(req.At, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.Bundles) > policy.MaxBundles {
+		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%d bundles given; a client selects at most %d", len(req.Bundles), policy.MaxBundles)}
+	}
+	client := &policy.Client{Name: sourceName(req.Client, "playground")}
+	views := make([]BundleView, 0, len(req.Bundles))
+	for i, in := range req.Bundles {
+		name := sourceName(in.Name, fmt.Sprintf("bundle %d", i+1))
+		b, err := trust.ParseBundle(name, []byte(in.PEM), at)
+		if err != nil {
+			return nil, err
+		}
+		client.Bundles = append(client.Bundles, b)
+		views = append(views, bundleView(b))
+	}
+	if strings.TrimSpace(req.Rule) != "" {
+		if client.Rule, err = compileRule(req.Rule); err != nil {
+			return nil, err
+		}
+	}
+	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
+	if err != nil {
+		return nil, err
+	}
+	d := policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS})
+	return &DecideResponse{Decision: d, At: at, Certificates: certs, Bundles: views}, nil
+}
+
+func compileRule(src string) (*rule.Program, error) {
+	env, err := Env()
+	if err != nil {
+		return nil, err
+	}
+	return env.Compile(src)
+}
+
+func bundleView(b *trust.Bundle) BundleView {
+	v := BundleView{Name: b.Name, Certificates: make([]BundleCert, 0, len(b.Certs)), Warnings: b.Warnings}
+	if v.Warnings == nil {
+		v.Warnings = []trust.Warning{}
+	}
+	for _, c := range b.Certs {
+		v.Certificates = append(v.Certificates, BundleCert{Subject: c.Subject.DN, SHA256: c.SHA256, NotAfter: c.NotAfter, IsCA: c.IsCA})
+	}
+	return v
+}
+
+func sourceName(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// ErrorOf turns any engine error into the one JSON error shape.
+func ErrorOf(err error) Error {
+	var (
+		e  *Error
+		ie *certinput.Error
+		ce *rule.CompileError
+	)
+	switch {
+	case errors.As(err, &e):
+		return *e
+	case errors.As(err, &ce):
+		out := Error{Code: CodeCompileError, Message: ce.Error(), Issues: ce.Issues}
+		if len(ce.Issues) > 0 {
+			out.Line, out.Column = ce.Issues[0].Line, ce.Issues[0].Column
+		}
+		return out
+	case errors.As(err, &ie):
+		return Error{Code: ie.Kind, Message: ie.Error()}
+	}
+	return Error{Code: CodeBadRequest, Message: err.Error()}
+}
+
+// Call runs one operation on a JSON request and returns the JSON response, or the
+// error shape. It is the whole surface of the WebAssembly bridge and the HTTP API.
+func Call(op string, request []byte, now func() time.Time) []byte {
+	out, err := call(op, request, now)
+	if err != nil {
+		out = ErrorResponse{Error: ErrorOf(err)}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		b, _ = json.Marshal(ErrorResponse{Error: Error{Code: CodeBadRequest, Message: "encoding the response: " + err.Error()}})
+	}
+	return b
+}
+
+func call(op string, request []byte, now func() time.Time) (any, error) {
+	if len(request) > MaxRequestBytes {
+		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("request is %d bytes; at most %d are accepted", len(request), MaxRequestBytes)}
+	}
+	switch op {
+	case "inspect":
+		var req InspectRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Inspect(req)
+	case "compile":
+		var req CompileRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Compile(req)
+	case "eval":
+		var req EvalRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Eval(req, now)
+	case "decide":
+		var req DecideRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Decide(req, now)
+	case "declarations":
+		env, err := Env()
+		if err != nil {
+			return nil, err
+		}
+		return env.Declarations(), nil
+	}
+	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, compile, eval, decide or declarations", op)}
+}
+
+func decode(b []byte, v any) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return &Error{Code: CodeBadRequest, Message: "request is not valid JSON: " + err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/pki"
+)
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pki", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func testNow() time.Time { return pki.TestNow }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// errorOf decodes the error shape, failing the test when the response is not one.
+func errorOf(t *testing.T, resp []byte) Error {
+	t.Helper()
+	var e ErrorResponse
+	if err := json.Unmarshal(resp, &e); err != nil || e.Error.Code == "" {
+		t.Fatalf("response is not the error shape: %s", resp)
+	}
+	return e.Error
+}
+
+func TestCallErrors(t *testing.T) {
+	tests := []struct {
+		name, op, req string
+		wantCode      string
+		wantMsg       string
+		wantLine      int
+		wantColumn    int
+	}{
+		{"unknown op", "frob", `{}`, CodeUnknownOp, `unknown operation "frob"`, 0, 0},
+		{"bad JSON", "decide", `{"rule": `, CodeBadRequest, "not valid JSON", 0, 0},
+		{"compile error position", "decide", `{"rule": "CN == \"a\" &&\n  CM == \"b\"", "bundles": [{"name": "r", "pem": ` + string(mustJSON(t, fixture(t, "root.pem"))) + `}]}`, CodeCompileError, "undeclared reference to 'CM'", 2, 3},
+		{"non-bool rule", "eval", `{"rule": "CN", "certificates": ` + string(mustJSON(t, fixture(t, "client-good.pem"))) + `}`, CodeCompileError, "bool", 1, 1},
+		{"private key", "inspect", `{"certificates": ` + string(mustJSON(t, fixture(t, "client-good.key"))) + `}`, "private_key", "never paste or upload a private key", 0, 0},
+		{"private key as bundle", "decide", `{"bundles": [{"name": "k.pem", "pem": ` + string(mustJSON(t, fixture(t, "client-good.key"))) + `}]}`, "private_key", "k.pem: block 1 (line 1)", 0, 0},
+		{"bad time", "decide", `{"at": "tomorrow"}`, CodeBadTime, "RFC 3339", 0, 0},
+		{"six bundles", "decide", `{"bundles": [{},{},{},{},{},{}]}`, CodeBadRequest, "at most 5", 0, 0},
+		{"empty inspect", "inspect", `{"certificates": "  "}`, "no_certificate", "empty", 0, 0},
+		{"garbage certificate", "decide", `{"certificates": "hello"}`, "no_certificate", "certificate: no certificate found", 0, 0},
+		{"too large", "inspect", `{"certificates": "` + strings.Repeat("A", MaxRequestBytes) + `"}`, CodeBadRequest, "at most", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := errorOf(t, Call(tt.op, []byte(tt.req), testNow))
+			if e.Code != tt.wantCode || !strings.Contains(e.Message, tt.wantMsg) || e.Line != tt.wantLine || e.Column != tt.wantColumn {
+				t.Errorf("Call(%s) error = %+v; want code %s, message with %q at %d:%d", tt.op, e, tt.wantCode, tt.wantMsg, tt.wantLine, tt.wantColumn)
+			}
+		})
+	}
+}
+
+func TestCallDecide(t *testing.T) {
+	req := DecideRequest{
+		Certificates: fixture(t, "client-good-chain.pem"),
+		Bundles:      []BundleInput{{Name: "dup.pem", PEM: fixture(t, "bundle-duplicate.pem")}},
+		Rule:         `SAN.exists(s, s == "URI:spiffe://example.com/ns/prod/sa/client")`,
+		At:           pki.TestNowRFC3339,
+	}
+	var resp struct {
+		Code         *int
+		Reason       string
+		Steps        []struct{ Check string }
+		Certificates []struct{ SANEntries []string `json:"san_entries"` }
+		Bundles      []BundleView
+		Rule         struct{ Value bool }
+		At           time.Time
+	}
+	raw := Call("decide", mustJSON(t, req), time.Now)
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.Code == nil {
+		t.Fatalf("Call(decide) = %s", raw)
+	}
+	if *resp.Code != 0 || !resp.Rule.Value || len(resp.Steps) != 5 || !resp.At.Equal(pki.TestNow) {
+		t.Errorf("Call(decide) = code %d, rule %v, %d steps, at %v; want 0, true, 5, %v", *resp.Code, resp.Rule.Value, len(resp.Steps), resp.At, pki.TestNow)
+	}
+	if len(resp.Certificates) != 2 || len(resp.Certificates[0].SANEntries) != 6 {
+		t.Errorf("Call(decide) certificates = %+v", resp.Certificates)
+	}
+	if len(resp.Bundles) != 1 || len(resp.Bundles[0].Warnings) != 1 || resp.Bundles[0].Warnings[0].Code != "duplicate" {
+		t.Errorf("Call(decide) bundles = %+v, want one duplicate warning", resp.Bundles)
+	}
+
+	// No certificate and no bundle: the order of DESIGN.md gives 4016, not 4017.
+	raw = Call("decide", []byte(`{"certificates": ""}`), testNow)
+	if err := json.Unmarshal(raw, &resp); err != nil || *resp.Code != 4016 {
+		t.Errorf("Call(decide, nothing) = %s, want 4016", raw)
+	}
+}
+
+func TestCallCompileAndDeclarations(t *testing.T) {
+	var c CompileResponse
+	if err := json.Unmarshal(Call("compile", []byte(`{"rule": "SAN.exists(s, s.startsWith(\"DNS:\"))"}`), testNow), &c); err != nil || !c.OK || c.Issues == nil {
+		t.Errorf("compile(valid) = %+v, %v", c, err)
+	}
+	if err := json.Unmarshal(Call("compile", []byte(`{"rule": "cert.subjct.cn == \"x\""}`), testNow), &c); err != nil || c.OK || len(c.Issues) == 0 || c.Issues[0].Column == 0 {
+		t.Errorf("compile(typo) = %+v, %v", c, err)
+	}
+	var decls []map[string]any
+	if err := json.Unmarshal(Call("declarations", nil, testNow), &decls); err != nil || len(decls) < 20 {
+		t.Fatalf("declarations = %d entries, %v", len(decls), err)
+	}
+	names := map[string]bool{}
+	for _, d := range decls {
+		if n, ok := d["name"].(string); ok && d["kind"] == "variable" {
+			names[n] = true
+		}
+		paths, _ := d["paths"].([]any)
+		for _, p := range paths {
+			names[p.(string)] = true
+		}
+	}
+	for _, want := range []string{"CN", "SAN", "DN", "cert", "chain", "now", "tls", "cert.subject.dn", "cert.san.dns", "cert.public_key.bits"} {
+		if !names[want] {
+			t.Errorf("declarations lack %s", want)
+		}
+	}
+}
+
+func TestCallEval(t *testing.T) {
+	var r EvalResponse
+	raw := Call("eval", mustJSON(t, EvalRequest{Rule: "cert.not_after < now", Certificates: fixture(t, "client-expired.pem"), At: pki.TestNowRFC3339}), time.Now)
+	if err := json.Unmarshal(raw, &r); err != nil || !r.Value || len(r.Rule.Nodes) == 0 {
+		t.Errorf("eval(expired) = %s", raw)
+	}
+}

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// InspectRequest asks for the view of every certificate in a PEM, DER (base64) or
+// text input.
+type InspectRequest struct {
+	Certificates string `json:"certificates"`
+	Source       string `json:"source,omitempty"` // names the input in messages; default "certificate"
+}
+
+// InspectResponse lists the parsed certificates, leaf first.
+type InspectResponse struct {
+	Certificates []*certinfo.Certificate `json:"certificates"`
+}
+
+// CompileRequest checks a rule without evaluating it.
+type CompileRequest struct {
+	Rule string `json:"rule"`
+}
+
+// CompileResponse is ok, or the rule's issues with their positions.
+type CompileResponse struct {
+	OK     bool         `json:"ok"`
+	Issues []rule.Issue `json:"issues"`
+}
+
+// BundleInput is one truststore bundle as text.
+type BundleInput struct {
+	Name string `json:"name"`
+	PEM  string `json:"pem"`
+}
+
+// DecideRequest is everything one decision needs. An empty Certificates is a client
+// that presented no certificate; an empty Rule accepts every trusted certificate;
+// an empty At means now.
+type DecideRequest struct {
+	Certificates string        `json:"certificates"`
+	Source       string        `json:"source,omitempty"` // names Certificates in messages; default "certificate"
+	Bundles      []BundleInput `json:"bundles"`
+	Rule         string        `json:"rule"`
+	At           string        `json:"at,omitempty"`     // RFC 3339
+	Client       string        `json:"client,omitempty"` // shown in the steps; default "playground"
+	TLS          rule.TLS      `json:"tls"`
+}
+
+// DecideResponse carries the decision's fields at the top level ("code", "reason",
+// "steps", "verification", "rule") beside the inputs as the engine understood them.
+type DecideResponse struct {
+	policy.Decision
+	At           time.Time               `json:"at"`
+	Certificates []*certinfo.Certificate `json:"certificates"`
+	Bundles      []BundleView            `json:"bundles"`
+}
+
+// BundleView summarises a parsed bundle and its warnings.
+type BundleView struct {
+	Name         string          `json:"name"`
+	Certificates []BundleCert    `json:"certificates"`
+	Warnings     []trust.Warning `json:"warnings"`
+}
+
+// BundleCert is one CA certificate of a bundle, as a list shows it.
+type BundleCert struct {
+	Subject  string    `json:"subject"`
+	SHA256   string    `json:"sha256"`
+	NotAfter time.Time `json:"not_after"`
+	IsCA     bool      `json:"is_ca"`
+}
+
+// Error is the one error shape at every boundary. Line and Column are 1-based and
+// present when the error has a position (a rule's compile error).
+type Error struct {
+	Code    string       `json:"code"`
+	Message string       `json:"message"`
+	Line    int          `json:"line,omitempty"`
+	Column  int          `json:"column,omitempty"`
+	Issues  []rule.Issue `json:"issues,omitempty"` // every compile issue, the first is Line:Column
+}
+
+// ErrorResponse wraps Error as {"error": {...}}.
+type ErrorResponse struct {
+	Error Error `json:"error"`
+}
+
+func (e *Error) Error() string { return e.Message }
