@@ -82,10 +82,12 @@ func TestCallDecide(t *testing.T) {
 		Code         *int
 		Reason       string
 		Steps        []struct{ Check string }
-		Certificates []struct{ SANEntries []string `json:"san_entries"` }
-		Bundles      []BundleView
-		Rule         struct{ Value bool }
-		At           time.Time
+		Certificates []struct {
+			SANEntries []string `json:"san_entries"`
+		}
+		Bundles []BundleView
+		Rule    struct{ Value bool }
+		At      time.Time
 	}
 	raw := Call("decide", mustJSON(t, req), time.Now)
 	if err := json.Unmarshal(raw, &resp); err != nil || resp.Code == nil {
