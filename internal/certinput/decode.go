@@ -93,8 +93,8 @@ func decode(source string, data []byte, max int, what string) ([]Block, error) {
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
 		return decodePEM(source, data, max, what)
 	}
-	if trimmed[0] == 0x30 { // a DER SEQUENCE
-		return decodeDER(source, "DER", trimmed, max, what)
+	if data[0] == 0x30 { // a DER SEQUENCE: binary, so never trimmed (its last byte may be 0x20)
+		return decodeDER(source, "DER", data, max, what)
 	}
 	if der, ok := decodeBase64(trimmed); ok {
 		return decodeDER(source, "base64", der, max, what)

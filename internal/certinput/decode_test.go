@@ -65,6 +65,7 @@ func TestDecode(t *testing.T) {
 		{name: "BOM and indentation", in: "\uFEFF\n\n" + pemOf("CERTIFICATE", b) + "\n\n", want: [][]byte{b}},
 		{name: "trusted certificate", in: pemOf("TRUSTED CERTIFICATE", append(append([]byte{}, a...), 0x30, 0x00)), want: [][]byte{a}},
 		{name: "DER", in: string(a), want: [][]byte{a}, wantWhere: []string{"DER"}},
+		{name: "DER ending in a space byte", in: "\x30\x03\x04\x01\x20", want: [][]byte{[]byte("\x30\x03\x04\x01\x20")}, wantWhere: []string{"DER"}},
 		{name: "concatenated DER", in: string(a) + string(b), want: [][]byte{a, b}, wantWhere: []string{"DER certificate 1", "DER certificate 2"}},
 		{name: "bare base64 with line breaks", in: wrap(base64.StdEncoding.EncodeToString(a)), want: [][]byte{a}, wantWhere: []string{"base64"}},
 		{name: "PKCS#8 key", in: pemOf("PRIVATE KEY", pkcs8), wantKind: KindPrivateKey, wantMsg: "block 1 (line 1): this is a private key"},
