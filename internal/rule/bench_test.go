@@ -80,3 +80,22 @@ func BenchmarkExplain(b *testing.B) {
 		p.Explain(v)
 	}
 }
+
+// BenchmarkCostLimit is how long a runaway rule runs before CostLimit stops it
+// (nested comprehensions over the six SANs).
+func BenchmarkCostLimit(b *testing.B) {
+	p := mustCompile(b, "SAN.exists(a, SAN.exists(b, SAN.exists(c, SAN.exists(d, SAN.exists(e, SAN.exists(f, a + b + c + d + e + f == \"\"))))))")
+	v := goodVars()
+	b.Run("eval", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := p.Eval(v); err == nil {
+				b.Fatal("no cost limit error")
+			}
+		}
+	})
+	b.Run("explain", func(b *testing.B) {
+		for b.Loop() {
+			p.Explain(v)
+		}
+	})
+}

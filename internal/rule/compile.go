@@ -39,8 +39,8 @@ func (i Issue) String() string {
 // type mismatch, a rule that is not bool, or one over a limit. Issues are in source
 // order and never empty.
 type CompileError struct {
-	Issues []Issue
-	more   int // issues beyond maxIssues, not listed
+	Issues []Issue `json:"issues"`
+	more   int     // issues beyond maxIssues, not listed
 }
 
 // Error returns the first issue on one line, "rule:1:5: undefined field 'subjct'",
@@ -300,6 +300,9 @@ var globalNames = sync.OnceValue(func() []string {
 // closestName returns the one candidate within a small edit distance of name, or
 // "" when there is none or it is ambiguous.
 func closestName(name string, candidates []string) string {
+	if len(name) > 64 {
+		return "" // no name is that long; and edit distance is quadratic
+	}
 	best, bestD, ties := "", 3, 0
 	if utf8.RuneCountInString(name) <= 3 {
 		bestD = 2

@@ -79,8 +79,8 @@ type Match struct {
 	Node  int64  `json:"node"`  // the sub-expression that decided
 	Of    string `json:"of"`    // the list or string as written in the rule: "SAN", "DN", "cert.san.dns"
 	Index int    `json:"index"` // element index, or -1 for a substring
-	Start int    `json:"start,omitempty"`
-	End   int    `json:"end,omitempty"`
+	Start int    `json:"start"` // substrings: code point offsets into the string; 0 for elements
+	End   int    `json:"end"`
 	Value string `json:"value"` // the element or substring, in CEL syntax
 }
 
