@@ -18,23 +18,42 @@ FUZZ := \
 FUZZTIME_TEST ?= 5000x
 FUZZTIME ?= 2m
 
-.PHONY: all build test check unit fuzz-smoke fuzz bench wasm-engine generate
+.PHONY: all build run site assets test check unit fuzz-smoke fuzz bench generate templ
 
 all: build
 
-build:
+# The front-end packages, pinned by package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# The page's JavaScript and CSS (esbuild's Go API) and the engine compiled to
+# WebAssembly, gzip and brotli, into web/site/dist, which the binary embeds.
+# Recompressing with brotli -q 11 takes minutes; it is skipped when the .wasm is unchanged.
+assets: node_modules/.package-lock.json
+	$(GO) run ./web/build
+
+build: assets
 	@mkdir -p bin
 	$(GO) build -trimpath -o $(BIN) ./server
+
+site: build
+	$(BIN) site -o dist/site
+
+templ:
+	$(GO) tool templ generate -path web/site
 
 # Unit tests run last, so the summary line is the last thing printed.
 test: check fuzz-smoke unit
 
 # Static checks: formatting, vet, the engine's js/wasm build, generated files current.
-check:
+check: node_modules/.package-lock.json
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS)
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS) ./wasm
+	@$(GO) tool templ generate -path web/site >/dev/null 2>&1; \
+	  if ! git diff --quiet -- 'web/site/*_templ.go' 2>/dev/null; then \
+	    echo "web/site/*_templ.go is stale: run make templ and commit"; git diff --stat -- 'web/site/*_templ.go'; exit 1; fi
 
 unit:
 	@set -o pipefail; $(GO) test -count=1 -json ./... | $(GO) run ./.ci/testsum

@@ -29,6 +29,7 @@ commands:
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
                                               the full decision, with its code
                                               the page, the API and the mTLS echo endpoint
+  site -o DIR                                 export the static site (playground + docs)
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
 `
@@ -58,6 +59,8 @@ func (c *cli) run(args []string) int {
 		return c.eval(rest)
 	case "verify":
 		return c.verify(rest)
+	case "site":
+		return c.siteCmd(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK

@@ -1,0 +1,1040 @@
+package site_test
+
+// Tests in a real browser: Debian's headless Chromium, driven by chromedp, against the
+// exported static site served by net/http/httptest on 127.0.0.1 (a plain file
+// server, like `python3 -m http.server`: no Content-Encoding for the .gz engine).
+// The assets are built fresh (web/bundle) for the run, so the tests always see the
+// current TypeScript and engine. They skip, saying why, when Chromium or
+// node_modules is missing.
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/mtlsplay/mtlsplay/web/bundle"
+	"github.com/mtlsplay/mtlsplay/web/site"
+)
+
+// testAt is the test PKI's clock (testdata/pki/README.md): the good samples are valid.
+const testAt = "2026-06-01T00:00:00Z"
+
+var (
+	env     *siteEnv
+	envErr  error
+	envOnce sync.Once
+)
+
+type siteEnv struct {
+	root   string // repository root
+	assets string // built assets
+	dir    string // exported site
+	srv    *httptest.Server
+
+	browser context.Context
+	cancel  func()
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// chromium finds the browser: $MTLSPLAY_CHROMIUM, else Debian's chromium on PATH.
+func chromium() string {
+	if p := os.Getenv("MTLSPLAY_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// setup builds the assets, exports the site, serves it and starts Chromium, once
+// per test binary; every browser test calls it.
+func setup(t testing.TB) *siteEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	exe := chromium()
+	if exe == "" {
+		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM to run the browser tests")
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "@codemirror", "view")); err != nil {
+		t.Skip("node_modules missing: run `npm ci` in the repository root to run the browser tests")
+	}
+	envOnce.Do(func() { env, envErr = newSiteEnv(root, exe) })
+	if envErr != nil {
+		t.Fatal(envErr)
+	}
+	return env
+}
+
+func newSiteEnv(root, exe string) (*siteEnv, error) {
+	tmp, err := os.MkdirTemp("", "mtlsplay-browser-")
+	if err != nil {
+		return nil, err
+	}
+	e := &siteEnv{root: root, assets: filepath.Join(tmp, "assets"), dir: filepath.Join(tmp, "site")}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	// $MTLSPLAY_ASSETS names a build to test instead (e.g. web/site/dist, with the
+	// brotli file the quick test build leaves out).
+	if dir := os.Getenv("MTLSPLAY_ASSETS"); dir != "" {
+		e.assets = dir
+	} else if _, err := bundle.Build(ctx, bundle.Options{Root: root, Out: e.assets, WASM: true}); err != nil {
+		return nil, err
+	}
+	if err := site.ExportFrom(os.DirFS(e.assets), e.dir); err != nil {
+		return nil, err
+	}
+	e.srv = httptest.NewServer(http.FileServer(http.Dir(e.dir)))
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.UserDataDir(filepath.Join(tmp, "chromium-profile")),
+		chromedp.WindowSize(1280, 1000),
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil {
+		bcancel()
+		acancel()
+		return nil, fmt.Errorf("starting Chromium: %w", err)
+	}
+	e.browser = bctx
+	e.cancel = func() { bcancel(); acancel(); e.srv.Close(); os.RemoveAll(tmp) }
+	return e, nil
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if env != nil {
+		env.cancel()
+	}
+	os.Exit(code)
+}
+
+// tab is one browser tab with its console watched.
+type tab struct {
+	ctx    context.Context
+	t      testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+// newTab opens a tab in a fresh browser context (its own cache and storage).
+func (e *siteEnv) newTab(t testing.TB) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(e.browser, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	tctx, cancel2 := context.WithTimeout(ctx, 2*time.Minute)
+	tb := &tab{ctx: tctx, t: t}
+	messages := chromedp.Console(tctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				tb.mu.Lock()
+				tb.errors = append(tb.errors, fmt.Sprintf("%s (%s:%d)", m.String(), m.URL, m.Line))
+				tb.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel2(); cancel(); <-done })
+	return tb
+}
+
+func (tb *tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	if err := chromedp.Do(tb.ctx, steps...); err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+}
+
+func eval[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("browser: evaluating %.80s: %v", expr, err)
+	}
+	return v
+}
+
+func poll[T any](tb *tab, expr string, timeout time.Duration) T {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Poll[T](expr, chromedp.WithPollingInterval(5*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+	if err != nil {
+		tb.t.Fatalf("browser: waiting for %.80s: %v", expr, err)
+	}
+	return v
+}
+
+// enter presses Enter without the char event that SendKeys adds (which an editor
+// would take for a second line break).
+var enter = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}); err != nil {
+			return err
+		}
+	}
+	return nil
+})
+
+func insertText(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	})
+}
+
+// noErrors fails the test if the page logged an error or threw.
+func (tb *tab) noErrors() {
+	tb.t.Helper()
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, e := range tb.errors {
+		tb.t.Errorf("page error: %s", e)
+	}
+}
+
+type verdict struct {
+	Value   string `json:"value"`
+	Code    string `json:"code"`
+	Seq     int    `json:"seq"`
+	Reason  string `json:"reason"`
+	Error   string `json:"error"`
+	Pending string `json:"pending"`
+}
+
+const readVerdict = `(() => {
+  const v = document.querySelector('[data-testid="verdict"]');
+  if (!v) return null;
+  const c = document.querySelector('[data-testid="decision-code"]');
+  const e = document.querySelector('[data-testid="error"]');
+  return { value: v.dataset.value || "", code: c.dataset.code || "", seq: Number(v.dataset.seq || 0),
+           reason: document.getElementById("reason").textContent, error: e.hidden ? "" : e.textContent,
+           pending: v.dataset.pending || "" };
+})()`
+
+// verdictAfter waits for a verdict newer than seq with nothing left to evaluate.
+func (tb *tab) verdictAfter(seq int) verdict {
+	tb.t.Helper()
+	expr := fmt.Sprintf(`(() => { const v = %s; return v && v.seq > %d && v.pending === "false" ? v : null; })()`, readVerdict, seq)
+	return poll[verdict](tb, expr, 30*time.Second)
+}
+
+func (tb *tab) current() verdict {
+	tb.t.Helper()
+	return eval[verdict](tb, readVerdict)
+}
+
+// open loads the playground (with an optional fragment) and waits for its first verdict.
+func (tb *tab) open(e *siteEnv, fragment string) verdict {
+	tb.t.Helper()
+	tb.do(chromedp.Navigate(e.srv.URL + "/" + fragment))
+	return tb.verdictAfter(0)
+}
+
+// fill replaces a text field's content as a paste would (one insertText).
+func (tb *tab) fill(sel, text string) {
+	tb.t.Helper()
+	tb.do(
+		chromedp.Focus(chromedp.CSS(sel)),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent("\b"),
+	)
+	if text != "" {
+		tb.do(insertText(text))
+	}
+}
+
+// typeRule replaces the rule by typing it key by key into the editor.
+func (tb *tab) typeRule(rule string) {
+	tb.t.Helper()
+	tb.do(
+		chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent("\b"),
+	)
+	for i, line := range strings.Split(rule, "\n") {
+		if i > 0 {
+			tb.do(chromedp.KeyEvent("\x1b"), enter) // close a completion popup, then a new line
+		}
+		tb.do(chromedp.SendKeys(chromedp.CSS(`[data-testid="rule-input"]`), line))
+	}
+	tb.do(chromedp.KeyEvent("\x1b")) // close a completion popup, if any
+}
+
+func (tb *tab) ruleText() string {
+	tb.t.Helper()
+	return eval[string](tb, `[...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map(l => l.textContent).join("\n")`)
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	return eval[string](tb, fmt.Sprintf(`document.querySelector(%q).textContent`, sel))
+}
+
+func (tb *tab) value(sel string) string {
+	tb.t.Helper()
+	return eval[string](tb, fmt.Sprintf(`document.querySelector(%q).value`, sel))
+}
+
+func (e *siteEnv) pki(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.root, "testdata", "pki", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// setAt fixes the evaluation time to the test clock.
+func (tb *tab) setAt(seq int) verdict {
+	tb.t.Helper()
+	tb.fill("#at", testAt)
+	return tb.verdictAfter(seq)
+}
+
+func TestEveryTestIDPresent(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	if v.Value == "" || v.Code == "" {
+		t.Errorf("first verdict = %+v, want a value and a code", v)
+	}
+	for _, id := range []string{"cert-input", "rule-input", "bundle-input", "verdict", "decision-code", "dn", "san", "error"} {
+		if n := eval[int](tb, fmt.Sprintf(`document.querySelectorAll('[data-testid=%q]').length`, id)); n == 0 {
+			t.Errorf("no element with data-testid=%q", id)
+		}
+	}
+	tb.noErrors()
+}
+
+func TestOpensWithSampleAccepted(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	if v.Value != "true" || v.Code != "0" {
+		t.Fatalf("sample at %s: verdict %q code %q (%s %s), want true 0", testAt, v.Value, v.Code, v.Reason, v.Error)
+	}
+	if got := tb.text(`[data-testid="dn"]`); !strings.Contains(got, "CN=client.example.com") {
+		t.Errorf("dn = %q, want the sample's DN", got)
+	}
+	san := tb.text(`[data-testid="san"]`)
+	for _, want := range []string{"DNS:client.example.com", "IP:2001:db8::10", "Email:ops@example.com", "URI:spiffe://example.com/ns/prod/sa/client"} {
+		if !strings.Contains(san, want) {
+			t.Errorf("san = %q, want it to list %q", san, want)
+		}
+	}
+	if rows := eval[int](tb, `document.querySelectorAll("#explain li[data-start]").length`); rows < 3 {
+		t.Errorf("explanation has %d rows, want every sub-expression", rows)
+	}
+	tb.noErrors()
+}
+
+func TestPasteCertificateAndTypeRule(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+
+	cases := []struct {
+		name, cert, rule string
+		value, code      string
+	}{
+		{"good chain, CN rule", "client-good-chain.pem", `CN == "client.example.com"`, "true", "0"},
+		{"good chain, rule false", "client-good-chain.pem", `"DNS:nope.example.com" in SAN`, "false", "4019"},
+		{"expired", "client-expired-chain.pem", `CN == "client.example.com"`, "false", "4018"},
+		{"untrusted", "client-untrusted.pem", `true`, "false", "4018"},
+		{"serverAuth only", "server-localhost-chain.pem", `true`, "false", "4018"},
+		{"rule error at run time", "client-good-chain.pem", `SAN[100] == "x"`, "error", "4019"},
+		{"no certificate", "", `true`, "false", "4017"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pemText := ""
+			if c.cert != "" {
+				pemText = e.pki(t, c.cert)
+			}
+			tb.t = t
+			tb.fill(`[data-testid="cert-input"]`, pemText)
+			v = tb.verdictAfter(v.Seq)
+			tb.typeRule(c.rule)
+			v = tb.verdictAfter(v.Seq)
+			if got := tb.ruleText(); got != c.rule {
+				t.Fatalf("editor holds %q, want %q", got, c.rule)
+			}
+			if v.Value != c.value || v.Code != c.code {
+				t.Errorf("%s with %s: verdict %q code %q (%s %s), want %q %q", c.cert, c.rule, v.Value, v.Code, v.Reason, v.Error, c.value, c.code)
+			}
+		})
+	}
+	tb.t = t
+	tb.noErrors()
+}
+
+func TestCompileErrorShowsLineColumn(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	tb.typeRule("CN == \"a\" &&\n  cert.subjct.cn == \"b\"")
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "error" {
+		t.Fatalf("verdict = %q, want error", v.Value)
+	}
+	if !strings.Contains(v.Error, "2:") || !strings.Contains(v.Error, "subjct") {
+		t.Errorf("error = %q, want the line:column (2:…) and the bad field", v.Error)
+	}
+	// The editor underlines it.
+	if marks := poll[int](tb, `document.querySelectorAll(".cm-lintRange-error").length || null`, 5*time.Second); marks == 0 {
+		t.Error("no lint mark in the editor")
+	}
+	tb.noErrors()
+}
+
+func TestShareLinkRoundTrips(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	cert := e.pki(t, "dn-utf8-chain.pem")
+	tb.fill(`[data-testid="cert-input"]`, cert)
+	v = tb.verdictAfter(v.Seq)
+	rule := `cert.subject.organization == ["Café ☕"]`
+	tb.typeRule(rule)
+	v = tb.verdictAfter(v.Seq)
+	want := v
+	tb.do(chromedp.Click(chromedp.CSS("#share")))
+	link := poll[string](tb, `document.getElementById("share-url").value || null`, 5*time.Second)
+	if !strings.Contains(link, "#s=") {
+		t.Fatalf("share link %q has no state fragment", link)
+	}
+	if strings.Contains(link, "BEGIN") || strings.Contains(link, "Caf") {
+		t.Errorf("share link %q is not compressed", link)
+	}
+
+	other := e.newTab(t)
+	got := other.open(e, link[strings.Index(link, "#"):])
+	if got.Value != want.Value || got.Code != want.Code {
+		t.Errorf("restored verdict %q %q, want %q %q", got.Value, got.Code, want.Value, want.Code)
+	}
+	if r := other.ruleText(); r != rule {
+		t.Errorf("restored rule %q, want %q", r, rule)
+	}
+	if c := other.value(`[data-testid="cert-input"]`); c != cert {
+		t.Errorf("restored certificate differs (%d bytes, want %d)", len(c), len(cert))
+	}
+	if a := other.value("#at"); a != testAt {
+		t.Errorf("restored time %q, want %q", a, testAt)
+	}
+	if b := other.value(`[data-testid="bundle-input"]`); b != e.pki(t, "root.pem") {
+		t.Errorf("restored bundle differs")
+	}
+	tb.noErrors()
+	other.noErrors()
+}
+
+// hostileChain issues, under the test PKI's intermediate, a leaf whose CN and SAN
+// are HTML.
+func hostileChain(t *testing.T, e *siteEnv, cn, dns string) string {
+	t.Helper()
+	caPEM, _ := pem.Decode([]byte(e.pki(t, "intermediate.pem")))
+	keyPEM, _ := pem.Decode([]byte(e.pki(t, "intermediate.key")))
+	ca, err := x509.ParseCertificate(caPEM.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caKey, err := x509.ParsePKCS8PrivateKey(keyPEM.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(4242),
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{`"><script>alert(1)</script>`}},
+		DNSNames:     []string{dns},
+		NotBefore:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) + e.pki(t, "intermediate.pem")
+}
+
+func TestHostileCertificateRendersAsText(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	cn := `<img src=x onerror="document.title='pwned';window.pwned=1">`
+	dns := `<b id=bold>x</b>.example.com`
+	tb.fill(`[data-testid="cert-input"]`, hostileChain(t, e, cn, dns))
+	v = tb.verdictAfter(v.Seq)
+	tb.typeRule(`CN.startsWith("<img")`)
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "true" {
+		t.Errorf("verdict %q (%s %s), want true: the rule sees the CN verbatim", v.Value, v.Reason, v.Error)
+	}
+	if got := tb.text("#cn"); got != cn {
+		t.Errorf("CN shown as %q, want %q as text", got, cn)
+	}
+	if got := tb.text(`[data-testid="san"]`); !strings.Contains(got, "DNS:"+dns) {
+		t.Errorf("SAN shown as %q, want DNS:%s as text", got, dns)
+	}
+	tb.do(chromedp.Sleep(200 * time.Millisecond))
+	injected := eval[struct {
+		Img, Bold, Script int
+		Pwned             bool
+		Title             string
+	}](tb, `({img: document.querySelectorAll("main img").length, bold: document.querySelectorAll("#bold").length,
+		script: document.querySelectorAll("main script").length, pwned: !!window.pwned, title: document.title})`)
+	if injected.Img != 0 || injected.Bold != 0 || injected.Script != 0 || injected.Pwned || strings.Contains(injected.Title, "pwned") {
+		t.Errorf("certificate text became markup: %+v", injected)
+	}
+	tb.noErrors()
+}
+
+func TestPrivateKeyRefused(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	tb.fill(`[data-testid="cert-input"]`, e.pki(t, "client-good-chain.pem")+e.pki(t, "client-good.key"))
+	v = tb.verdictAfter(v.Seq)
+	if got := tb.value(`[data-testid="cert-input"]`); strings.Contains(got, "PRIVATE KEY") {
+		t.Error("the private key is still in the certificate box")
+	}
+	if n := tb.text("#cert-notice"); !strings.Contains(n, "private key") {
+		t.Errorf("notice = %q, want an explanation", n)
+	}
+	if v.Code != "0" {
+		t.Errorf("with the key removed, code %q (%s), want 0 for the certificate", v.Code, v.Reason)
+	}
+	tb.do(chromedp.Click(chromedp.CSS("#share")))
+	link := poll[string](tb, `document.getElementById("share-url").value || null`, 5*time.Second)
+	decoded := eval[string](tb, fmt.Sprintf(`(async () => {
+		const b = Uint8Array.fromBase64(%q, {alphabet: "base64url"});
+		const s = new Blob([b]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+		return await new Response(s).text(); })()`, link[strings.Index(link, "#s=")+3:]))
+	if strings.Contains(decoded, "PRIVATE KEY") || !strings.Contains(decoded, "BEGIN CERTIFICATE") {
+		t.Errorf("share state = %.200q…, want the certificate and no key", decoded)
+	}
+	tb.noErrors()
+}
+
+func TestSamplesAndBundles(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	samples := eval[[]string](tb, `[...document.querySelectorAll("#sample option")].map(o => o.value)`)
+	for _, id := range []string{"good", "expired", "serverauth", "untrusted", "spiffe", "email", "ip", "dn-escapes"} {
+		found := false
+		for _, s := range samples {
+			found = found || s == id
+		}
+		if !found {
+			t.Errorf("no sample %q among %v", id, samples)
+		}
+	}
+	selectOption(tb, "#sample", "expired")
+	v = tb.verdictAfter(v.Seq)
+	if v.Code != "4018" {
+		t.Errorf("expired sample: code %q (%s), want 4018", v.Code, v.Reason)
+	}
+	// Remove the only bundle: a client without a truststore.
+	tb.do(chromedp.Click(chromedp.CSS(".bundle button")))
+	v = tb.verdictAfter(v.Seq)
+	if v.Code != "4016" {
+		t.Errorf("no bundle: code %q (%s), want 4016", v.Code, v.Reason)
+	}
+	selectOption(tb, "#bundle-sample", "acme-root")
+	v = tb.verdictAfter(v.Seq)
+	if v.Code != "4018" {
+		t.Errorf("bundle back: code %q (%s), want 4018", v.Code, v.Reason)
+	}
+	tb.noErrors()
+}
+
+func TestCompletionFromDeclarations(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.open(e, "")
+	tb.do(
+		chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.KeyEvent("\b"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="rule-input"]`), "cert.subject."),
+	)
+	labels := poll[[]string](tb, `(() => { const l = [...document.querySelectorAll(".cm-completionLabel")].map(e => e.textContent); return l.length ? l : null; })()`, 5*time.Second)
+	if !contains(labels, "dn") || !contains(labels, "cn") || contains(labels, "startsWith") {
+		t.Errorf("completions after cert.subject. = %v, want the Name fields (dn, cn, …)", labels)
+	}
+	tb.noErrors()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDocsPages(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	for _, p := range []string{"docs/index.html", "docs/rules.html", "docs/names.html", "docs/codes.html"} {
+		tb.do(chromedp.Navigate(e.srv.URL + "/" + p))
+		if h1 := eval[string](tb, `document.querySelector("h1").textContent`); h1 == "" {
+			t.Errorf("%s: no title", p)
+		}
+	}
+	tb.do(chromedp.Navigate(e.srv.URL + "/docs/rules.html"))
+	if decls := eval[int](tb, `document.querySelectorAll(".decl").length`); decls < 20 {
+		t.Errorf("rule reference lists %d declarations, want every variable, field and function", decls)
+	}
+	tb.noErrors()
+}
+
+// --- measurements ------------------------------------------------------------------
+
+type timings struct {
+	FirstVerdict float64   `json:"first"`
+	EngineStart  float64   `json:"engine"`
+	Script       float64   `json:"script"`
+	Compile      float64   `json:"compile"`
+	GoStart      float64   `json:"gostart"`
+	FirstCall    float64   `json:"firstcall"`
+	Changes      []float64 `json:"changes"`
+	Paints       []float64 `json:"paints"`
+	Engine       []float64 `json:"calls"`
+}
+
+const coldTimings = `(() => { const d = document.getElementById("main").dataset; return {
+	first: performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime,
+	script: performance.getEntriesByName("mtlsplay:script-start")[0].startTime,
+	engine: Number(d.engineStartMs), compile: Number(d.engineCompileMs), gostart: Number(d.engineGoStartMs), firstcall: Number(d.firstCallMs)}; })()`
+
+// BenchmarkColdLoad measures a cold load (a fresh browser context: empty cache) of
+// the exported site from a static file server on loopback, to the first verdict.
+// It reports the milliseconds after navigation, with the parts: the page's script
+// start, the engine's fetch and compile, the Go program's start and the first call.
+//
+//	go test ./web/site -run '^$' -bench ColdLoad -benchtime 5x
+func BenchmarkColdLoad(b *testing.B) {
+	e := setup(b)
+	var all []timings
+	for i := 0; i < b.N; i++ {
+		tb := e.newTab(b)
+		tb.open(e, "")
+		all = append(all, eval[timings](tb, coldTimings))
+		tb.noErrors()
+	}
+	pick := func(f func(timings) float64) float64 {
+		xs := make([]float64, len(all))
+		for i, t := range all {
+			xs[i] = f(t)
+		}
+		return median(xs)
+	}
+	b.ReportMetric(pick(func(t timings) float64 { return t.FirstVerdict }), "ms/first-verdict")
+	b.ReportMetric(pick(func(t timings) float64 { return t.Script }), "ms/script-start")
+	b.ReportMetric(pick(func(t timings) float64 { return t.Compile }), "ms/engine-fetch+compile")
+	b.ReportMetric(pick(func(t timings) float64 { return t.GoStart }), "ms/go-start")
+	b.ReportMetric(pick(func(t timings) float64 { return t.FirstCall }), "ms/first-call")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkKeystroke types a rule one key at a time, waiting for each verdict, and
+// reports the median time from the key's input event to the verdict in the DOM, to
+// the next painted frame, and of the engine call inside the worker.
+//
+//	go test ./web/site -run '^$' -bench Keystroke -benchtime 40x
+func BenchmarkKeystroke(b *testing.B) {
+	e := setup(b)
+	tb := e.newTab(b)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kbEnd, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
+	eval[chromedp.Void](tb, `performance.clearMeasures()`)
+	keys := ` && cert.subject.cn != "x"`
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := string(keys[i%len(keys)])
+		if i%len(keys) == 0 && i > 0 {
+			k = "\n" // a fresh line, so the rule stays valid more often than not
+		}
+		if k == "\n" {
+			tb.do(chromedp.KeyEvent("\x1b"), enter)
+		} else {
+			tb.do(chromedp.KeyEvent(k))
+		}
+		v = tb.verdictAfter(v.Seq)
+	}
+	b.StopTimer()
+	tb.do(chromedp.Sleep(100 * time.Millisecond))
+	tm := eval[timings](tb, `({changes: performance.getEntriesByName("mtlsplay:change-to-verdict").map(m => m.duration), paints: performance.getEntriesByName("mtlsplay:change-to-paint").map(m => m.duration), calls: performance.getEntriesByName("mtlsplay:engine-call").map(m => m.duration)})`)
+	b.ReportMetric(median(tm.Changes), "ms/key-to-verdict")
+	b.ReportMetric(percentile(tm.Changes, 90), "ms/key-to-verdict-p90")
+	b.ReportMetric(median(tm.Paints), "ms/key-to-paint")
+	b.ReportMetric(median(tm.Engine), "ms/engine-call")
+	tb.noErrors()
+}
+
+func median(xs []float64) float64 { return percentile(xs, 50) }
+
+func percentile(xs []float64, p int) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[min(len(s)*p/100, len(s)-1)]
+}
+
+func stats(xs []float64) string {
+	if len(xs) == 0 {
+		return "no samples"
+	}
+	return fmt.Sprintf("median %.1f ms, p90 %.1f ms, max %.1f ms (%d)", median(xs), percentile(xs, 90), percentile(xs, 100), len(xs))
+}
+
+// measuring skips the comparative measurements unless MTLSPLAY_MEASURE is set: they
+// assert nothing and take a minute.
+func measuring(t *testing.T) {
+	if os.Getenv("MTLSPLAY_MEASURE") == "" {
+		t.Skip("set MTLSPLAY_MEASURE=1 to log the measurements")
+	}
+}
+
+// kbEnd is the End key (kb's name for it).
+const kbEnd = "\ue010"
+
+// selectOption picks an option of a <select> as a person would, by value.
+func selectOption(tb *tab, sel, value string) {
+	tb.t.Helper()
+	eval[chromedp.Void](tb, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.focus(); s.value = %q; s.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, value))
+}
+
+// TestMeasureEngineOps logs how long each engine operation takes inside the worker
+// (median of repeated calls, each with a different rule so nothing is cached).
+func TestMeasureEngineOps(t *testing.T) {
+	measuring(t)
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.open(e, "")
+	cert, _ := json.Marshal(e.pki(t, "client-good-chain.pem"))
+	root, _ := json.Marshal(e.pki(t, "root.pem"))
+	res := eval[map[string][]float64](tb, fmt.Sprintf(`(async () => {
+		const main = document.getElementById("main");
+		const w = new Worker(main.dataset.worker);
+		const wasm = new URL(main.dataset.wasm, document.baseURI).href;
+		let next = 0; const waiting = new Map();
+		const ready = new Promise(r => { w.onmessage = ev => { const m = ev.data;
+			if (m.type === "ready") r(); else if (m.type === "result") { waiting.get(m.id)(m); waiting.delete(m.id); } }; });
+		w.postMessage({type: "init", url: wasm});
+		await ready;
+		const call = (op, req) => new Promise(r => { const id = ++next; waiting.set(id, r); w.postMessage({type: "call", id, op, request: JSON.stringify(req)}); });
+		const cert = %s, root = %s, out = {};
+		// The first call of each kind on a fresh engine: compile builds the CEL environment.
+		for (const op of ["compile", "inspect", "eval", "decide"]) {
+			const m = await call(op, {certificates: cert, bundles: [{name: "root", pem: root}], rule: 'CN == "first"', at: %q});
+			out["first " + op] = [m.ms];
+		}
+		for (const op of ["inspect", "compile", "eval", "decide"]) {
+			out[op] = [];
+			for (let i = 0; i < 25; i++) {
+				const rule = 'CN == "client.example.com" && SAN.exists(s, s.startsWith("URI:spiffe://example.com/' + op + i + '"))';
+				const m = await call(op, {certificates: cert, bundles: [{name: "root", pem: root}], rule, at: %q});
+				out[op].push(m.ms);
+			}
+		}
+		w.terminate();
+		return out; })()`, cert, root, testAt, testAt))
+	for _, op := range []string{"compile", "inspect", "eval", "decide"} {
+		t.Logf("engine %-7s in the worker: first call %.1f ms; then %s", op, res["first "+op][0], stats(res[op][1:]))
+	}
+	tb.noErrors()
+}
+
+// TestScreenshots writes screenshots of the playground (light, dark, phone) into
+// $MTLSPLAY_SCREENSHOTS, for a person to look at; it is skipped without it.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("MTLSPLAY_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set MTLSPLAY_SCREENSHOTS=DIR to write screenshots")
+	}
+	e := setup(t)
+	for _, s := range []struct {
+		name          string
+		width, height int64
+		dark, mobile  bool
+	}{{"light", 1280, 1500, false, false}, {"dark", 1280, 1500, true, false}, {"phone", 390, 2400, false, true}} {
+		tb := e.newTab(t)
+		scheme := "light"
+		if s.dark {
+			scheme = "dark"
+		}
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
+				return err
+			}
+			_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: s.width, Height: s.height, DeviceScaleFactor: 1, Mobile: s.mobile})
+			return err
+		}))
+		v := tb.open(e, "")
+		tb.setAt(v.Seq)
+		tb.do(chromedp.Sleep(300 * time.Millisecond))
+		png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestMeasureLoad compares ways to ship the engine, cold (a fresh browser context
+// each time): the exported site as any static host serves it (engine.wasm.gz,
+// decompressed by the page with DecompressionStream), and engine.wasm served with
+// Content-Encoding br or gzip (as site.Handler does) or uncompressed.
+func TestMeasureLoad(t *testing.T) {
+	measuring(t)
+	e := setup(t)
+	br, err := os.ReadFile(filepath.Join(e.dir, "assets", "engine.wasm.br"))
+	brNote := "(the build's brotli -q 11)"
+	if err != nil {
+		raw, err := os.ReadFile(filepath.Join(e.dir, "assets", "engine.wasm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		w := brotli.NewWriterLevel(&b, 6)
+		w.Write(raw)
+		w.Close()
+		br, brNote = b.Bytes(), "(brotli -q 6 made by the test: the test build skips -q 11)"
+	}
+	variants := []struct {
+		name, encoding string
+	}{
+		{"static host, engine.wasm.gz + DecompressionStream", "static"},
+		{"engine.wasm, Content-Encoding: br " + brNote, "br"},
+		{"engine.wasm, Content-Encoding: gzip", "gzip"},
+		{"engine.wasm, uncompressed", "identity"},
+	}
+	first := make([][]float64, len(variants))
+	start := make([][]float64, len(variants))
+	servers := make([]*httptest.Server, len(variants))
+	for i, v := range variants {
+		h := http.Handler(http.FileServer(http.Dir(e.dir)))
+		if v.encoding != "static" {
+			h = wasmVariant(t, e.dir, v.encoding, br)
+		}
+		servers[i] = httptest.NewServer(h)
+		defer servers[i].Close()
+	}
+	// Interleaved rounds, so a busy moment of the machine hits every variant alike.
+	for round := 0; round < 5; round++ {
+		for i := range variants {
+			tb := e.newTab(t)
+			tb.do(chromedp.Navigate(servers[i].URL + "/"))
+			tb.verdictAfter(0)
+			tm := eval[timings](tb, coldTimings)
+			first[i] = append(first[i], tm.FirstVerdict)
+			start[i] = append(start[i], tm.Compile)
+			tb.noErrors()
+		}
+	}
+	for i, v := range variants {
+		t.Logf("%s: first verdict %s; engine fetch+compile %s", v.name, stats(first[i]), stats(start[i]))
+	}
+}
+
+// wasmVariant serves the exported site with the page pointed at assets/engine.wasm,
+// sent with the given Content-Encoding.
+func wasmVariant(t *testing.T, dir, encoding string, br []byte) http.Handler {
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	index = regexp.MustCompile(`data-wasm="assets/engine\.wasm\.gz[^"]*"`).ReplaceAll(index, []byte(`data-wasm="assets/engine.wasm"`))
+	var body []byte
+	switch encoding {
+	case "br":
+		body = br
+	case "gzip":
+		body, err = os.ReadFile(filepath.Join(dir, "assets", "engine.wasm.gz"))
+	default:
+		body, err = os.ReadFile(filepath.Join(dir, "assets", "engine.wasm"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/index.html":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(index)
+		case "/assets/engine.wasm":
+			w.Header().Set("Content-Type", "application/wasm")
+			if encoding != "identity" {
+				w.Header().Set("Content-Encoding", encoding)
+			}
+			w.Write(body)
+		default:
+			files.ServeHTTP(w, r)
+		}
+	})
+}
+
+// TestTimeoutRestartsEngine gives the engine 1 ms per call: the call is stopped, the
+// page says so, and a new worker answers once the limit is back to normal.
+func TestTimeoutRestartsEngine(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	tb.typeRule(`CN == "client.example.com"`)
+	v = tb.verdictAfter(v.Seq)
+	eval[chromedp.Void](tb, `document.getElementById("main").dataset.timeoutMs = "1"`)
+	// One change, one call that takes long enough (a rule with a thousand-element
+	// list) that the 1 ms timer surely fires first.
+	var list []string
+	for i := 0; i < 1000; i++ {
+		list = append(list, fmt.Sprintf(`"n%d"`, i))
+	}
+	tb.do(chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"))
+	v = tb.verdictAfter(v.Seq)
+	tb.do(insertText("CN in [" + strings.Join(list, ",") + "]"))
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "error" || !strings.Contains(v.Error, "longer than") {
+		t.Errorf("with a 1 ms limit: verdict %q, error %q; want an error saying the engine was stopped", v.Value, v.Error)
+	}
+	eval[chromedp.Void](tb, `document.getElementById("main").dataset.timeoutMs = "5000"`)
+	tb.do(chromedp.KeyEvent("\x1b"), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"))
+	v = tb.verdictAfter(v.Seq)
+	tb.do(chromedp.SendKeys(chromedp.CSS(`[data-testid="rule-input"]`), `CN == "client.example.com"`))
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "true" || v.Code != "0" {
+		t.Errorf("after the restart: verdict %q code %q (%s), want true 0", v.Value, v.Code, v.Error)
+	}
+	if n := eval[string](tb, `document.getElementById("verdict").dataset.restarts || "0"`); n == "0" {
+		t.Error("the engine was not restarted")
+	}
+	tb.noErrors()
+}
+
+// TestTryItLink follows a "try it" link of the rule reference: the playground opens
+// with the example as its rule and the default sample.
+func TestTryItLink(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.do(chromedp.Navigate(e.srv.URL + "/docs/rules.html"))
+	href := eval[string](tb, `document.querySelector(".decl a[href*='#s=']").getAttribute("href")`)
+	example := eval[string](tb, `document.querySelector(".decl a[href*='#s=']").closest(".decl").querySelector("pre").textContent`)
+	// Follow it as the browser resolves it (a click's navigation would race the poll).
+	tb.do(chromedp.Navigate(eval[string](tb, `document.querySelector(".decl a[href*='#s=']").href`)))
+	v := tb.verdictAfter(0)
+	if got := tb.ruleText(); got != example {
+		t.Errorf("try it (%s): rule %q, want %q", href, got, example)
+	}
+	if v.Value == "" || !strings.Contains(tb.text(`[data-testid="dn"]`), "client.example.com") {
+		t.Errorf("try it: verdict %+v, dn %q; want the default sample evaluated", v, tb.text(`[data-testid="dn"]`))
+	}
+	tb.noErrors()
+}
+
+// TestBareKeyRefusedByEngine pastes a private key as bare base64 (no PEM armour, so
+// only the engine recognises it): the box is cleared and the page says why.
+func TestBareKeyRefusedByEngine(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	block, _ := pem.Decode([]byte(e.pki(t, "client-good.key")))
+	bare := base64.StdEncoding.EncodeToString(block.Bytes)
+	tb.fill(`[data-testid="cert-input"]`, bare)
+	v = tb.verdictAfter(v.Seq)
+	got := poll[string](tb, `document.getElementById("cert-notice").textContent || null`, 10*time.Second)
+	if !strings.Contains(got, "private key") {
+		t.Errorf("notice = %q, want the engine's refusal", got)
+	}
+	if val := tb.value(`[data-testid="cert-input"]`); val != "" {
+		t.Errorf("the certificate box still holds %d characters of the key", len(val))
+	}
+	tb.noErrors()
+}

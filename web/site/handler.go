@@ -1,0 +1,143 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Handler serves the site from the embedded assets, as `mtlsplay serve` does. See
+// NewHandler.
+func Handler() http.Handler { return NewHandler(Assets()) }
+
+// NewHandler serves the pages and assets of the site from the given build output.
+// Unlike the exported site, its pages fetch assets/engine.wasm, which it negotiates:
+// brotli (Content-Encoding: br) when the browser accepts it, else gzip, else the
+// plain .wasm, so the browser decodes it natively while it streams into the
+// compiler. Versioned asset URLs (?v=hash) are cached for a year; pages revalidate.
+// It serves a 503 page that says how to build the assets when they are missing.
+// Security headers (CSP and the rest) are the server's to set; the pages also carry
+// the CSP in a <meta> element.
+func NewHandler(assets fs.FS) http.Handler {
+	h := &handler{assets: assets, pages: map[string][]byte{}}
+	if h.err = checkAssets(assets); h.err == nil {
+		files, err := render(context.Background(), assets, options{wasm: wasmRaw})
+		h.err = err
+		for _, f := range files {
+			h.pages["/"+f.path] = f.body
+		}
+		h.pages["/"] = h.pages["/index.html"]
+		h.pages["/docs/"] = h.pages["/docs/index.html"]
+	}
+	return h
+}
+
+type handler struct {
+	assets fs.FS
+	pages  map[string][]byte
+	err    error
+
+	rawOnce sync.Once
+	raw     []byte
+	rawErr  error
+}
+
+var modTime = time.Unix(0, 0)
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if h.err != nil {
+		http.Error(w, h.err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	p := path.Clean("/" + r.URL.Path)
+	if strings.HasSuffix(r.URL.Path, "/") && p != "/" {
+		p += "/"
+	}
+	if body, ok := h.pages[p]; ok {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeContent(w, r, "", modTime, bytes.NewReader(body))
+		return
+	}
+	name, ok := strings.CutPrefix(p, "/assets/")
+	if !ok || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Get("v") != "" {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	if name == wasmRaw {
+		h.serveWASM(w, r)
+		return
+	}
+	switch name {
+	case appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, samples:
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	b, err := fs.ReadFile(h.assets, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	if strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".br") {
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	http.ServeContent(w, r, "", modTime, bytes.NewReader(b))
+}
+
+// serveWASM negotiates the engine's encoding.
+func (h *handler) serveWASM(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/wasm")
+	w.Header().Add("Vary", "Accept-Encoding")
+	accept := r.Header.Get("Accept-Encoding")
+	for _, enc := range []struct{ name, file string }{{"br", wasmBr}, {"gzip", wasmGzip}} {
+		if !acceptsEncoding(accept, enc.name) {
+			continue
+		}
+		b, err := fs.ReadFile(h.assets, enc.file)
+		if err != nil {
+			continue
+		}
+		w.Header().Set("Content-Encoding", enc.name)
+		http.ServeContent(w, r, "", modTime, bytes.NewReader(b))
+		return
+	}
+	h.rawOnce.Do(func() { h.raw, h.rawErr = rawWASM(h.assets) })
+	if h.rawErr != nil {
+		http.Error(w, "the engine is not available: "+h.rawErr.Error(), http.StatusInternalServerError)
+		return
+	}
+	http.ServeContent(w, r, "", modTime, bytes.NewReader(h.raw))
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header allows enc (q > 0).
+func acceptsEncoding(header, enc string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) && strings.TrimSpace(name) != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}

@@ -1,0 +1,219 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/a-h/templ"
+)
+
+//go:embed dist
+var dist embed.FS
+
+// Asset names, as web/bundle writes them.
+const (
+	appJS     = "app.js"
+	bootJS    = "boot.js"
+	appCSS    = "app.css"
+	workerJS  = "worker.js"
+	wasmGzip  = "engine.wasm.gz"
+	wasmBr    = "engine.wasm.br"
+	wasmRaw   = "engine.wasm"
+	samples   = "samples.json"
+	manifestF = "manifest.json"
+)
+
+// Assets returns the embedded build output (web/site/dist).
+func Assets() fs.FS {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		panic(err) // the directory is part of this package
+	}
+	return sub
+}
+
+// ErrNotBuilt is returned when the front-end assets have not been built.
+var ErrNotBuilt = errors.New("site: the front-end assets are not built: run `npm ci && go run ./web/build` (or `make web`) first")
+
+// Built reports whether the embedded assets are complete.
+func Built() bool { return checkAssets(Assets()) == nil }
+
+func checkAssets(assets fs.FS) error {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip} {
+		if _, err := fs.Stat(assets, name); err != nil {
+			return ErrNotBuilt
+		}
+	}
+	return nil
+}
+
+// page is what every template gets.
+type page struct {
+	Title       string
+	Description string
+	Root        string // the relative path to the site's root: "" or "../"
+	Active      string // the nav entry of this page
+	Assets      assetURLs
+	Sizes       string // the engine's sizes, for the docs
+	SampleName  string
+}
+
+type assetURLs struct {
+	CSS, JS, Boot, Worker, WASM string
+}
+
+// manifest is the part of web/bundle's manifest.json the site reads.
+type manifest struct {
+	Files map[string]struct {
+		Bytes  int    `json:"bytes"`
+		SHA256 string `json:"sha256"`
+	} `json:"files"`
+	WASM *struct {
+		Raw    int `json:"raw"`
+		Gzip   int `json:"gzip"`
+		Brotli int `json:"brotli"`
+	} `json:"wasm"`
+}
+
+func readManifest(assets fs.FS) manifest {
+	var m manifest
+	if b, err := fs.ReadFile(assets, manifestF); err == nil {
+		_ = json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// versioned returns "assets/NAME?v=HASH" so a new build is never mixed with a cached
+// old one, whatever the host's caching.
+func (m manifest) versioned(name string) string {
+	u := "assets/" + name
+	if f, ok := m.Files[name]; ok && len(f.SHA256) >= 12 {
+		u += "?v=" + f.SHA256[:12]
+	}
+	return u
+}
+
+// options choose how the engine is fetched.
+type options struct {
+	// wasm is the engine's file name under assets/: engine.wasm.gz for static hosts
+	// (decompressed by the page), engine.wasm where the server negotiates
+	// Content-Encoding.
+	wasm string
+}
+
+type renderedFile struct {
+	path string // slash-separated, relative to the site root
+	body []byte
+}
+
+// render produces every page of the site.
+func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
+	m := readManifest(assets)
+	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm)}
+	if o.wasm != wasmGzip {
+		// The negotiated URL shares the gzip file's version.
+		urls.WASM = strings.Replace(m.versioned(wasmGzip), wasmGzip, o.wasm, 1)
+	}
+	sizes := ""
+	if m.WASM != nil {
+		sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6, float64(m.WASM.Brotli)/1e6)
+		if m.WASM.Brotli == 0 {
+			sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6)
+		}
+	}
+	groups, sampleName := referenceGroups(assets)
+	mk := func(root, active, title, desc string) page {
+		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName}
+	}
+	pages := []struct {
+		path string
+		c    templ.Component
+	}{
+		{"index.html", playground(mk("", "playground", "mtlsplay — mTLS client-certificate rule playground", "Paste a client certificate, pick CA bundles, write a rule: see what the rule sees, whether the chain is trusted, the decision code and why. Nothing is uploaded."))},
+		{"docs/index.html", docStart(mk("../", "start", "Getting started — mtlsplay", "How to use the mtlsplay playground, CLI and server."))},
+		{"docs/rules.html", docRules(mk("../", "rules", "Rule reference — mtlsplay", "Every variable, certificate field and function of mtlsplay's CEL rules, with examples."), groups)},
+		{"docs/names.html", docNames(mk("../", "names", "How SAN and DN are written — mtlsplay", "SAN prefixes, RFC 4514 DN strings and the OpenSSL slash form."))},
+		{"docs/codes.html", docCodes(mk("../", "codes", "Decision codes — mtlsplay", "The decision codes 0 and 4016–4020 and what to do about each."))},
+	}
+	out := make([]renderedFile, 0, len(pages))
+	for _, p := range pages {
+		var b bytes.Buffer
+		if err := p.c.Render(ctx, &b); err != nil {
+			return nil, fmt.Errorf("site: rendering %s: %w", p.path, err)
+		}
+		out = append(out, renderedFile{p.path, b.Bytes()})
+	}
+	return out, nil
+}
+
+// Export writes the static site (pages, scripts, styles and the engine) into dir,
+// from the assets embedded in this binary.
+func Export(dir string) error { return ExportFrom(Assets(), dir) }
+
+// ExportFrom writes the static site into dir from the given build output (a
+// directory web/build wrote), for tests and tools that build the assets fresh.
+func ExportFrom(assets fs.FS, dir string) error {
+	if err := checkAssets(assets); err != nil {
+		return err
+	}
+	files, err := render(context.Background(), assets, options{wasm: wasmGzip})
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(f.path)), f.body); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, samples} {
+		b, err := fs.ReadFile(assets, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "assets", name), b); err != nil {
+			return err
+		}
+	}
+	// The plain .wasm, for the page's last-resort fallback and for hosts that
+	// compress on their own.
+	raw, err := rawWASM(assets)
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "assets", wasmRaw), raw)
+}
+
+func rawWASM(assets fs.FS) ([]byte, error) {
+	if b, err := fs.ReadFile(assets, wasmRaw); err == nil {
+		return b, nil
+	}
+	f, err := assets.Open(wasmGzip)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("site: %s: %w", wasmGzip, err)
+	}
+	return io.ReadAll(zr)
+}
+
+func writeFile(p string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, b, 0o644)
+}

@@ -1,0 +1,13 @@
+// boot.js runs in <head>, before the page is parsed and before app.js (CodeMirror and
+// all) has loaded: it starts the engine's worker at once, so fetching and compiling the
+// WebAssembly overlaps with loading the page. app.js adopts the worker (and any
+// message that arrived early) and removes the one global this leaves.
+
+const script = document.currentScript as HTMLScriptElement | null;
+if (script?.dataset.worker && script.dataset.wasm && typeof Worker !== "undefined") {
+  const worker = new Worker(script.dataset.worker, { name: "mtlsplay-engine" });
+  const early: MessageEvent[] = [];
+  worker.onmessage = (ev) => early.push(ev);
+  worker.postMessage({ type: "init", url: new URL(script.dataset.wasm, document.baseURI).href });
+  (window as unknown as { mtlsplayBoot?: unknown }).mtlsplayBoot = { worker, early };
+}

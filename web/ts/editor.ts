@@ -1,0 +1,168 @@
+// The rule editor: CodeMirror 6 with CEL highlighting, completion from the engine's
+// own declarations, compile errors and warnings as lint diagnostics, and a highlight
+// that shows where a sub-expression of the explanation sits in the rule.
+
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { bracketMatching, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { type Diagnostic, setDiagnostics } from "@codemirror/lint";
+import { EditorState, StateEffect, StateField } from "@codemirror/state";
+import { Decoration, type DecorationSet, EditorView, keymap, placeholder } from "@codemirror/view";
+import { tags as t } from "@lezer/highlight";
+import { celLanguage } from "./cel";
+import type { Declaration } from "./types";
+
+const highlight = HighlightStyle.define([
+  { tag: t.keyword, color: "var(--hl-keyword)" },
+  { tag: t.atom, color: "var(--hl-atom)" },
+  { tag: t.number, color: "var(--hl-number)" },
+  { tag: t.string, color: "var(--hl-string)" },
+  { tag: t.comment, color: "var(--hl-comment)", fontStyle: "italic" },
+  { tag: t.function(t.variableName), color: "var(--hl-function)" },
+  { tag: t.special(t.variableName), color: "var(--hl-variable)", fontWeight: "600" },
+  { tag: t.propertyName, color: "var(--hl-property)" },
+  { tag: t.operator, color: "var(--hl-operator)" },
+  { tag: t.invalid, color: "var(--bad)" },
+]);
+
+const theme = EditorView.theme({
+  "&": { fontSize: "15px", backgroundColor: "var(--input-bg)", color: "var(--fg)", border: "1px solid var(--border)", borderRadius: "6px" },
+  "&.cm-focused": { outline: "2px solid var(--focus)", outlineOffset: "1px" },
+  ".cm-content": { fontFamily: "var(--mono)", minHeight: "4.5em", padding: "8px 0", caretColor: "var(--fg)" },
+  ".cm-line": { padding: "0 10px" },
+  ".cm-cursor": { borderLeftColor: "var(--fg)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--selection) !important" },
+  ".cm-placeholder": { color: "var(--muted)" },
+  ".cm-tooltip": { backgroundColor: "var(--panel)", color: "var(--fg)", border: "1px solid var(--border)" },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent)", color: "var(--accent-fg)" },
+  ".cm-completionDetail": { color: "var(--muted)", fontStyle: "normal", marginLeft: "1em" },
+  ".cm-completionInfo": { maxWidth: "28em" },
+  ".cm-diagnostic": { fontFamily: "var(--sans)" },
+  ".cm-explain": { backgroundColor: "var(--explain)", borderRadius: "2px" },
+});
+
+// The sub-expression highlight (hovering or focusing a row of the explanation).
+const setExplain = StateEffect.define<{ from: number; to: number } | null>();
+const explainField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    deco = deco.map(tr.changes);
+    for (const e of tr.effects) {
+      if (!e.is(setExplain)) continue;
+      deco = e.value && e.value.to > e.value.from ? Decoration.set([Decoration.mark({ class: "cm-explain" }).range(e.value.from, e.value.to)]) : Decoration.none;
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+export interface RuleEditorOptions {
+  parent: HTMLElement;
+  doc: string;
+  onChange: (text: string, at: number) => void;
+  declarations: () => Declaration[];
+}
+
+export class RuleEditor {
+  readonly view: EditorView;
+
+  constructor(o: RuleEditorOptions) {
+    this.view = new EditorView({
+      parent: o.parent,
+      state: EditorState.create({
+        doc: o.doc,
+        extensions: [
+          history(),
+          closeBrackets(),
+          bracketMatching(),
+          celLanguage,
+          syntaxHighlighting(highlight),
+          autocompletion({ override: [(ctx) => complete(ctx, o.declarations())], activateOnTyping: true }),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
+          placeholder('e.g. CN == "client.example.com" && SAN.exists(s, s.startsWith("DNS:"))'),
+          EditorView.lineWrapping,
+          EditorView.contentAttributes.of({ "data-testid": "rule-input", "aria-label": "Rule (CEL)", "aria-describedby": "rule-help" }),
+          theme,
+          explainField,
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged) o.onChange(u.state.doc.toString(), performance.now());
+          }),
+        ],
+      }),
+    });
+  }
+
+  get text(): string {
+    return this.view.state.doc.toString();
+  }
+
+  set text(s: string) {
+    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: s } });
+  }
+
+  diagnostics(d: Diagnostic[]): void {
+    const len = this.view.state.doc.length;
+    const clamp = (n: number) => Math.min(Math.max(n, 0), len);
+    this.view.dispatch(setDiagnostics(this.view.state, d.map((x) => ({ ...x, from: clamp(x.from), to: clamp(x.to) }))));
+  }
+
+  explain(range: { from: number; to: number } | null): void {
+    const len = this.view.state.doc.length;
+    this.view.dispatch({ effects: setExplain.of(range && { from: Math.min(range.from, len), to: Math.min(range.to, len) }) });
+  }
+}
+
+// --- completion from the engine's declarations ---------------------------------------
+
+function info(d: Declaration): string {
+  const parts = [d.signature || "", d.doc || "", d.example ? `Example: ${d.example}` : ""];
+  return parts.filter(Boolean).join("\n\n");
+}
+
+function option(d: Declaration, member: boolean): Completion {
+  const fn = d.kind === "function" || d.kind === "macro";
+  return {
+    label: d.name,
+    type: fn ? (member ? "method" : "function") : d.kind === "variable" ? "variable" : d.kind === "field" ? "property" : "keyword",
+    detail: d.type,
+    info: info(d) || undefined,
+    apply: fn ? `${d.name}(` : d.name,
+  };
+}
+
+/** fieldsAt lists the fields reachable as receiver.<name>, by the declarations' paths
+ * (cert.subject.dn), where "[]" stands for any index (chain[0].subject → chain[].subject). */
+function fieldsAt(receiver: string, decls: Declaration[]): Declaration[] {
+  const norm = receiver.replace(/\[[^\]]*\]/g, "[]");
+  return decls.filter((d) => d.kind === "field" && Array.isArray(d.paths) && (d.paths as string[]).some((p) => p === `${norm}.${d.name}`));
+}
+
+function complete(ctx: CompletionContext, decls: Declaration[]): CompletionResult | null {
+  const member = ctx.matchBefore(/[A-Za-z_][A-Za-z0-9_.[\]]*\.[A-Za-z0-9_]*$/);
+  if (member) {
+    const dot = member.text.lastIndexOf(".");
+    const fields = fieldsAt(member.text.slice(0, dot), decls);
+    const seen = new Set<string>();
+    const options: Completion[] = [];
+    // A struct receiver offers its fields; anything else (a string, a list) the member functions and macros.
+    const pool = fields.length ? fields : decls.filter((d) => d.kind !== "field" && d.member);
+    for (const d of pool) {
+      if (seen.has(d.name)) continue;
+      seen.add(d.name);
+      options.push(option(d, true));
+    }
+    return { from: member.from + dot + 1, options, validFor: /^[A-Za-z0-9_]*$/ };
+  }
+  const word = ctx.matchBefore(/[A-Za-z_][A-Za-z0-9_]*$/) ?? (ctx.explicit ? { from: ctx.pos, to: ctx.pos, text: "" } : null);
+  if (!word) return null;
+  const seen = new Set<string>();
+  const options: Completion[] = [];
+  for (const d of decls) {
+    if (d.kind === "field" || d.kind === "operator" || d.member) continue;
+    if (seen.has(d.name)) continue;
+    seen.add(d.name);
+    options.push(option(d, false));
+  }
+  for (const k of ["true", "false", "null", "in"]) if (!seen.has(k)) options.push({ label: k, type: "keyword" });
+  return { from: word.from, options, validFor: /^[A-Za-z0-9_]*$/ };
+}

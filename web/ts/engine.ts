@@ -1,0 +1,119 @@
+// The page's side of the engine: one Web Worker running the WebAssembly engine, a
+// hard timeout on every call (the worker is terminated and a new one started, so a
+// runaway call never freezes the page), and the compiled module kept so a restart
+// costs an instantiation, not a download.
+
+export class EngineTimeout extends Error {}
+
+interface Pending {
+  resolve: (v: string) => void;
+  reject: (e: Error) => void;
+  timer: number;
+}
+
+export class Engine {
+  private worker!: Worker;
+  private ready!: Promise<void>;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private module?: WebAssembly.Module;
+  /** How long the last start took, in ms (fetch + compile + Go start-up). */
+  startMs = 0;
+  /** Of startMs: fetching and compiling the module, and the Go program's start-up. */
+  compileMs = 0;
+  goStartMs = 0;
+  /** How long the last call took inside the worker, in ms. */
+  lastCallMs = 0;
+  onRestart?: () => void;
+
+  constructor(
+    private workerURL: string,
+    private wasmURL: string,
+    private timeoutMs: () => number = () => 2000,
+    booted?: { worker: Worker; early: MessageEvent[] },
+  ) {
+    this.start(booted);
+  }
+
+  /** start runs a new worker, or adopts one that boot.js started (with its early messages). */
+  private start(booted?: { worker: Worker; early: MessageEvent[] }): void {
+    const w = booted?.worker ?? new Worker(this.workerURL, { name: "mtlsplay-engine" });
+    this.worker = w;
+    this.ready = new Promise<void>((resolve, reject) => {
+      w.onmessage = (ev: MessageEvent) => {
+        const m = ev.data;
+        switch (m.type) {
+          case "ready":
+            if (m.module) this.module = m.module;
+            this.startMs = m.ms;
+            this.compileMs = m.compileMs;
+            this.goStartMs = m.goStartMs;
+            resolve();
+            break;
+          case "failed":
+            reject(new Error(`the engine failed to start: ${m.message}`));
+            break;
+          case "exit":
+            this.failAll(new Error("the engine stopped"));
+            break;
+          case "result": {
+            const p = this.pending.get(m.id);
+            if (!p) return;
+            this.pending.delete(m.id);
+            clearTimeout(p.timer);
+            this.lastCallMs = m.ms;
+            p.resolve(m.response);
+            break;
+          }
+        }
+      };
+      w.onerror = (ev) => {
+        ev.preventDefault();
+        reject(new Error(`the engine failed to start: ${ev.message || "worker error"}`));
+      };
+    });
+    if (booted) {
+      for (const ev of booted.early) w.onmessage!(ev);
+    } else {
+      w.postMessage({ type: "init", url: this.wasmURL, module: this.module });
+    }
+  }
+
+  private failAll(err: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.pending.delete(id);
+    }
+  }
+
+  /** Resolves once the engine is running. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** call sends op(request) to the engine and resolves with its parsed JSON answer. */
+  async call<T = unknown>(op: string, request: unknown): Promise<T> {
+    await this.ready;
+    const id = this.nextId++;
+    const limit = this.timeoutMs();
+    const text = await new Promise<string>((resolve, reject) => {
+      const timer = self.setTimeout(() => {
+        this.pending.delete(id);
+        reject(new EngineTimeout(`the engine took longer than ${limit / 1000} s on "${op}" and was stopped; it has been restarted`));
+        this.restart();
+      }, limit);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ type: "call", id, op, request: JSON.stringify(request) });
+    });
+    return JSON.parse(text) as T;
+  }
+
+  /** restart terminates the worker (and whatever it is running) and starts a new one. */
+  restart(): void {
+    this.worker.terminate();
+    this.failAll(new EngineTimeout("the engine was restarted"));
+    this.start();
+    this.onRestart?.();
+  }
+}

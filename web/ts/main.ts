@@ -1,0 +1,465 @@
+// The playground page: wires the inputs, the engine worker, the editor and the verdict.
+// It evaluates as the person types: every change schedules one "decide" call; changes
+// that arrive while a call runs are folded into the next one, so the verdict is never
+// more than one call behind and the page never queues stale work.
+
+import { bundles as sampleBundles, certs as sampleCerts, defaultRule } from "mtlsplay:samples";
+import type { Diagnostic } from "@codemirror/lint";
+import { Positions } from "./cel";
+import { byId, copyButton, h, replace } from "./dom";
+import { RuleEditor } from "./editor";
+import { Engine, EngineTimeout } from "./engine";
+import { keyRefusal, stripPrivateKeys } from "./pem";
+import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderVerdict, showError } from "./render";
+import { decode, encode, type State } from "./share";
+import { type BundleInput, type Certificate, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type InspectResponse, type Issue, isError } from "./types";
+
+const MAX_BUNDLES = 5;
+performance.mark("mtlsplay:script-start");
+
+const root = byId("main");
+// data-timeout-ms on <main> overrides the 2 s limit per call (tests use it).
+// boot.js has usually started the worker already.
+const boot = window as unknown as { mtlsplayBoot?: { worker: Worker; early: MessageEvent[] } };
+const engine = new Engine(root.dataset.worker!, new URL(root.dataset.wasm!, document.baseURI).href, () => Number(root.dataset.timeoutMs) || 2000, boot.mtlsplayBoot);
+delete boot.mtlsplayBoot;
+const certInput = byId<HTMLTextAreaElement>("cert");
+const atInput = byId<HTMLInputElement>("at");
+const bundleList = byId("bundles");
+let declarations: Declaration[] = [];
+
+// --- evaluation ---------------------------------------------------------------------------
+
+let inFlight = false;
+let dirty = false;
+let changedAt = 0;
+let seq = 0;
+let firstVerdict = true;
+let lastInspected: { text: string; certs: Certificate[] | null } = { text: "\u0000", certs: null };
+
+// When the person last changed an input (the beforeinput/input event's time), so a
+// measurement starts when the text changed rather than when the editor reported it.
+// Keys an editor handles itself (Backspace, Enter in the rule editor) fire no
+// beforeinput; their change is reported synchronously, so its own time is right.
+let lastInput = 0;
+for (const type of ["beforeinput", "input"]) {
+  document.addEventListener(
+    type,
+    (e) => {
+      if (!lastInput) lastInput = e.timeStamp;
+    },
+    true,
+  );
+}
+
+function schedule(at = performance.now()): void {
+  if (lastInput && at - lastInput < 200) at = Math.min(at, lastInput);
+  lastInput = 0;
+  byId("verdict").dataset.pending = "true";
+  if (!dirty && !inFlight) changedAt = at;
+  if (inFlight) {
+    dirty = true;
+    return;
+  }
+  dirty = true;
+  queueMicrotask(run);
+}
+
+function bundlesNow(): BundleInput[] {
+  return [...bundleList.querySelectorAll<HTMLElement>(".bundle")].map((el, i) => ({
+    name: el.querySelector<HTMLInputElement>(".bundle-name")!.value.trim() || `bundle ${i + 1}`,
+    pem: el.querySelector<HTMLTextAreaElement>("textarea")!.value,
+  }));
+}
+
+function request(): DecideRequest {
+  const r: DecideRequest = { certificates: certInput.value, bundles: bundlesNow(), rule: editor.text };
+  const at = atInput.value.trim();
+  if (at) r.at = at;
+  return r;
+}
+
+function issuesOf(v: { issues?: Issue[] | null; warnings?: Issue[] | null }): Issue[] {
+  return [...(v.issues ?? []), ...(v.warnings ?? [])];
+}
+
+function diagnostics(rule: string, issues: Issue[]): Diagnostic[] {
+  const pos = new Positions(rule);
+  return issues.map((i) => {
+    const cp = i.start ?? i.offset;
+    let from = cp !== undefined ? pos.offset(cp) : pos.at(i.line ?? 1, i.column ?? 1);
+    let to = i.end !== undefined ? pos.offset(i.end) : from;
+    if (to <= from) {
+      // Underline the token at the position (at least one character).
+      const m = /^[A-Za-z0-9_.]+|^./.exec(rule.slice(from));
+      to = from + (m ? m[0].length : 0);
+      if (to === from && from > 0) from--;
+    }
+    const severity = i.severity === "warning" ? "warning" : i.severity === "info" ? "info" : "error";
+    const where = i.line ? `${i.line}:${i.column ?? 1}: ` : "";
+    return { from, to, severity, message: where + i.message + (i.fix ? `\nFix: ${i.fix}` : ""), source: "mtlsplay" } as Diagnostic;
+  });
+}
+
+async function inspect(text: string): Promise<Certificate[] | null> {
+  if (lastInspected.text === text) return lastInspected.certs;
+  const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text });
+  const certs = isError(r) ? null : r.certificates;
+  lastInspected = { text, certs };
+  return certs;
+}
+
+async function run(): Promise<void> {
+  if (inFlight || !dirty) return;
+  dirty = false;
+  inFlight = true;
+  const started = changedAt;
+  const req = request();
+  performance.mark("mtlsplay:scheduled", { startTime: started });
+  performance.measure("mtlsplay:input-to-call", { start: started });
+  try {
+    const t0 = performance.now();
+    const res = await engine.call<DecideResponse | { error: EngineError }>("decide", req);
+    performance.measure("mtlsplay:round-trip", { start: t0 });
+    const tr = performance.now();
+    queueMicrotask(() => performance.measure("mtlsplay:render", { start: tr }));
+    const at = !isError(res) && res.at ? new Date(res.at) : req.at ? new Date(req.at) : new Date();
+    if (isError(res)) {
+      renderEngineError(res.error);
+      const iss = res.error.issues?.length ? res.error.issues : res.error.line ? [{ message: res.error.message, line: res.error.line, column: res.error.column, severity: "error" }] : [];
+      editor.diagnostics(diagnostics(req.rule, iss));
+      renderExplain(null, () => {});
+      if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
+      // Keep showing what the certificate holds when only the rule or a bundle is wrong.
+      const certs = req.certificates.trim() ? await inspect(req.certificates) : null;
+      renderFields(certs, at, null);
+      renderChains(null, certs);
+    } else {
+      renderVerdict(res);
+      editor.diagnostics(diagnostics(req.rule, issuesOf({ warnings: res.warnings, issues: (res.rule as { issues?: Issue[] } | null)?.issues })));
+      renderExplain(res.rule?.nodes, (n) => {
+        if (!n) return editor.explain(null);
+        const pos = new Positions(req.rule);
+        editor.explain({ from: pos.offset(n.start), to: pos.offset(n.end) });
+      });
+      const m = matchesFrom(res.rule, res.certificates?.[0]);
+      renderFields(res.certificates, at, m);
+      renderChains(res, res.certificates);
+      renderBundleViews(res.bundles);
+      lastInspected = { text: req.certificates, certs: res.certificates };
+    }
+  } catch (e) {
+    const msg = e instanceof EngineTimeout ? e.message : `the engine failed: ${(e as Error).message}`;
+    renderEngineError({ code: e instanceof EngineTimeout ? "timeout" : "engine", message: msg });
+  } finally {
+    inFlight = false;
+  }
+  const verdict = byId("verdict");
+  verdict.dataset.seq = String(++seq);
+  const now = performance.now();
+  verdict.dataset.ms = (now - started).toFixed(2);
+  verdict.dataset.engineMs = engine.lastCallMs.toFixed(2);
+  performance.measure("mtlsplay:engine-call", { start: now - engine.lastCallMs, duration: engine.lastCallMs });
+  verdict.setAttribute("aria-busy", "false");
+  if (firstVerdict) {
+    firstVerdict = false;
+    performance.mark("mtlsplay:first-verdict");
+    root.dataset.engineStartMs = engine.startMs.toFixed(1);
+    root.dataset.engineCompileMs = engine.compileMs.toFixed(1);
+    root.dataset.engineGoStartMs = engine.goStartMs.toFixed(1);
+    root.dataset.firstCallMs = engine.lastCallMs.toFixed(1);
+  } else {
+    performance.measure("mtlsplay:change-to-verdict", { start: started, end: now });
+    requestAnimationFrame(() => setTimeout(() => performance.measure("mtlsplay:change-to-paint", { start: started, end: performance.now() })));
+  }
+  if (dirty) queueMicrotask(run);
+  else verdict.dataset.pending = "false";
+}
+
+// --- certificate input -----------------------------------------------------------------
+
+const certNotice = byId("cert-notice");
+
+function notice(text: string | null): void {
+  certNotice.textContent = text ?? "";
+  certNotice.hidden = !text;
+}
+
+function setCert(text: string, where = "the certificate box"): void {
+  const s = stripPrivateKeys(text);
+  certInput.value = s.text;
+  notice(s.removed.length ? keyRefusal(s.removed, where) : null);
+  schedule();
+}
+
+// The engine recognised a private key the page's PEM check could not see (DER, bare
+// base64): the input it came from is cleared, so the key is not kept or shared.
+function refuseKeyFromEngine(err: EngineError, req: DecideRequest): void {
+  const from = (source: string) => err.message.startsWith(source + ":");
+  if (from("certificate") && certInput.value === req.certificates) {
+    certInput.value = "";
+    notice(`${err.message}. The certificate box has been cleared: mtlsplay never needs a private key, and nothing was stored or sent anywhere.`);
+    schedule();
+    return;
+  }
+  for (const box of bundleList.querySelectorAll<HTMLElement>(".bundle")) {
+    const name = box.querySelector<HTMLInputElement>(".bundle-name")!.value.trim();
+    if (name && from(name)) {
+      box.querySelector("textarea")!.value = "";
+      notice(`${err.message}. The bundle "${name}" has been cleared: a truststore holds CA certificates, never a private key.`);
+      schedule();
+    }
+  }
+}
+
+certInput.addEventListener("input", () => {
+  const s = stripPrivateKeys(certInput.value);
+  if (s.removed.length) {
+    certInput.value = s.text;
+    notice(keyRefusal(s.removed, "the certificate box"));
+  } else if (!certInput.value.trim()) {
+    notice(null); // the refusal stays until the box is cleared or refilled
+  }
+  schedule();
+});
+
+async function readFile(f: File): Promise<string> {
+  const buf = new Uint8Array(await f.arrayBuffer());
+  // DER (a SEQUENCE) becomes PEM, so it can be seen, edited and shared like the rest.
+  if (buf[0] === 0x30) {
+    let bin = "";
+    for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+    const b64 = btoa(bin).replace(/.{64}/g, "$&\n");
+    return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith("\n") ? "" : "\n"}-----END CERTIFICATE-----\n`;
+  }
+  return new TextDecoder().decode(buf);
+}
+
+function dropTarget(el: HTMLElement, onText: (text: string, name: string) => void): void {
+  el.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    el.classList.add("dragging");
+  });
+  el.addEventListener("dragleave", () => el.classList.remove("dragging"));
+  el.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    el.classList.remove("dragging");
+    const f = e.dataTransfer?.files?.[0];
+    if (f) onText(await readFile(f), f.name);
+    else {
+      const t = e.dataTransfer?.getData("text/plain");
+      if (t) onText(t, "");
+    }
+  });
+}
+
+dropTarget(certInput, (t, name) => setCert(t, name ? `the file ${name}` : "the certificate box"));
+byId("open-file").addEventListener("click", () => byId<HTMLInputElement>("cert-file").click());
+byId<HTMLInputElement>("cert-file").addEventListener("change", async (e) => {
+  const input = e.target as HTMLInputElement;
+  const f = input.files?.[0];
+  if (f) setCert(await readFile(f), `the file ${f.name}`);
+  input.value = "";
+});
+
+const sampleSelect = byId<HTMLSelectElement>("sample");
+for (const s of sampleCerts) sampleSelect.appendChild(h("option", { value: s.id, title: s.description }, s.label));
+sampleSelect.addEventListener("change", () => {
+  const s = sampleCerts.find((x) => x.id === sampleSelect.value);
+  if (!s) return;
+  // A sample may come with a rule; it replaces the rule only while that is still a sample's.
+  const current = editor.text.trim();
+  if (s.rule && (current === "" || current === defaultRule || sampleCerts.some((x) => x.rule === current))) editor.text = s.rule;
+  byId("sample-help").textContent = s.description;
+  setCert(s.pem);
+});
+
+// --- bundles -----------------------------------------------------------------------------
+
+function addBundle(b: BundleInput, focus = false): void {
+  const n = bundleList.querySelectorAll(".bundle").length;
+  if (n >= MAX_BUNDLES) return;
+  const id = `bundle-${Math.random().toString(36).slice(2, 8)}`;
+  const name = h("input", { class: "bundle-name", id: `${id}-name`, value: b.name, "aria-label": "Bundle name", spellcheck: "false" });
+  const ta = h("textarea", { id, class: "pem", wrap: "off", "data-testid": "bundle-input", spellcheck: "false", rows: "5", placeholder: "-----BEGIN CERTIFICATE----- (one or more CA certificates)", "aria-label": "Bundle PEM" });
+  ta.value = b.pem;
+  const remove = h("button", { type: "button", class: "secondary" }, "Remove");
+  const box = h("div", { class: "bundle" }, h("div", { class: "bundle-head" }, name, remove), ta, h("div", { class: "bundle-summary muted", "aria-live": "off" }));
+  remove.addEventListener("click", () => {
+    box.remove();
+    renumber();
+    schedule();
+  });
+  name.addEventListener("input", () => schedule());
+  ta.addEventListener("input", () => {
+    const s = stripPrivateKeys(ta.value);
+    if (s.removed.length) {
+      ta.value = s.text;
+      notice(keyRefusal(s.removed, `the bundle "${name.value}"`));
+    }
+    schedule();
+  });
+  dropTarget(ta, async (t) => {
+    const s = stripPrivateKeys(t);
+    ta.value = s.text;
+    if (s.removed.length) notice(keyRefusal(s.removed, `the bundle "${name.value}"`));
+    schedule();
+  });
+  bundleList.appendChild(box);
+  renumber();
+  if (focus) ta.focus();
+}
+
+function renumber(): void {
+  const boxes = bundleList.querySelectorAll<HTMLElement>(".bundle");
+  boxes.forEach((el, i) => (el.dataset.bundleIndex = String(i)));
+  byId<HTMLButtonElement>("add-bundle").disabled = boxes.length >= MAX_BUNDLES;
+  byId("bundle-count").textContent = `${boxes.length} of ${MAX_BUNDLES}`;
+}
+
+function setBundles(bs: BundleInput[]): void {
+  bundleList.replaceChildren();
+  for (const b of bs.slice(0, MAX_BUNDLES)) addBundle(b);
+  renumber();
+}
+
+byId("add-bundle").addEventListener("click", () => {
+  addBundle({ name: `bundle ${bundleList.querySelectorAll(".bundle").length + 1}`, pem: "" }, true);
+  schedule();
+});
+const bundleSample = byId<HTMLSelectElement>("bundle-sample");
+for (const b of sampleBundles) bundleSample.appendChild(h("option", { value: b.id }, b.label));
+bundleSample.addEventListener("change", () => {
+  const b = sampleBundles.find((x) => x.id === bundleSample.value);
+  bundleSample.value = "";
+  if (!b) return;
+  const boxes = bundleList.querySelectorAll<HTMLElement>(".bundle");
+  const empty = [...boxes].find((el) => !el.querySelector("textarea")!.value.trim());
+  if (empty) {
+    empty.querySelector<HTMLInputElement>(".bundle-name")!.value = b.name;
+    empty.querySelector("textarea")!.value = b.pem;
+  } else addBundle({ name: b.name, pem: b.pem });
+  schedule();
+});
+
+// --- rule editor, time -----------------------------------------------------------------------
+
+const editor = new RuleEditor({
+  parent: byId("rule-editor"),
+  doc: defaultRule,
+  onChange: (_t, at) => schedule(at),
+  declarations: () => declarations,
+});
+byId("rule-editor").dataset.ready = "true";
+atInput.addEventListener("input", () => schedule());
+
+// --- share links ------------------------------------------------------------------------------
+
+function state(): State {
+  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, at: atInput.value.trim() };
+}
+
+function restore(s: Partial<State>): void {
+  if (s.cert === undefined) useSampleCert(sampleCerts[0]);
+  else certInput.value = stripPrivateKeys(s.cert).text;
+  if (s.bundles === undefined) useDefaultBundles();
+  else setBundles(s.bundles.map((b) => ({ name: b.name, pem: stripPrivateKeys(b.pem).text })));
+  editor.text = s.rule ?? defaultRule;
+  atInput.value = s.at ?? "";
+  notice(null);
+  schedule();
+}
+
+function useSampleCert(sample: (typeof sampleCerts)[number] | undefined): void {
+  if (!sample) return;
+  certInput.value = sample.pem;
+  sampleSelect.value = sample.id;
+  byId("sample-help").textContent = sample.description;
+}
+
+function useDefaultBundles(): void {
+  setBundles(sampleBundles.length ? [{ name: sampleBundles[0].name, pem: sampleBundles[0].pem }] : [{ name: "bundle 1", pem: "" }]);
+}
+
+byId("share").addEventListener("click", async () => {
+  const url = new URL(location.href);
+  url.hash = await encode(state());
+  history.replaceState(null, "", url.href);
+  const out = byId<HTMLInputElement>("share-url");
+  out.value = url.href;
+  byId("share-box").hidden = false;
+  out.focus();
+  out.select();
+  try {
+    await navigator.clipboard.writeText(url.href);
+    byId("share-status").textContent = "Link copied. It holds the certificate, bundles and rule; nothing was uploaded.";
+  } catch {
+    byId("share-status").textContent = "Copy the link above. It holds the certificate, bundles and rule; nothing was uploaded.";
+  }
+});
+
+window.addEventListener("hashchange", async () => {
+  try {
+    const s = await decode(location.hash);
+    if (s) restore(s);
+  } catch (e) {
+    showError(`this share link could not be read: ${(e as Error).message}`);
+  }
+});
+
+// --- start ------------------------------------------------------------------------------------
+
+engine.onRestart = () => {
+  byId("verdict").dataset.restarts = String(Number(byId("verdict").dataset.restarts ?? 0) + 1);
+};
+
+async function start(): Promise<void> {
+  let restored = false;
+  try {
+    const s = await decode(location.hash);
+    if (s) {
+      restore(s);
+      restored = true;
+    }
+  } catch (e) {
+    showError(`this share link could not be read: ${(e as Error).message}`);
+  }
+  if (!restored) {
+    useSampleCert(sampleCerts[0]);
+    useDefaultBundles();
+    schedule();
+  }
+  try {
+    await engine.whenReady();
+  } catch (e) {
+    renderEngineError({ code: "engine", message: (e as Error).message });
+    return;
+  }
+  try {
+    const d = await engine.call<unknown>("declarations", {});
+    declarations = normalizeDeclarations(d);
+  } catch {
+    /* completion falls back to keywords */
+  }
+}
+
+function normalizeDeclarations(d: unknown): Declaration[] {
+  if (Array.isArray(d)) return d as Declaration[];
+  if (d && typeof d === "object") {
+    const o = d as Record<string, unknown>;
+    if (Array.isArray(o.declarations)) return o.declarations as Declaration[];
+    const all: Declaration[] = [];
+    for (const [k, v] of Object.entries(o)) if (Array.isArray(v)) for (const x of v) all.push({ ...(x as Declaration), kind: (x as Declaration).kind ?? k.replace(/s$/, "") });
+    return all;
+  }
+  return [];
+}
+
+for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-copy]")) {
+  const target = byId(b.dataset.copy!);
+  b.replaceWith(copyButton(() => target.textContent ?? "", b.getAttribute("aria-label")?.replace(/^Copy /, "") ?? "value"));
+}
+hideError();
+replace(byId("explain"));
+void start();
+

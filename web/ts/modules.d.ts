@@ -1,0 +1,22 @@
+// Virtual modules that web/build provides at bundle time.
+
+declare module "go:wasm_exec" {}
+
+declare module "mtlsplay:samples" {
+  export interface SampleCert {
+    id: string;
+    label: string;
+    description: string;
+    pem: string;
+    rule?: string;
+  }
+  export interface SampleBundle {
+    id: string;
+    label: string;
+    name: string;
+    pem: string;
+  }
+  export const certs: SampleCert[];
+  export const bundles: SampleBundle[];
+  export const defaultRule: string;
+}

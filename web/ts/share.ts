@@ -1,0 +1,62 @@
+// Share links: the whole playground state (certificate, bundles, rule, time) in the
+// URL fragment, deflate-raw compressed and base64url encoded. A fragment never leaves
+// the browser, so nothing is sent to any server. Private keys never get here: the
+// page strips them before they reach the state.
+
+import type { BundleInput } from "./types";
+
+export interface State {
+  cert: string;
+  bundles: BundleInput[];
+  rule: string;
+  at: string;
+}
+
+const PREFIX = "#s=";
+
+async function pipe(data: Uint8Array, t: ReadableWritablePair<Uint8Array, Uint8Array>): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(t);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function toBase64url(b: Uint8Array): string {
+  const native = (b as Uint8Array & { toBase64?: (o: object) => string }).toBase64;
+  if (native) return native.call(b, { alphabet: "base64url", omitPadding: true });
+  let s = "";
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(s: string): Uint8Array {
+  const native = (Uint8Array as unknown as { fromBase64?: (s: string, o: object) => Uint8Array }).fromBase64;
+  if (native) return native(s, { alphabet: "base64url" });
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** encode returns the fragment (with its leading #) that restores s. */
+export async function encode(s: State): Promise<string> {
+  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, a: s.at || undefined });
+  const z = await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  return PREFIX + toBase64url(z);
+}
+
+/** decode reads a fragment made by encode (or by the docs' "try it" links, which
+ * hold only a rule: a field that is absent is undefined, so the page keeps its default). */
+export async function decode(fragment: string): Promise<Partial<State> | null> {
+  if (!fragment.startsWith(PREFIX)) return null;
+  const z = fromBase64url(fragment.slice(PREFIX.length));
+  const json = new TextDecoder().decode(await pipe(z, new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
+  const o = JSON.parse(json);
+  if (o?.v !== 1) throw new Error("this share link was made by a newer version of the playground");
+  const str = (x: unknown) => (typeof x === "string" ? x : "");
+  const opt = (x: unknown) => (typeof x === "string" ? x : undefined);
+  return {
+    cert: opt(o.c),
+    bundles: Array.isArray(o.b) ? o.b.map((b: unknown[]) => ({ name: str(b?.[0]), pem: str(b?.[1]) })) : undefined,
+    rule: opt(o.r),
+    at: opt(o.a),
+  };
+}

@@ -1,0 +1,166 @@
+// The JSON shapes of internal/engine, as the WASM bridge returns them. Only what the
+// page reads is typed; the engine may send more.
+
+export interface EngineError {
+  code: string;
+  message: string;
+  line?: number;
+  column?: number;
+  issues?: Issue[];
+}
+
+export interface ErrorResponse {
+  error: EngineError;
+}
+
+export interface Issue {
+  severity?: string; // "error" | "warning"
+  message: string;
+  line?: number;
+  column?: number;
+  offset?: number; // 0-based code-point offset of line:column
+  start?: number; // code-point range, when known
+  end?: number;
+  snippet?: string;
+  fix?: string;
+  code?: string;
+}
+
+export interface Attribute {
+  rdn: number;
+  type: string;
+  oid: string;
+  value: string;
+}
+
+export interface Name {
+  dn: string;
+  slash: string;
+  cn: string;
+  attributes: Attribute[] | null;
+}
+
+export interface Certificate {
+  version: number;
+  serial: string;
+  signature_algorithm: string;
+  issuer: Name;
+  subject: Name;
+  not_before: string;
+  not_after: string;
+  public_key: { algorithm: string; bits: number; curve: string };
+  san_entries: string[] | null;
+  spiffe_id: string;
+  key_usage: string[] | null;
+  ext_key_usage: string[] | null;
+  is_ca: boolean;
+  self_issued: boolean;
+  sha256: string;
+  sha1: string;
+  problems: string[] | null;
+  pem: string;
+}
+
+export interface InspectResponse {
+  certificates: Certificate[];
+}
+
+export interface RuleNode {
+  id: number;
+  start: number; // code-point offsets into the rule
+  end: number;
+  line: number;
+  column: number;
+  text: string;
+  kind?: string; // ident, select, call, literal, list, map, struct, macro
+  function?: string;
+  type?: string;
+  value?: string; // in CEL syntax: true, "DNS:x", ["a", "b"]
+  error?: string;
+  iterations?: { value?: string; error?: string }[] | null;
+}
+
+/** What decided a rule: an element of a list (index ≥ 0) or a substring (index -1). */
+export interface RuleMatch {
+  node: number;
+  of: string; // "SAN", "DN", "cert.san.dns", …
+  index: number;
+  start?: number; // code points of the string, for a substring
+  end?: number;
+  value: string; // in CEL syntax
+}
+
+export interface RuleResult {
+  value: boolean;
+  error?: string;
+  nodes?: RuleNode[] | null;
+  matched?: RuleMatch[] | null;
+}
+
+export interface Step {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+// trust.Result: only the fields the page shows are typed; the rest is read loosely.
+export interface Verification {
+  ok: boolean;
+  bundle?: string;
+  chain?: unknown[] | null;
+  failure?: { code?: string; message: string } | null;
+  [k: string]: unknown;
+}
+
+export interface BundleView {
+  name: string;
+  certificates: { subject: string; sha256: string; not_after: string; is_ca: boolean }[] | null;
+  warnings: unknown[] | null;
+}
+
+export interface DecideResponse {
+  code: number;
+  reason: string;
+  steps: Step[] | null;
+  verification?: Verification | null;
+  rule?: RuleResult | null;
+  at: string;
+  certificates: Certificate[] | null;
+  bundles: BundleView[] | null;
+  warnings?: Issue[] | null;
+  cel?: string;
+}
+
+export interface CompileResponse {
+  ok: boolean;
+  issues: Issue[] | null;
+}
+
+// One declaration of the rule language, for completion and the reference.
+export interface Declaration {
+  kind: string; // variable, field, function, macro, operator
+  name: string;
+  owner?: string; // fields: the CEL type that has the field
+  paths?: string[]; // fields: where they are reached, e.g. cert.subject.dn; "[]" is any index
+  type?: string;
+  signature?: string; // functions: one overload per line
+  member?: boolean; // called on a receiver: x.name(…)
+  doc?: string;
+  example?: string;
+}
+
+export interface BundleInput {
+  name: string;
+  pem: string;
+}
+
+export interface DecideRequest {
+  certificates: string;
+  bundles: BundleInput[];
+  rule: string;
+  at?: string;
+}
+
+export function isError(v: unknown): v is ErrorResponse {
+  return typeof v === "object" && v !== null && "error" in v && typeof (v as ErrorResponse).error === "object";
+}

@@ -1,0 +1,125 @@
+// The engine's Web Worker. It loads Go's wasm_exec.js (bundled in by web/build from
+// the Go toolchain that built the .wasm), instantiates the engine and answers calls.
+// The engine registers one function, mtlsplay.call(op, json) → json, on this
+// worker's global scope, never on the page's window.
+
+import "go:wasm_exec";
+
+declare const Go: new () => {
+  importObject: WebAssembly.Imports;
+  run(instance: WebAssembly.Instance): Promise<void>;
+  exited: boolean;
+};
+
+interface Bridge {
+  call(op: string, request: string): string;
+}
+
+type Init = { type: "init"; url: string; module?: WebAssembly.Module };
+type Call = { type: "call"; id: number; op: string; request: string };
+
+interface WorkerScope {
+  postMessage(message: unknown): void;
+  onmessage: ((ev: MessageEvent<Init | Call>) => void) | null;
+  mtlsplay?: Bridge;
+}
+
+const scope = self as unknown as WorkerScope;
+
+let bridge: Bridge | undefined;
+let go: InstanceType<typeof Go> | undefined;
+
+// wasmResponse fetches the engine and returns a Response that
+// WebAssembly.instantiateStreaming accepts. A file named *.gz that the host served
+// without Content-Encoding (python3 -m http.server, most plain hosts) still starts
+// with gzip's magic bytes; it is decompressed here with DecompressionStream, while
+// the bytes stream into the compiler. A host that decoded it already (Content-Encoding)
+// hands over plain WebAssembly, which goes through untouched.
+async function wasmResponse(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`fetching the engine (${url}): HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const first = await reader.read();
+  const head = first.value ?? new Uint8Array();
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      if (!first.done) c.enqueue(head);
+      else c.close();
+    },
+    async pull(c) {
+      const r = await reader.read();
+      if (r.done) c.close();
+      else c.enqueue(r.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const stream = gzip ? body.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : body;
+  return new Response(stream, { headers: { "content-type": "application/wasm" } });
+}
+
+const timing = { compile: 0, goStart: 0 };
+
+async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
+  go = new Go();
+  const t0 = performance.now();
+  let module = msg.module;
+  let instance: WebAssembly.Instance;
+  if (module) {
+    instance = await WebAssembly.instantiate(module, go.importObject);
+  } else {
+    try {
+      const r = await WebAssembly.instantiateStreaming(wasmResponse(msg.url), go.importObject);
+      module = r.module;
+      instance = r.instance;
+    } catch (e) {
+      // Last resort for hosts or browsers where streaming fails: the plain .wasm.
+      const plain = msg.url.replace(/\.(gz|br)$/, "");
+      if (plain === msg.url) throw e;
+      const res = await fetch(plain);
+      if (!res.ok) throw e;
+      const r = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject);
+      module = r.module;
+      instance = r.instance;
+    }
+  }
+  timing.compile = performance.now() - t0;
+  const t1 = performance.now();
+  // run() returns a promise that settles only when the Go program exits; main
+  // registers the bridge synchronously before it blocks, so it is there right after.
+  void go.run(instance).then(() => {
+    bridge = undefined;
+    scope.postMessage({ type: "exit" });
+  });
+  timing.goStart = performance.now() - t1;
+  bridge = scope.mtlsplay;
+  if (!bridge) throw new Error("the engine did not register mtlsplay.call");
+  return module;
+}
+
+scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
+  const msg = ev.data;
+  if (msg.type === "init") {
+    const t0 = performance.now();
+    try {
+      const module = await instantiate(msg);
+      scope.postMessage({ type: "ready", ms: performance.now() - t0, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
+    } catch (e) {
+      scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
+    }
+    return;
+  }
+  if (msg.type === "call") {
+    let response: string;
+    const t0 = performance.now();
+    try {
+      if (!bridge) throw new Error("the engine is not running");
+      response = bridge.call(msg.op, msg.request);
+    } catch (e) {
+      response = JSON.stringify({ error: { code: "engine", message: String((e as Error)?.message ?? e) } });
+    }
+    scope.postMessage({ type: "result", id: msg.id, response, ms: performance.now() - t0 });
+  }
+};
