@@ -12,6 +12,7 @@ FUZZ := \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/rule:FuzzCompile \
+	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator
 # fail with "context deadline exceeded" when a worker is slow on a loaded machine.
@@ -76,3 +77,4 @@ bench:
 
 generate:
 	$(GO) generate ./internal/pki
+

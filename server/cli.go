@@ -28,7 +28,8 @@ commands:
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
                                               the full decision, with its code
-                                              the page, the API and the mTLS echo endpoint
+  probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
+                                              connect to a TLS server and explain what it did
   site -o DIR                                 export the static site (playground + docs)
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
@@ -59,6 +60,8 @@ func (c *cli) run(args []string) int {
 		return c.eval(rest)
 	case "verify":
 		return c.verify(rest)
+	case "probe":
+		return c.probe(rest)
 	case "site":
 		return c.siteCmd(rest)
 	case "help", "-h", "-help", "--help":

@@ -287,3 +287,46 @@ func TestTerminalSafe(t *testing.T) {
 		}
 	}
 }
+
+func TestDialects(t *testing.T) {
+	cert := filepath.Join("..", "testdata", "pki", "client-good.pem")
+	at := "2026-06-01T00:00:00Z"
+	tests := []struct {
+		name       string
+		args       []string
+		wantExit   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"formula", []string{"--rule", `SAN.include?("Email:ops@example.com") and CN.end_with?(".example.com")`}, 0, "true\n", `note: read as a Workato formula; as CEL: "Email:ops@example.com" in SAN && CN.endsWith(".example.com")`},
+		{"formula without prefix warns", []string{"--rule", `SAN.include?("api.example.com")`}, 1, "false\n", `warning: rule:1:14: "api.example.com" has no type prefix`},
+		{"lowercase prefix warns", []string{"--rule", `"email:ops@example.com" in SAN`}, 1, "false\n", "warning: rule:1:1:"},
+		{"CEL only", []string{"--dialect", "cel", "--rule", `SAN.include?("x")`}, 2, "", "mtlsplay: rule:1:"},
+		{"formula only", []string{"--dialect", "workato", "--rule", `CN == "client.example.com"`}, 0, "true\n", "note: read as a Workato formula"},
+		{"unsupported construct", []string{"--rule", `SAN.each { |s| s }`}, 2, "", "mtlsplay: rule:1:5: `SAN.each` is not supported"},
+		{"unknown dialect", []string{"--dialect", "ruby", "--rule", "true"}, 2, "", "ruby"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"eval", "--at", at}, tt.args...), cert)
+			code, stdout, stderr := runCLI(t, "", args...)
+			if code != tt.wantExit || !strings.HasPrefix(stdout, tt.wantStdout) || !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("eval %q = %d, stdout %q, stderr %q; want %d, %q, stderr with %q", tt.args, code, clip(stdout), stderr, tt.wantExit, tt.wantStdout, tt.wantStderr)
+			}
+		})
+	}
+
+	// --json carries the dialect, the translation and the warnings with their fix.
+	code, stdout, _ := runCLI(t, "", "verify", "--json", "--bundle", filepath.Join("..", "testdata", "pki", "root.pem"),
+		"--rule", `SAN.include?("api.example.com")`, "--at", at, filepath.Join("..", "testdata", "pki", "client-good-chain.pem"))
+	var got struct {
+		Code     int
+		Dialect  string
+		CEL      string
+		Warnings []struct{ ID, Fix string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != 1 || got.Code != 4019 || got.Dialect != "workato" ||
+		got.CEL != `"api.example.com" in SAN` || len(got.Warnings) == 0 || got.Warnings[0].ID != "san_no_prefix" || got.Warnings[0].Fix == "" {
+		t.Errorf("verify --json with a formula = %d %+v (%v)", code, got, err)
+	}
+}

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 )
@@ -29,6 +32,7 @@ type inspectOutput struct {
 type inspectFile struct {
 	Name         string                  `json:"name"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
+	Findings     []diagnose.Finding      `json:"findings"`
 }
 
 func (c *cli) inspect(args []string) int {
@@ -46,17 +50,18 @@ func (c *cli) inspect(args []string) int {
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
+	instant := now.Format(time.RFC3339Nano) // one instant for every file
 	var out inspectOutput
 	for _, name := range files {
 		data, err := c.readInput(name, certinput.MaxBytes)
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		res, err := engine.Inspect(engine.InspectRequest{Certificates: string(data), Source: displayName(name)})
+		res, err := engine.Inspect(engine.InspectRequest{Certificates: string(data), Source: displayName(name), At: instant}, c.now)
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		out.Files = append(out.Files, inspectFile{Name: displayName(name), Certificates: res.Certificates})
+		out.Files = append(out.Files, inspectFile{Name: displayName(name), Certificates: res.Certificates, Findings: res.Findings})
 	}
 	if *asJSON {
 		c.writeJSON(out)
@@ -73,6 +78,7 @@ func (c *cli) inspect(args []string) int {
 			fmt.Fprintf(c.stdout, "%s: certificate %d of %d\n", f.Name, j+1, len(f.Certificates))
 			writeCertificate(c.stdout, cert, now)
 		}
+		writeFindings(c.stdout, f.Findings)
 	}
 	return exitOK
 }
@@ -94,10 +100,29 @@ func (c *cli) ruleFlags(fs *flag.FlagSet) func() (src string, given, usage bool,
 	}
 }
 
+// warnRule prints the rule's lint warnings to stderr, one "warning:" line each with
+// its fix, and says so when a formula was translated to CEL.
+func (c *cli) warnRule(info *dialect.Info) {
+	if info == nil {
+		return
+	}
+	if info.Dialect == dialect.Workato {
+		fmt.Fprintf(c.stderr, "note: read as a Workato formula; as CEL: %s\n", terminalSafe(info.CEL))
+	}
+	for _, w := range info.Warnings {
+		line := "warning: " + w.String()
+		if w.Fix != "" {
+			line += "; fix: " + w.Fix
+		}
+		fmt.Fprintln(c.stderr, terminalSafe(line))
+	}
+}
+
 func (c *cli) eval(args []string) int {
-	fs := c.flags("eval", "--rule EXPR | --rule-file F [--json] [--at TIME] CERT")
+	fs := c.flags("eval", "--rule EXPR | --rule-file F [--dialect cel|workato|auto] [--json] [--at TIME] CERT")
 	asJSON := fs.Bool("json", false, "print the value and the explanation as JSON")
 	at := fs.String("at", "", "the time the rule sees as now (RFC 3339; default now)")
+	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
 	readRule := c.ruleFlags(fs)
 	operands, err := parse(fs, args)
 	if err != nil {
@@ -118,7 +143,7 @@ func (c *cli) eval(args []string) int {
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
-	res, err := engine.Eval(engine.EvalRequest{Rule: src, Certificates: string(data), Source: displayName(operands[0]), At: *at}, c.now)
+	res, err := engine.Eval(engine.EvalRequest{Rule: src, Dialect: *dialectName, Certificates: string(data), Source: displayName(operands[0]), At: *at}, c.now)
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
@@ -128,11 +153,12 @@ func (c *cli) eval(args []string) int {
 		writeRuleResult(c.stdout, res.Rule)
 	}
 	// A rule that cannot be evaluated (cost limit, bad index) is a broken rule, not a
-	// certificate that failed it: bad input, like a compile error.
+	// certificate that failed it: bad input, like a compile error, said in one line.
 	if res.Rule.Error != "" {
-		fmt.Fprintf(c.stderr, "mtlsplay: rule: evaluation error: %s\n", res.Rule.Error)
+		fmt.Fprintf(c.stderr, "mtlsplay: %s\n", terminalSafe(res.Rule.Error))
 		return exitBadInput
 	}
+	c.warnRule(res.Info)
 	if !res.Value {
 		return exitRejected
 	}
@@ -144,6 +170,7 @@ func (c *cli) verify(args []string) int {
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
 	at := fs.String("at", "", "the time of the verification (RFC 3339; default now)")
 	client := fs.String("client", "cli", "the client name shown in the decision")
+	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
 	var bundles stringList
 	fs.Var(&bundles, "bundle", "a truststore bundle: a PEM file of CA certificates (repeat, up to 5)")
 	readRule := c.ruleFlags(fs)
@@ -162,7 +189,7 @@ func (c *cli) verify(args []string) int {
 	case len(bundles) > policy.MaxBundles:
 		return c.usageError(fs, "%d --bundle flags; a client selects at most %d bundles", len(bundles), policy.MaxBundles)
 	}
-	req := engine.DecideRequest{Rule: src, At: *at, Client: *client}
+	req := engine.DecideRequest{Rule: src, Dialect: *dialectName, At: *at, Client: *client}
 	for _, name := range bundles {
 		data, err := c.readInput(name, certinput.MaxBytes)
 		if err != nil {
@@ -179,6 +206,7 @@ func (c *cli) verify(args []string) int {
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
+	c.warnRule(res.Info)
 	if *asJSON {
 		c.writeJSON(res)
 	} else {

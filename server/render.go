@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 )
@@ -168,9 +169,24 @@ func writeDecision(w io.Writer, d *engine.DecideResponse) {
 			fmt.Fprintf(w, "  warning: bundle %s: %s\n", terminalSafe(b.Name), terminalSafe(warn.Message))
 		}
 	}
+	writeFindings(w, d.Findings)
 	if d.Rule != nil {
 		fmt.Fprint(w, "rule: ")
 		writeRuleResult(w, *d.Rule)
+	}
+}
+
+// writeFindings prints each finding as "<severity>: <message>", with its fix below.
+func writeFindings(w io.Writer, fs []diagnose.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "findings:")
+	for _, f := range fs {
+		fmt.Fprintf(w, "  %s: %s\n", f.Severity, terminalSafe(f.Message))
+		if f.Fix != "" {
+			fmt.Fprintf(w, "    fix: %s\n", terminalSafe(f.Fix))
+		}
 	}
 }
 

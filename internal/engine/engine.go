@@ -10,6 +10,8 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
@@ -61,8 +63,12 @@ func ParseTime(s string, now func() time.Time) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// Inspect parses the certificates of a request.
-func Inspect(req InspectRequest) (*InspectResponse, error) {
+// Inspect parses the certificates of a request and reports their findings.
+func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error) {
+	at, err := ParseTime(req.At, now)
+	if err != nil {
+		return nil, err
+	}
 	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
 	if err != nil {
 		return nil, err
@@ -70,36 +76,36 @@ func Inspect(req InspectRequest) (*InspectResponse, error) {
 	if len(certs) == 0 {
 		return nil, &certinput.Error{Source: sourceName(req.Source, "certificate"), Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
 	}
-	return &InspectResponse{Certificates: certs}, nil
+	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
 }
 
 // Compile checks a rule and reports every issue with its position.
 func Compile(req CompileRequest) (*CompileResponse, error) {
-	env, err := Env()
+	r, err := compileRule(req.Rule, req.Dialect)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := env.Compile(req.Rule); err != nil {
 		var ce *rule.CompileError
 		if errors.As(err, &ce) {
 			return &CompileResponse{OK: false, Issues: ce.Issues}, nil
 		}
 		return nil, err
 	}
-	return &CompileResponse{OK: true, Issues: []rule.Issue{}}, nil
+	info := r.Info(nil)
+	return &CompileResponse{OK: true, Issues: []rule.Issue{}, Info: &info}, nil
 }
 
 // EvalRequest evaluates a rule on a certificate (or chain) without verifying it.
 type EvalRequest struct {
 	Rule         string   `json:"rule"`
+	Dialect      string   `json:"dialect,omitempty"` // cel, workato or auto (the default)
 	Certificates string   `json:"certificates"`
 	Source       string   `json:"source,omitempty"` // names Certificates in messages
 	At           string   `json:"at,omitempty"`
 	TLS          rule.TLS `json:"tls"`
 }
 
-// EvalResponse is the rule's value and its explanation.
+// EvalResponse is the rule's value and its explanation, in the rule's own dialect.
 type EvalResponse struct {
+	*dialect.Info
 	Value        bool                    `json:"value"`
 	Rule         rule.Result             `json:"rule"`
 	At           time.Time               `json:"at"`
@@ -112,16 +118,18 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := compileRule(req.Rule)
+	r, err := compileRule(req.Rule, req.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := Inspect(InspectRequest{Certificates: req.Certificates, Source: req.Source})
+	certs, err := Inspect(InspectRequest{Certificates: req.Certificates, Source: req.Source, At: req.At}, now)
 	if err != nil {
 		return nil, err
 	}
-	res := prog.Explain(rule.Vars{Cert: certs.Certificates[0], Chain: certs.Certificates, Now: at, TLS: req.TLS})
-	return &EvalResponse{Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs.Certificates}, nil
+	leaf := certs.Certificates[0]
+	res := r.Explain(rule.Vars{Cert: leaf, Chain: certs.Certificates, Now: at, TLS: req.TLS})
+	info := r.Info(leaf)
+	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs.Certificates}, nil
 }
 
 // Decide parses every input of the request and makes the decision.
@@ -144,25 +152,55 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		client.Bundles = append(client.Bundles, b)
 		views = append(views, bundleView(b))
 	}
+	var r *dialect.Rule
 	if strings.TrimSpace(req.Rule) != "" {
-		if client.Rule, err = compileRule(req.Rule); err != nil {
+		if r, err = compileRule(req.Rule, req.Dialect); err != nil {
 			return nil, err
 		}
+		client.Rule = r.Program
 	}
 	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
 	if err != nil {
 		return nil, err
 	}
-	d := policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS})
-	return &DecideResponse{Decision: d, At: at, Certificates: certs, Bundles: views}, nil
+	resp := &DecideResponse{
+		Decision:     policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS}),
+		At:           at,
+		Certificates: certs,
+		Bundles:      views,
+		Findings:     diagnose.Findings(certs, client.Bundles, at),
+	}
+	if r != nil {
+		inFormula(r, &resp.Decision)
+		var leaf *certinfo.Certificate
+		if len(certs) > 0 {
+			leaf = certs[0]
+		}
+		info := r.Info(leaf)
+		resp.Info = &info
+	}
+	return resp, nil
 }
 
-func compileRule(src string) (*rule.Program, error) {
+// compileRule reads a rule in its dialect (cel, workato or auto).
+func compileRule(src, dialectName string) (*dialect.Rule, error) {
 	env, err := Env()
 	if err != nil {
 		return nil, err
 	}
-	return env.Compile(src)
+	return dialect.Compile(env, src, dialectName)
+}
+
+// inFormula rewrites a decision made on a formula's CEL translation so that its
+// explanation, reason and steps point into the formula the person wrote.
+func inFormula(r *dialect.Rule, d *policy.Decision) {
+	if d.Rule != nil {
+		*d.Rule = r.MapResult(*d.Rule)
+	}
+	d.Reason = r.MapMessage(d.Reason)
+	for i := range d.Steps {
+		d.Steps[i].Detail = r.MapMessage(d.Steps[i].Detail)
+	}
 }
 
 func bundleView(b *trust.Bundle) BundleView {
@@ -229,7 +267,7 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 		if err := decode(request, &req); err != nil {
 			return nil, err
 		}
-		return Inspect(req)
+		return Inspect(req, now)
 	case "compile":
 		var req CompileRequest
 		if err := decode(request, &req); err != nil {

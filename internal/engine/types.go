@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
@@ -14,22 +16,28 @@ import (
 type InspectRequest struct {
 	Certificates string `json:"certificates"`
 	Source       string `json:"source,omitempty"` // names the input in messages; default "certificate"
+	At           string `json:"at,omitempty"`     // RFC 3339, for expiry findings; empty means now
 }
 
-// InspectResponse lists the parsed certificates, leaf first.
+// InspectResponse lists the parsed certificates, leaf first, and what is wrong with
+// them on their own (without bundles, a missing intermediate cannot be told).
 type InspectResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
+	Findings     []diagnose.Finding      `json:"findings"`
 }
 
 // CompileRequest checks a rule without evaluating it.
 type CompileRequest struct {
-	Rule string `json:"rule"`
+	Rule    string `json:"rule"`
+	Dialect string `json:"dialect,omitempty"` // cel, workato or auto (the default)
 }
 
-// CompileResponse is ok, or the rule's issues with their positions.
+// CompileResponse is ok, or the rule's issues with their positions. When ok, the
+// dialect the rule was read in, its CEL translation and its lint warnings.
 type CompileResponse struct {
 	OK     bool         `json:"ok"`
 	Issues []rule.Issue `json:"issues"`
+	*dialect.Info
 }
 
 // BundleInput is one truststore bundle as text.
@@ -46,18 +54,22 @@ type DecideRequest struct {
 	Source       string        `json:"source,omitempty"` // names Certificates in messages; default "certificate"
 	Bundles      []BundleInput `json:"bundles"`
 	Rule         string        `json:"rule"`
-	At           string        `json:"at,omitempty"`     // RFC 3339
-	Client       string        `json:"client,omitempty"` // shown in the steps; default "playground"
+	Dialect      string        `json:"dialect,omitempty"` // cel, workato or auto (the default)
+	At           string        `json:"at,omitempty"`      // RFC 3339
+	Client       string        `json:"client,omitempty"`  // shown in the steps; default "playground"
 	TLS          rule.TLS      `json:"tls"`
 }
 
 // DecideResponse carries the decision's fields at the top level ("code", "reason",
-// "steps", "verification", "rule") beside the inputs as the engine understood them.
+// "steps", "verification", "rule") beside the inputs as the engine understood them,
+// and, when there is a rule, its dialect, CEL translation and warnings.
 type DecideResponse struct {
 	policy.Decision
+	*dialect.Info
 	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Bundles      []BundleView            `json:"bundles"`
+	Findings     []diagnose.Finding      `json:"findings"` // whatever the code: the causes to look at
 }
 
 // BundleView summarises a parsed bundle and its warnings.

@@ -28,6 +28,12 @@ type Issue struct {
 	// Snippet is the source line and a caret under the column, as cel-go prints
 	// them: " | SAN.exists(s, s.endswith('x'))\n | .................^".
 	Snippet string `json:"snippet"`
+	// ID names a warning's lint (LintSANNoPrefix, …), for the page and tests.
+	ID string `json:"id,omitempty"`
+	// Fix says what to write instead; Edits is the same as text edits an editor
+	// can apply as a quick fix.
+	Fix   string `json:"fix,omitempty"`
+	Edits []Edit `json:"edits,omitempty"`
 }
 
 // String formats the issue as "rule:LINE:COLUMN: message".
@@ -251,6 +257,7 @@ var (
 	emptyContainer  = " (in container '')"
 	undefinedFieldR = regexp.MustCompile(`^undefined field '([^']*)'$`)
 	undeclaredRefR  = regexp.MustCompile(`^undeclared reference to '([^']*)'$`)
+	listStringCallR = regexp.MustCompile(`^found no matching overload for '(contains|startsWith|endsWith|matches|lowerAscii|upperAscii|trim)' applied to 'list\(string\)\.`)
 )
 
 func cleanMessage(m string) string {
@@ -272,6 +279,12 @@ func cleanMessage(m string) string {
 func suggestion(msg string) string {
 	if strings.Contains(msg, "did you mean") {
 		return ""
+	}
+	if m := listStringCallR.FindStringSubmatch(msg); m != nil {
+		if m[1] == "contains" {
+			return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
+		}
+		return fmt.Sprintf(" (%s works on one string, not on a list: test the entries with SAN.exists(s, s.%s(…)))", m[1], m[1])
 	}
 	var s string
 	if m := undefinedFieldR.FindStringSubmatch(msg); m != nil {

@@ -16,4 +16,8 @@
 //     the playground's verdict pane.
 //   - Declarations (on Env): variables, certificate fields, functions and macros with
 //     a doc line and an example, for the editor's completion and the rule reference.
+//
+// Lint and LintWith find rules that compile but cannot mean what their author
+// wants ("test" in SAN, a DN in slash form, …): warnings with a fix and a quick-fix
+// edit, for both dialects (package dialect maps them onto formulas).
 package rule

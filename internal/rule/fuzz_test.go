@@ -5,8 +5,9 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzCompile: no rule source may panic the compiler, the evaluator or the
-// explanation, and Explain must agree with Eval and with the source.
+// FuzzCompile: no rule source may panic the compiler, the evaluator, the
+// explanation or the lints, Explain must agree with Eval and with the source, and
+// warnings must point into the source.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
 		`CN == "client.example.com"`,
@@ -20,6 +21,8 @@ func FuzzCompile(f *testing.F) {
 		"// comment\nCN == 'é😀' ||\n  SAN[0] == \"\"\"x\"\"\"",
 		`[1, 2, 3].all(x, [1, 2].exists(y, x * y > 0))`,
 		`{"a": 1}["a"] == 1 && dyn(CN) == CN && type(CN) == string`,
+		`"test" in SAN || SAN.exists(s, s.lowerAscii() == "DNS:API.x.com") || DN == "/C=US/CN=x"`,
+		`SAN.exists(s, s.matches("^api")) || CN.matches("(?i)a.example.com") || "IP:2001:DB8::1" in SAN`,
 		`cert.`, `SAN.exists(`, `"unterminated`, `((((`, `1 +`, ``,
 	} {
 		f.Add(s)
@@ -42,10 +45,21 @@ func FuzzCompile(f *testing.F) {
 		if r.Value != val || (r.Error == "") != (evalErr == nil) {
 			t.Fatalf("Explain(%q) = %v, %q; Eval = %v, %v", src, r.Value, r.Error, val, evalErr)
 		}
+		ws := LintWith(p, v.Cert)
 		if !utf8.ValidString(src) {
 			return // offsets count the replacement characters cel-go sees
 		}
 		rs := []rune(src)
+		for _, w := range ws {
+			if w.Start < 0 || w.End > len(rs) || w.Start >= w.End || w.Severity != "warning" || w.ID == "" {
+				t.Fatalf("LintWith(%q): warning %+v outside the source", src, w)
+			}
+			for _, e := range w.Edits {
+				if e.Start < 0 || e.End > len(rs) || e.Start > e.End {
+					t.Fatalf("LintWith(%q): edit %+v outside the source", src, e)
+				}
+			}
+		}
 		for _, n := range r.Nodes {
 			if n.Start < 0 || n.End > len(rs) || n.Start >= n.End || string(rs[n.Start:n.End]) != n.Text {
 				t.Fatalf("Explain(%q): node %d [%d,%d) %q does not match the source", src, n.ID, n.Start, n.End, n.Text)

@@ -54,6 +54,8 @@ var (
 	oidPrivate               = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 55555}
 	oidOtherNameInt, oidRID  = append(slices.Clone(oidPrivate), 2), append(slices.Clone(oidPrivate), 3)
 	oidUnknownAttr           = append(slices.Clone(oidPrivate), 1, 1)
+	oidCriticalExt           = append(slices.Clone(oidPrivate), 4)
+	soonTo                   = day(2026, 6, 20) // within 30 days of pki.TestNow
 	goodClientSAN            = []pki.GeneralName{pki.DNSName("client.example.com"), pki.DNSName("api.example.com"), pki.IPAddress(netip.MustParseAddr("192.0.2.10")), pki.IPAddress(netip.MustParseAddr("2001:db8::10")), pki.EmailAddress("ops@example.com"), pki.URI("spiffe://example.com/ns/prod/sa/client")}
 	goodClientSANString      = "`DNS:client.example.com`, `DNS:api.example.com`, `IP:192.0.2.10`, `IP:2001:db8::10`, `Email:ops@example.com`, `URI:spiffe://example.com/ns/prod/sa/client`"
 	goodClientName           = pkix.Name{CommonName: "client.example.com"}
@@ -233,6 +235,17 @@ func (g *gen) build() {
 	g.leaf("client-under-expired-ca", "`CN=old-ca.example.com`, issued directly by ca-expired.pem: with bundle-expired-ca.pem, the chain fails because the bundle's CA expired", oldCA, pki.Spec{Subject: pkix.Name{CommonName: "old-ca.example.com"}, SAN: []pki.GeneralName{pki.DNSName("old-ca.example.com")}, ExtKeyUsage: clientAuth})
 	g.leaf("client-self-signed", "`CN=self-signed.example.com`, a self-signed leaf (not a CA): trusted by no bundle", nil, pki.Spec{Subject: pkix.Name{CommonName: "self-signed.example.com"}, SAN: []pki.GeneralName{pki.DNSName("self-signed.example.com")}, ExtKeyUsage: clientAuth})
 
+	g.section = "Diagnostics cases (each triggers one finding of internal/diagnose; under intermediate.pem, " + leafFrom.Format(time.DateOnly) + " to " + leafTo.Format(time.DateOnly) + ", EKU clientAuth, unless said otherwise)"
+	g.leaf("client-expiring-soon", "`CN=expiring.example.com`, valid "+leafFrom.Format(time.DateOnly)+" to "+soonTo.Format(time.DateOnly)+": expires "+span(soonTo.Sub(pki.TestNow))+" after the test clock (finding expires_soon)", inter, pki.Spec{Subject: pkix.Name{CommonName: "expiring.example.com"}, SAN: []pki.GeneralName{pki.DNSName("expiring.example.com")}, ExtKeyUsage: clientAuth, NotBefore: leafFrom, NotAfter: soonTo}, inter)
+	g.leaf("client-cn-only", "`CN=cn-only.example.com` and no subjectAltName: a CN-only identity (finding no_san)", inter, pki.Spec{Subject: pkix.Name{CommonName: "cn-only.example.com"}, ExtKeyUsage: clientAuth}, inter)
+	g.leaf("client-rsa-1024", "`CN=rsa1024.example.com`, RSA 1024 key: below 2048 bits (finding weak_rsa_key)", inter, pki.Spec{Subject: pkix.Name{CommonName: "rsa1024.example.com"}, SAN: []pki.GeneralName{pki.DNSName("rsa1024.example.com")}, ExtKeyUsage: clientAuth, KeyType: pki.RSA, RSABits: 1024}, inter)
+	g.leaf("client-sha1", "`CN=sha1.example.com`, signed with ECDSA-SHA1, which crypto/x509 no longer accepts (finding weak_signature)", inter, pki.Spec{Subject: pkix.Name{CommonName: "sha1.example.com"}, SAN: []pki.GeneralName{pki.DNSName("sha1.example.com")}, ExtKeyUsage: clientAuth, SignatureAlgorithm: x509.ECDSAWithSHA1}, inter)
+	g.leaf("client-critical-unknown-ext", "`CN=critical-ext.example.com`, a critical private extension 1.3.6.1.4.1.55555.4 that no TLS stack handles (finding unhandled_critical_extension)", inter, pki.Spec{Subject: pkix.Name{CommonName: "critical-ext.example.com"}, SAN: []pki.GeneralName{pki.DNSName("critical-ext.example.com")}, ExtKeyUsage: clientAuth, ExtraExtensions: []pkix.Extension{{Id: oidCriticalExt, Critical: true, Value: []byte{0x05, 0x00}}}}, inter)
+	g.ca("client-ca-as-leaf", "`CN=Acme Client CA`, issued by root.pem, a CA certificate (CA:TRUE) with EKU clientAuth, sent as if it were a client certificate (finding ca_as_client_cert)", root, pki.Spec{Subject: pkix.Name{CommonName: "Acme Client CA"}, ExtKeyUsage: clientAuth, MaxPathLenZero: true})
+	g.chain("client-good-out-of-order.pem", "client-good.pem, root.pem, intermediate.pem: the full chain with its CAs in the wrong order (finding chain_out_of_order)", good, root, inter)
+	g.chain("client-good-duplicate.pem", "client-good.pem, intermediate.pem, intermediate.pem: the intermediate sent twice (finding chain_duplicate)", good, inter, inter)
+	g.chain("client-good-wrong-intermediate.pem", "client-good.pem followed by intermediate-serverauth.pem, an intermediate that did not issue it: the right one is missing (findings chain_unrelated_certificate, missing_intermediate)", good, serverInter)
+
 	g.section = "CA bundles (truststores)"
 	g.chain("bundle-two-roots.pem", "root.pem and root-b.pem: no warnings", root, rootB)
 	g.chain("bundle-with-leaf.pem", "root.pem and client-good.pem: warning for certificate 1, not a CA", root, good)
@@ -307,6 +320,9 @@ published on purpose: never trust these CAs outside tests.
 	}
 	return b.Bytes()
 }
+
+// span is a duration in whole days, as the README states it.
+func span(d time.Duration) string { return fmt.Sprintf("%d days", int(d/(24*time.Hour))) }
 
 func check(err error) {
 	if err != nil {

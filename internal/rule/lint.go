@@ -1,0 +1,840 @@
+package rule
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp/syntax"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+)
+
+// Lints find rules that compile and run but cannot mean what their author wants:
+// a SAN compared with a value that has no type prefix ("test" in SAN is never
+// true), a prefix in the wrong case (email: for Email:), a DN copied from
+// `openssl x509 -subject` (/C=US/O=Org/CN=x), an IPv6 address not in RFC 5952
+// form, a DNS name with capitals compared case-sensitively, a regexp without
+// anchors where equality was meant. They work on the checked AST, so they know
+// which expression is a SAN entry, a DN or a CN, whatever the rule calls its
+// iteration variables. Each warning says what will happen and how to fix it, with
+// an edit an editor can apply.
+
+// Lint IDs, stable for the page, tests and docs/workato.md.
+const (
+	LintSANNoPrefix      = "san_no_prefix"     // "test" in SAN: SAN entries carry a type prefix
+	LintSANPrefix        = "san_prefix"        // email:, IP Address:, dns: — or a prefix where there is none
+	LintDNSlashForm      = "dn_slash_form"     // /C=US/O=Org/CN=x compared with DN
+	LintDNOrder          = "dn_order"          // C=US,O=Org,CN=x: X.509 display order
+	LintDNFormat         = "dn_format"         // CN = x, O = y: spaces, lower-case attribute names
+	LintIPv6Form         = "ipv6_form"         // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
+	LintDNSCase          = "dns_case"          // DNS:API.Example.com compared case-sensitively
+	LintRegexpUnanchored = "regexp_unanchored" // matches("DNS:api.example.com"): finds it anywhere
+	LintCNOnly           = "cn_only"           // only CN is checked, the certificate has SANs
+	LintIPv4MappedIPv6   = "ip_mapped"         // ip() of an entry that is IPv4-mapped IPv6
+
+	maxLintsPerRule = 20
+	sanPrefixList   = "DNS:, IP:, URI:, Email:, UPN:, OtherName:, RID:, DirName:"
+)
+
+// Edit is a replacement an editor can apply as a quick fix: the rule's text from
+// Start to End (0-based code point offsets) becomes Replacement.
+type Edit struct {
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Replacement string `json:"replacement"`
+	// Value is the new string value when the edit replaces a whole string
+	// literal, so that another dialect can write the literal in its own syntax.
+	Value *string `json:"-"`
+}
+
+// Lint returns the warnings of a compiled rule that do not depend on the
+// certificate, in source order.
+func Lint(p *Program) []Issue {
+	return LintWith(p, nil)
+}
+
+// LintWith adds, when cert is not nil, the warnings that depend on the
+// certificate: a rule that reads only CN on a certificate that has SANs, and ip()
+// of a SAN entry when the certificate has an IPv4-mapped IPv6 address (ip()
+// rejects those, so the rule errors). They depend on the certificate because the
+// same rule is right for a CN-only certificate; putting them here rather than in
+// the decision lets the page show them as editor markers like every other lint.
+func LintWith(p *Program, cert *certinfo.Certificate) []Issue {
+	if p == nil {
+		return nil
+	}
+	a := p.checked.NativeRep()
+	l := &linter{src: p.src, a: a, sp: newSpanner(p.src, a), seen: map[string]bool{}}
+	l.walk(a.Expr(), nil)
+	if cert != nil {
+		l.certLints(cert)
+	}
+	sort.SliceStable(l.out, func(i, j int) bool { return l.out[i].Start < l.out[j].Start })
+	if len(l.out) > maxLintsPerRule {
+		l.out = l.out[:maxLintsPerRule]
+	}
+	return l.out
+}
+
+// Moved returns the issue placed at [start, end) of src, with its line, column and
+// snippet recomputed: for a rule written in another dialect and translated to
+// CEL, whose issues are found on the CEL and shown on the original.
+func (i Issue) Moved(src string, start, end int) Issue {
+	ls := lineStarts(src)
+	line := sort.Search(len(ls), func(k int) bool { return ls[k] > start })
+	if line < 1 {
+		line = 1
+	}
+	i.Start, i.End = start, end
+	i.Line, i.Column = line, start-ls[line-1]+1
+	i.Snippet = snippet(src, i.Line, i.Column)
+	return i
+}
+
+type linter struct {
+	src  string
+	a    *ast.AST
+	sp   *spanner
+	out  []Issue
+	seen map[string]bool // id@start, so a literal gets each warning once
+
+	readsCN  []ast.Expr // references to CN or cert.subject.cn
+	readsSAN bool       // any reference to SAN, cert.san, cert.san_entries, cert.spiffe_id
+	ipCalls  []ast.Expr // ip(x) with x not a literal
+}
+
+// What a string expression holds, as far as the lints care.
+type strKind int
+
+const (
+	kOther    strKind = iota
+	kSANEntry         // an element of SAN: "DNS:x", with prefix
+	kDNSName          // an element of cert.san.dns: no prefix
+	kIPAddr           // an element of cert.san.ip: no prefix
+	kDN               // DN, cert.subject.dn, …
+	kCN               // CN, cert.subject.cn, …
+)
+
+// Case folding applied to a value before a comparison (s.lowerAscii() == "…").
+const (
+	foldNone = iota
+	foldLower
+	foldUpper
+)
+
+type kind struct {
+	k    strKind
+	fold int
+}
+
+// scope binds comprehension variables to what they iterate over.
+type scope struct {
+	name   string
+	elem   kind
+	lits   []ast.Expr // the elements, when the range is a list literal
+	parent *scope
+}
+
+func (s *scope) lookup(name string) (*scope, bool) {
+	for ; s != nil; s = s.parent {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+func (l *linter) walk(e ast.Expr, sc *scope) {
+	switch e.Kind() {
+	case ast.ComprehensionKind:
+		c := e.AsComprehension()
+		l.walk(c.IterRange(), sc)
+		inner := &scope{name: c.IterVar(), elem: l.elemKind(c.IterRange(), sc), parent: sc}
+		if r := c.IterRange(); r.Kind() == ast.ListKind {
+			inner.lits = r.AsList().Elements()
+		}
+		for _, x := range []ast.Expr{c.AccuInit(), c.LoopCondition(), c.LoopStep(), c.Result()} {
+			l.walk(x, inner)
+		}
+		return
+	case ast.IdentKind:
+		if _, local := sc.lookup(e.AsIdent()); !local {
+			switch e.AsIdent() {
+			case "CN":
+				l.readsCN = append(l.readsCN, e)
+			case "SAN":
+				l.readsSAN = true
+			}
+		}
+	case ast.SelectKind:
+		s := e.AsSelect()
+		switch s.FieldName() {
+		case "san", "san_entries", "spiffe_id":
+			l.readsSAN = true
+		case "cn":
+			if op := s.Operand(); op.Kind() == ast.SelectKind && op.AsSelect().FieldName() == "subject" && l.isCert(op.AsSelect().Operand(), sc) {
+				l.readsCN = append(l.readsCN, e)
+			}
+		}
+	case ast.CallKind:
+		l.call(e, sc)
+	}
+	for _, c := range children(e) {
+		l.walk(c, sc)
+	}
+}
+
+// isCert reports whether e is the leaf certificate (cert, or chain[0]).
+func (l *linter) isCert(e ast.Expr, sc *scope) bool {
+	if e.Kind() == ast.IdentKind {
+		_, local := sc.lookup(e.AsIdent())
+		return e.AsIdent() == "cert" && !local
+	}
+	return false
+}
+
+// strKindOf says what a string expression holds.
+func (l *linter) strKindOf(e ast.Expr, sc *scope) kind {
+	switch e.Kind() {
+	case ast.IdentKind:
+		if b, ok := sc.lookup(e.AsIdent()); ok {
+			return b.elem
+		}
+		switch e.AsIdent() {
+		case "CN":
+			return kind{k: kCN}
+		case "DN":
+			return kind{k: kDN}
+		}
+	case ast.SelectKind:
+		switch e.AsSelect().FieldName() {
+		case "dn", "dir_name":
+			return kind{k: kDN}
+		case "cn":
+			return kind{k: kCN}
+		}
+	case ast.CallKind:
+		c := e.AsCall()
+		switch c.FunctionName() {
+		case operators.Index:
+			if len(c.Args()) == 2 {
+				return l.elemKind(c.Args()[0], sc)
+			}
+		case "lowerAscii", "upperAscii", "trim":
+			if c.IsMemberFunction() {
+				k := l.strKindOf(c.Target(), sc)
+				switch c.FunctionName() {
+				case "lowerAscii":
+					k.fold = foldLower
+				case "upperAscii":
+					k.fold = foldUpper
+				}
+				return k
+			}
+		}
+	}
+	return kind{}
+}
+
+// elemKind says what the elements of a list expression hold.
+func (l *linter) elemKind(e ast.Expr, sc *scope) kind {
+	switch e.Kind() {
+	case ast.IdentKind:
+		if _, ok := sc.lookup(e.AsIdent()); !ok && e.AsIdent() == "SAN" {
+			return kind{k: kSANEntry}
+		}
+	case ast.SelectKind:
+		s := e.AsSelect()
+		switch s.FieldName() {
+		case "san_entries":
+			return kind{k: kSANEntry}
+		case "dns":
+			if s.Operand().Kind() == ast.SelectKind && s.Operand().AsSelect().FieldName() == "san" {
+				return kind{k: kDNSName}
+			}
+		case "ip":
+			if s.Operand().Kind() == ast.SelectKind && s.Operand().AsSelect().FieldName() == "san" {
+				return kind{k: kIPAddr}
+			}
+		case "dir_name":
+			return kind{k: kDN}
+		}
+	case ast.ComprehensionKind:
+		// SAN.filter(s, …) holds SAN entries.
+		if mc, ok := l.a.SourceInfo().GetMacroCall(e.ID()); ok && mc.Kind() == ast.CallKind && mc.AsCall().FunctionName() == operators.Filter {
+			return l.elemKind(e.AsComprehension().IterRange(), sc)
+		}
+	}
+	return kind{}
+}
+
+// How a literal is compared with a value.
+type ctx int
+
+const (
+	ctxEqual ctx = iota
+	ctxPrefix
+	ctxSuffix
+	ctxSubstring
+)
+
+func stringLit(e ast.Expr) (string, bool) {
+	if e.Kind() != ast.LiteralKind {
+		return "", false
+	}
+	s, ok := e.AsLiteral().(types.String)
+	return string(s), ok
+}
+
+func (l *linter) call(e ast.Expr, sc *scope) {
+	c := e.AsCall()
+	args := c.Args()
+	switch fn := c.FunctionName(); fn {
+	case operators.Equals, operators.NotEquals:
+		if len(args) != 2 {
+			return
+		}
+		for i := range 2 {
+			if _, ok := stringLit(args[i]); ok {
+				l.literal(l.strKindOf(args[1-i], sc), args[i], ctxEqual, args[1-i], sc)
+			}
+		}
+	case operators.In:
+		if len(args) != 2 {
+			return
+		}
+		x, list := args[0], args[1]
+		if _, ok := stringLit(x); ok {
+			l.literal(l.elemKind(list, sc), x, ctxEqual, list, sc)
+		}
+		if list.Kind() == ast.ListKind {
+			k := l.strKindOf(x, sc)
+			for _, el := range list.AsList().Elements() {
+				l.literal(k, el, ctxEqual, x, sc)
+			}
+		}
+		// ["DNS:a", "DNS:b"].exists(x, x in SAN): the literals are x's values.
+		if x.Kind() == ast.IdentKind {
+			if b, ok := sc.lookup(x.AsIdent()); ok && b.lits != nil {
+				k := l.elemKind(list, sc)
+				for _, el := range b.lits {
+					l.literal(k, el, ctxEqual, list, sc)
+				}
+			}
+		}
+	case "startsWith", "endsWith", "contains":
+		if !c.IsMemberFunction() || len(args) != 1 {
+			return
+		}
+		cx := map[string]ctx{"startsWith": ctxPrefix, "endsWith": ctxSuffix, "contains": ctxSubstring}[fn]
+		l.literal(l.strKindOf(c.Target(), sc), args[0], cx, c.Target(), sc)
+	case "matches":
+		target, re := ast.Expr(nil), ast.Expr(nil)
+		switch {
+		case c.IsMemberFunction() && len(args) == 1:
+			target, re = c.Target(), args[0]
+		case !c.IsMemberFunction() && len(args) == 2:
+			target, re = args[0], args[1]
+		default:
+			return
+		}
+		l.regexp(l.strKindOf(target, sc), re)
+	case "ip":
+		if !c.IsMemberFunction() && len(args) == 1 && args[0].Kind() != ast.LiteralKind {
+			l.ipCalls = append(l.ipCalls, e)
+		}
+	}
+}
+
+// warn records a warning on node e, once per lint and position.
+func (l *linter) warn(id string, e ast.Expr, msg, fix string, edit *Edit) {
+	start, end := l.sp.span(e.ID())
+	key := fmt.Sprintf("%s@%d", id, start)
+	if l.seen[key] || end <= start {
+		return
+	}
+	l.seen[key] = true
+	line, col := l.sp.lineCol(start)
+	is := Issue{Severity: "warning", ID: id, Line: line, Column: col, Start: start, End: end, Message: msg, Fix: fix, Snippet: snippet(l.src, line, col)}
+	if edit != nil {
+		is.Edits = []Edit{*edit}
+	}
+	l.out = append(l.out, is)
+}
+
+// replaceLiteral is the edit that rewrites the literal e with a new value.
+func (l *linter) replaceLiteral(e ast.Expr, v string) *Edit {
+	start, end := l.sp.span(e.ID())
+	val := v
+	return &Edit{Start: start, End: end, Replacement: quoteCEL(v), Value: &val}
+}
+
+func quoteCEL(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '"':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case !unicode.IsPrint(r) && r != ' ':
+			if r <= 0xFFFF {
+				fmt.Fprintf(&b, `\u%04X`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08X`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// The SAN prefixes of DESIGN.md, and what people write instead.
+var (
+	sanPrefixes = []string{"DNS:", "IP:", "URI:", "Email:", "UPN:", "OtherName:", "RID:", "DirName:"}
+	prefixAlias = map[string]string{
+		"dns": "DNS:", "dns name": "DNS:", "dnsname": "DNS:",
+		"ip": "IP:", "ip address": "IP:", "ipaddress": "IP:", "ip addr": "IP:",
+		"uri": "URI:", "url": "URI:",
+		"email": "Email:", "e-mail": "Email:", "email address": "Email:", "emailaddress": "Email:", "rfc822": "Email:", "rfc822name": "Email:", "rfc822 name": "Email:", "mailto": "Email:",
+		"upn": "UPN:", "othername": "OtherName:", "other name": "OtherName:",
+		"rid": "RID:", "registered id": "RID:", "registeredid": "RID:",
+		"dirname": "DirName:", "dir name": "DirName:", "directory name": "DirName:", "directoryname": "DirName:",
+	}
+)
+
+func folded(s string, fold int) string {
+	switch fold {
+	case foldLower:
+		return strings.ToLower(s)
+	case foldUpper:
+		return strings.ToUpper(s)
+	}
+	return s
+}
+
+// splitPrefix returns the text before the first colon when it could be a type
+// prefix (letters, spaces, hyphens, digits), and the rest.
+func splitPrefix(v string) (head, rest string, ok bool) {
+	i := strings.IndexByte(v, ':')
+	if i <= 0 || i > 20 {
+		return "", v, false
+	}
+	for _, r := range v[:i] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ' || r == '-' || r >= '0' && r <= '9') {
+			return "", v, false
+		}
+	}
+	return v[:i], v[i+1:], true
+}
+
+// guessPrefix says which SAN type a value without prefix most likely is.
+func guessPrefix(v string) string {
+	switch {
+	case isIP(v):
+		return "IP:"
+	case strings.Contains(v, "://") || strings.HasPrefix(v, "urn:"):
+		return "URI:"
+	case strings.Contains(v, "@"):
+		return "Email:"
+	}
+	return "DNS:"
+}
+
+func isIP(v string) bool {
+	_, err := netip.ParseAddr(v)
+	return err == nil
+}
+
+// literal checks one string literal compared (in the way cx says) with a value of
+// kind k.
+func (l *linter) literal(k kind, lit ast.Expr, cx ctx, other ast.Expr, sc *scope) {
+	v, ok := stringLit(lit)
+	if !ok || v == "" {
+		return
+	}
+	switch k.k {
+	case kSANEntry:
+		l.sanEntry(k, lit, v, cx)
+	case kDNSName, kIPAddr:
+		field := "cert.san.dns"
+		if k.k == kIPAddr {
+			field = "cert.san.ip"
+		}
+		if head, rest, ok := splitPrefix(v); ok && prefixAlias[strings.ToLower(head)] != "" && (cx == ctxEqual || cx == ctxPrefix) {
+			l.warn(LintSANPrefix, lit, fmt.Sprintf("%s holds values without a type prefix, so %s never matches", field, quoteCEL(v)),
+				fmt.Sprintf("drop the prefix: %s (or compare with SAN, whose entries have prefixes)", quoteCEL(rest)), l.replaceLiteral(lit, rest))
+			return
+		}
+		if k.k == kIPAddr && cx == ctxEqual {
+			l.ipv6(lit, v, "")
+		}
+		if k.k == kDNSName && k.fold == foldNone {
+			l.dnsCase(lit, v, cx, "")
+		}
+	case kCN:
+		if k.fold == foldNone && looksLikeHostname(v) {
+			l.dnsCase(lit, v, cx, "")
+		}
+	case kDN:
+		l.dn(k, lit, v, cx)
+	}
+}
+
+func (l *linter) sanEntry(k kind, lit ast.Expr, v string, cx ctx) {
+	head, rest, hasHead := splitPrefix(v)
+	for _, p := range sanPrefixes {
+		want := folded(p, k.fold)
+		if strings.HasPrefix(v, want) {
+			if cx == ctxEqual && p == "IP:" {
+				l.ipv6(lit, v[len(want):], want)
+			}
+			if p == "DNS:" && k.fold == foldNone && (cx == ctxEqual || cx == ctxPrefix) {
+				l.dnsCase(lit, v[len(want):], cx, want)
+			}
+			return
+		}
+		if cx == ctxPrefix && strings.HasPrefix(want, v) {
+			return // startsWith("DNS") or startsWith("I")
+		}
+	}
+	if hasHead {
+		if canon := prefixAlias[strings.ToLower(head)]; canon != "" {
+			want := folded(canon, k.fold)
+			fixed := want + rest
+			msg := fmt.Sprintf("SAN entries are written with the prefix %s, so %s never matches one", want, quoteCEL(v))
+			if k.fold == foldNone && strings.EqualFold(head+":", canon) {
+				msg = fmt.Sprintf("SAN prefixes are case-sensitive: entries start with %s, not %s:, so %s never matches one", want, head, quoteCEL(v))
+			}
+			l.warn(LintSANPrefix, lit, msg, fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+			return
+		}
+		if !strings.Contains(v, "://") && !isIP(v) && !strings.HasPrefix(v, "urn:") && !strings.Contains(head, " ") && cx != ctxSuffix && cx != ctxSubstring {
+			l.warn(LintSANPrefix, lit, fmt.Sprintf("%s: is not a SAN prefix, so %s never matches a SAN entry", head, quoteCEL(v)),
+				"SAN prefixes are "+sanPrefixList, nil)
+			return
+		}
+	}
+	if cx == ctxSuffix || cx == ctxSubstring {
+		if cx == ctxSuffix && k.fold == foldNone && looksLikeHostname(strings.TrimPrefix(v, ".")) {
+			l.dnsCase(lit, v, cx, "")
+		}
+		return // endsWith(".example.com") and contains("example") need no prefix
+	}
+	guess := folded(guessPrefix(v), k.fold)
+	fixed := guess + v
+	what := "is never equal to"
+	if cx == ctxPrefix {
+		what = "is never the start of"
+	}
+	l.warn(LintSANNoPrefix, lit,
+		fmt.Sprintf("%s has no type prefix, so it %s a SAN entry: every entry starts with one of %s", quoteCEL(v), what, sanPrefixList),
+		fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+}
+
+// ipv6 warns about an IPv6 address that SAN will never show that way.
+func (l *linter) ipv6(lit ast.Expr, addr, prefix string) {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Zone() != "" || a.String() == addr {
+		return
+	}
+	fixed := prefix + a.String()
+	l.warn(LintIPv6Form, lit,
+		fmt.Sprintf("IPv6 addresses are written in RFC 5952 form (lower case, longest run of zeros as ::), so %s never matches", quoteCEL(prefix+addr)),
+		fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+}
+
+// looksLikeHostname reports whether v could be a DNS name or a part of one.
+func looksLikeHostname(v string) bool {
+	if !strings.Contains(v, ".") || strings.HasPrefix(v, ".") && len(v) < 3 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '*' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// dnsCase warns about capitals in a DNS name compared case-sensitively.
+func (l *linter) dnsCase(lit ast.Expr, name string, cx ctx, prefix string) {
+	if strings.ToLower(name) == name {
+		return
+	}
+	full := prefix + name
+	if cx == ctxSuffix || cx == ctxSubstring {
+		full, _ = stringLit(lit)
+	}
+	lower := prefix + strings.ToLower(name)
+	if cx == ctxSuffix || cx == ctxSubstring {
+		lower = strings.ToLower(full)
+	}
+	l.warn(LintDNSCase, lit,
+		fmt.Sprintf("DNS names are case-insensitive, but this comparison is not: certificates carry names as issued, almost always in lower case, so %s does not match %s", quoteCEL(full), quoteCEL(lower)),
+		fmt.Sprintf("write the name in lower case, %s (or lower-case the value before comparing)", quoteCEL(lower)), l.replaceLiteral(lit, lower))
+}
+
+// regexp checks a matches() pattern.
+func (l *linter) regexp(k kind, re ast.Expr) {
+	pat, ok := stringLit(re)
+	if !ok {
+		return
+	}
+	parsed, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return
+	}
+	parsed = parsed.Simplify()
+	subs := []*syntax.Regexp{parsed}
+	if parsed.Op == syntax.OpConcat {
+		subs = parsed.Sub
+	}
+	if len(subs) == 0 {
+		return
+	}
+	// Unanchored, and only literal text and dots: equality was likely meant.
+	literalOnly, text := true, strings.Builder{}
+	for _, s := range subs {
+		switch s.Op {
+		case syntax.OpLiteral:
+			if s.Flags&syntax.FoldCase != 0 {
+				text.WriteString(strings.ToLower(string(s.Rune))) // the parser keeps one case
+				continue
+			}
+			text.WriteString(string(s.Rune))
+		case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+			text.WriteByte('.')
+		default:
+			literalOnly = false
+		}
+	}
+	if literalOnly {
+		t := text.String()
+		_, _, prefixed := splitPrefix(t)
+		likely := looksLikeHostname(t) || strings.Contains(t, "@") || strings.Contains(t, "=") || k.k == kSANEntry && prefixed
+		if likely && len(t) >= 4 {
+			// Keep leading flags, such as (?i), in the fix.
+			flags := ""
+			if strings.HasPrefix(pat, "(?") {
+				if i := strings.IndexByte(pat, ')'); i > 0 && !strings.ContainsAny(pat[2:i], ":<'=!P") {
+					flags = pat[:i+1]
+				}
+			}
+			anchored := flags + "^" + regexpQuote(t) + "$"
+			l.warn(LintRegexpUnanchored, re,
+				fmt.Sprintf("matches() finds the pattern anywhere, and . matches any character: %s also matches %s", quoteCEL(pat), quoteCEL(t+".evil.example")),
+				fmt.Sprintf("for equality compare with ==; or anchor the pattern and escape the dots: %s", anchored), l.replaceLiteral(re, anchored))
+			return
+		}
+	}
+	// Anchored at the start of a SAN entry with text that is no prefix.
+	if k.k != kSANEntry || len(subs) < 2 || subs[0].Op != syntax.OpBeginText && subs[0].Op != syntax.OpBeginLine || subs[1].Op != syntax.OpLiteral {
+		return
+	}
+	lead := string(subs[1].Rune)
+	fold := subs[1].Flags&syntax.FoldCase != 0
+	for _, p := range sanPrefixes {
+		p = folded(p, k.fold)
+		if fold && (len(lead) >= len(p) && strings.EqualFold(lead[:len(p)], p) || len(lead) < len(p) && strings.EqualFold(p[:len(lead)], lead)) {
+			return
+		}
+		if strings.HasPrefix(lead, p) || strings.HasPrefix(p, lead) {
+			return
+		}
+	}
+	var edit *Edit
+	for _, a := range []string{"^", `\A`} {
+		if strings.HasPrefix(pat, a) {
+			fixed := a + folded(guessPrefix(lead), k.fold) + pat[len(a):]
+			edit = l.replaceLiteral(re, fixed)
+		}
+	}
+	l.warn(LintSANNoPrefix, re,
+		fmt.Sprintf("the pattern is anchored at the start of a SAN entry, but %s is no type prefix, so it never matches: every entry starts with one of %s", quoteCEL(lead), sanPrefixList),
+		"start the pattern with the prefix, as in ^DNS:", edit)
+}
+
+func regexpQuote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '.' {
+			b.WriteString(`\.`)
+			continue
+		}
+		if strings.ContainsRune(`\+*?()|[]{}^$`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// The DN attribute names DN uses that people write in lower case.
+var dnNames = map[string]string{
+	"cn": "CN", "l": "L", "st": "ST", "o": "O", "ou": "OU", "c": "C", "street": "STREET", "dc": "DC", "uid": "UID",
+	"emailaddress": "emailAddress", "serialnumber": "serialNumber", "sn": "SN", "gn": "GN", "title": "title",
+	"postalcode": "postalCode", "e": "emailAddress", "s": "ST",
+}
+
+// dn checks a literal compared with a DN.
+func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
+	if strings.HasPrefix(v, "/") && strings.Contains(v, "=") {
+		rdns := splitUnescaped(v[1:], '/')
+		for i, r := range rdns {
+			rdns[i] = normalizeRDN(r, k.fold, true)
+		}
+		// OpenSSL prints the slash form in DER order, most general first; DN is
+		// the reverse. A hand-written one may already start with the CN.
+		if len(rdns) > 1 && attrType(rdns[0]) != "CN" {
+			slices.Reverse(rdns)
+		}
+		fixed := strings.Join(rdns, ",")
+		var edit *Edit
+		if cx == ctxEqual || cx == ctxSubstring && len(rdns) == 1 {
+			edit = l.replaceLiteral(lit, fixed)
+		}
+		l.warn(LintDNSlashForm, lit,
+			fmt.Sprintf("%s is OpenSSL's slash form; DN is written as RFC 4514, most specific first and separated by commas, so this never matches", quoteCEL(v)),
+			fmt.Sprintf("write %s", quoteCEL(fixed)), edit)
+		return
+	}
+	if !strings.Contains(v, "=") {
+		return
+	}
+	rdns := splitUnescaped(v, ',')
+	norm := make([]string, len(rdns))
+	for i, r := range rdns {
+		norm[i] = normalizeRDN(r, k.fold, false)
+	}
+	first, last := attrType(norm[0]), attrType(norm[len(norm)-1])
+	if len(norm) >= 2 && (first == "C" || first == "DC" && (last == "CN" || last == "UID") || last == "CN" && first != "CN") {
+		rev := make([]string, len(norm))
+		for i := range norm {
+			rev[i] = norm[len(norm)-1-i]
+		}
+		fixed := strings.Join(rev, ",")
+		var edit *Edit
+		if cx == ctxEqual || cx == ctxSubstring {
+			edit = l.replaceLiteral(lit, fixed)
+		}
+		l.warn(LintDNOrder, lit,
+			fmt.Sprintf("%s is in X.509 display order (%s first); DN is written as RFC 4514, most specific first, so this never matches", quoteCEL(v), first),
+			fmt.Sprintf("write %s", quoteCEL(fixed)), edit)
+		return
+	}
+	fixed := strings.Join(norm, ",")
+	if fixed != v {
+		l.warn(LintDNFormat, lit,
+			fmt.Sprintf("DN has no spaces around , and = and writes attribute names as CN, O, OU, C, so %s never matches", quoteCEL(v)),
+			fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+	}
+}
+
+// splitUnescaped splits s at sep where sep is not escaped with a backslash.
+func splitUnescaped(s string, sep byte) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case sep:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// normalizeRDN writes one RDN (a=b or a=b+c=d) as DN does: no spaces around =
+// and +, canonical attribute names, RFC 4514 escapes when the value came from
+// the slash form.
+func normalizeRDN(r string, fold int, fromSlash bool) string {
+	members := splitUnescaped(r, '+')
+	for i, m := range members {
+		t, val, ok := strings.Cut(m, "=")
+		if !ok {
+			members[i] = strings.TrimSpace(m)
+			continue
+		}
+		t = strings.TrimSpace(t)
+		if c, ok := dnNames[strings.ToLower(t)]; ok && fold == foldNone {
+			t = c
+		}
+		val = strings.TrimSpace(val)
+		if fromSlash {
+			val = escapeDNValue(strings.ReplaceAll(val, `\/`, "/"))
+		}
+		members[i] = t + "=" + val
+	}
+	return strings.Join(members, "+")
+}
+
+func escapeDNValue(v string) string {
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case strings.ContainsRune(`,+"\<>;`, r):
+			b.WriteByte('\\')
+		case i == 0 && (r == '#' || r == ' '):
+			b.WriteByte('\\')
+		case i == len(v)-1 && r == ' ':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func attrType(rdn string) string {
+	t, _, _ := strings.Cut(rdn, "=")
+	return t
+}
+
+// certLints are the warnings that depend on the certificate.
+func (l *linter) certLints(cert *certinfo.Certificate) {
+	if len(l.readsCN) > 0 && !l.readsSAN && len(cert.SANEntries) > 0 {
+		e := l.readsCN[0]
+		shown := cert.SANEntries
+		more := ""
+		if len(shown) > 3 {
+			shown, more = shown[:3], ", …"
+		}
+		fix := "check a SAN entry as well, such as \"DNS:…\""
+		for _, s := range cert.SANEntries {
+			if strings.HasPrefix(s, "DNS:") {
+				fix = fmt.Sprintf("check the SAN entry %s as well (or instead)", quoteCEL(s))
+				if strings.EqualFold(s[4:], cert.Subject.CN) {
+					break
+				}
+			}
+		}
+		l.warn(LintCNOnly, e,
+			fmt.Sprintf("this rule checks only the subject CN, but the certificate has %d subjectAltName entries (%s%s); TLS identifies peers by SAN (RFC 6125), and a CA may put anything in the CN", len(cert.SANEntries), strings.Join(shown, ", "), more),
+			fix, nil)
+	}
+	if len(l.ipCalls) > 0 {
+		for _, s := range cert.SANEntries {
+			if a, err := netip.ParseAddr(strings.TrimPrefix(s, "IP:")); err == nil && strings.HasPrefix(s, "IP:") && a.Is4In6() {
+				l.warn(LintIPv4MappedIPv6, l.ipCalls[0],
+					fmt.Sprintf("ip() rejects IPv4-mapped IPv6 addresses, and this certificate has %s: for that entry the call is an error, which fails the rule unless another entry decides it", s),
+					`skip those entries first, e.g. !s.startsWith("IP:::ffff:") && …, or compare the entry as a string`, nil)
+				break
+			}
+		}
+	}
+}
