@@ -10,6 +10,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
 // writeCertificate prints the fields a rule sees, in the order people look for them.
@@ -59,22 +60,11 @@ func writeCertificate(w io.Writer, c *certinfo.Certificate, now time.Time) {
 func validity(c *certinfo.Certificate, now time.Time) string {
 	switch {
 	case now.Before(c.NotBefore):
-		return fmt.Sprintf("not yet valid: starts in %s", days(c.NotBefore.Sub(now)))
+		return fmt.Sprintf("not yet valid: starts in %s", trust.FormatSpan(c.NotBefore.Sub(now)))
 	case now.After(c.NotAfter):
-		return fmt.Sprintf("expired %s ago", days(now.Sub(c.NotAfter)))
+		return fmt.Sprintf("expired %s ago", trust.FormatSpan(now.Sub(c.NotAfter)))
 	}
-	return fmt.Sprintf("%s left", days(c.NotAfter.Sub(now)))
-}
-
-func days(d time.Duration) string {
-	n := int(d.Hours() / 24)
-	if n == 1 {
-		return "1 day"
-	}
-	if n == 0 && d > 0 {
-		return fmt.Sprintf("%s", d.Round(time.Minute))
-	}
-	return fmt.Sprintf("%d days", n)
+	return fmt.Sprintf("%s left", trust.FormatSpan(c.NotAfter.Sub(now)))
 }
 
 func yesNo(b bool) string {

@@ -125,13 +125,13 @@ func (d *diag) validity(i int, c *certinfo.Certificate) {
 	switch {
 	case d.now.After(c.NotAfter):
 		d.add(Expired, Error, i, "renew the certificate and deploy the new one (with its chain) everywhere this one is used; set a reminder well before the new one's end date",
-			"%s expired at %s, %s before %s", who(i, c), stamp(c.NotAfter), span(d.now.Sub(c.NotAfter)), stamp(d.now))
+			"%s expired at %s, %s before %s", who(i, c), trust.FormatTime(c.NotAfter), trust.FormatSpan(d.now.Sub(c.NotAfter)), trust.FormatTime(d.now))
 	case d.now.Before(c.NotBefore):
 		d.add(NotYetValid, Error, i, "wait until it starts, or check the clock of the machine that issued it and of the server (a wrong clock is the usual cause)",
-			"%s is not yet valid: it starts at %s, %s after %s", who(i, c), stamp(c.NotBefore), span(c.NotBefore.Sub(d.now)), stamp(d.now))
+			"%s is not yet valid: it starts at %s, %s after %s", who(i, c), trust.FormatTime(c.NotBefore), trust.FormatSpan(c.NotBefore.Sub(d.now)), trust.FormatTime(d.now))
 	case c.NotAfter.Sub(d.now) <= ExpiryWarning:
 		d.add(ExpiresSoon, Warning, i, fmt.Sprintf("renew it before %s and deploy the new certificate (with its chain) to every client that uses it", c.NotAfter.UTC().Format(time.DateOnly)),
-			"%s expires at %s, in %s", who(i, c), stamp(c.NotAfter), span(c.NotAfter.Sub(d.now)))
+			"%s expires at %s, in %s", who(i, c), trust.FormatTime(c.NotAfter), trust.FormatSpan(c.NotAfter.Sub(d.now)))
 	}
 }
 
@@ -293,21 +293,4 @@ func dn(c *certinfo.Certificate) string {
 		return "empty subject"
 	}
 	return c.Subject.DN
-}
-
-// stamp and span format times and durations exactly as trust's messages do.
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func span(d time.Duration) string {
-	switch days, hours := int(d/(24*time.Hour)), int(d/time.Hour); {
-	case days == 1:
-		return "1 day"
-	case days > 1:
-		return fmt.Sprintf("%d days", days)
-	case hours == 1:
-		return "1 hour"
-	case hours > 1:
-		return fmt.Sprintf("%d hours", hours)
-	}
-	return "less than an hour"
 }

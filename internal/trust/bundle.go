@@ -88,9 +88,9 @@ func ParseBundle(name string, data []byte, now time.Time) (*Bundle, error) {
 			warn(WarnNotCA, "is not a CA certificate (basic constraints CA:FALSE); a truststore should hold CA certificates")
 		}
 		if now.After(x.NotAfter) {
-			warn(WarnExpired, "expired at %s, %s before %s; chains through it fail", stamp(x.NotAfter), span(now.Sub(x.NotAfter)), stamp(now))
+			warn(WarnExpired, "expired at %s, %s before %s; chains through it fail", FormatTime(x.NotAfter), FormatSpan(now.Sub(x.NotAfter)), FormatTime(now))
 		} else if now.Before(x.NotBefore) {
-			warn(WarnNotYetValid, "is not yet valid: it starts at %s, %s after %s; chains through it fail until then", stamp(x.NotBefore), span(x.NotBefore.Sub(now)), stamp(now))
+			warn(WarnNotYetValid, "is not yet valid: it starts at %s, %s after %s; chains through it fail until then", FormatTime(x.NotBefore), FormatSpan(x.NotBefore.Sub(now)), FormatTime(now))
 		}
 		b.pool.AddCert(x)
 		b.anchors[x] = c
@@ -102,11 +102,11 @@ func ParseBundle(name string, data []byte, now time.Time) (*Bundle, error) {
 // It is shared: do not add to it.
 func (b *Bundle) Pool() *x509.CertPool { return b.pool }
 
-// stamp formats a time as the messages show it: RFC 3339 in UTC.
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// FormatTime formats a time as every message of mtlsplay shows it: RFC 3339 in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// span says how long d is in the unit a person thinks in: days, else hours.
-func span(d time.Duration) string {
+// FormatSpan says how long d is in the unit a person thinks in: days, else hours.
+func FormatSpan(d time.Duration) string {
 	switch days, hours := int(d/(24*time.Hour)), int(d/time.Hour); {
 	case days == 1:
 		return "1 day"

@@ -264,10 +264,10 @@ func (v *verifier) checkCert(n node) *Failure {
 		return n.failure(CriticalExtension, "has a critical extension that crypto/x509 does not handle: %s", strings.Join(names, ", "))
 	}
 	if v.now.After(n.x.NotAfter) {
-		return n.failure(Expired, "expired at %s, %s before %s", stamp(n.x.NotAfter), span(v.now.Sub(n.x.NotAfter)), stamp(v.now))
+		return n.failure(Expired, "expired at %s, %s before %s", FormatTime(n.x.NotAfter), FormatSpan(v.now.Sub(n.x.NotAfter)), FormatTime(v.now))
 	}
 	if v.now.Before(n.x.NotBefore) {
-		return n.failure(NotYetValid, "is not yet valid: it starts at %s, %s after %s", stamp(n.x.NotBefore), span(n.x.NotBefore.Sub(v.now)), stamp(v.now))
+		return n.failure(NotYetValid, "is not yet valid: it starts at %s, %s after %s", FormatTime(n.x.NotBefore), FormatSpan(n.x.NotBefore.Sub(v.now)), FormatTime(v.now))
 	}
 	return nil
 }

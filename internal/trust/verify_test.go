@@ -389,8 +389,8 @@ func TestSpan(t *testing.T) {
 		516 * 24 * time.Hour:      "516 days",
 		516*24*time.Hour + 3*3600: "516 days",
 	} {
-		if got := span(d); got != want {
-			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		if got := FormatSpan(d); got != want {
+			t.Errorf("FormatSpan(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
