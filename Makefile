@@ -1,5 +1,5 @@
-# make test: everything CI runs. make run: the playground and echo server (after the
-# server issue lands; until then `make build` and bin/mtlsplay --help).
+# make run: the playground, the API and the mTLS echo endpoint on loopback, zero config.
+# make test: everything CI runs.
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/mtlsplay
@@ -13,7 +13,8 @@ FUZZ := \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
-	./internal/trust:FuzzParseBundle
+	./internal/trust:FuzzParseBundle \
+	./server:FuzzAppendJSONString
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator
 # fail with "context deadline exceeded" when a worker is slow on a loaded machine.
 FUZZTIME_TEST ?= 5000x
@@ -37,11 +38,16 @@ build: assets
 	@mkdir -p bin
 	$(GO) build -trimpath -o $(BIN) ./server
 
+run: build
+	$(BIN) serve $(ARGS)
+
 site: build
 	$(BIN) site -o dist/site
 
+TEMPL_DIRS := web/site server
+
 templ:
-	$(GO) tool templ generate -path web/site
+	@for d in $(TEMPL_DIRS); do $(GO) tool templ generate -path $$d || exit 1; done
 
 # Unit tests run last, so the summary line is the last thing printed.
 test: check fuzz-smoke unit
@@ -52,9 +58,9 @@ check: node_modules/.package-lock.json
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS) ./wasm
-	@$(GO) tool templ generate -path web/site >/dev/null 2>&1; \
-	  if ! git diff --quiet -- 'web/site/*_templ.go' 2>/dev/null; then \
-	    echo "web/site/*_templ.go is stale: run make templ and commit"; git diff --stat -- 'web/site/*_templ.go'; exit 1; fi
+	@for d in $(TEMPL_DIRS); do $(GO) tool templ generate -path $$d >/dev/null 2>&1 || exit 1; done; \
+	  if ! git diff --quiet -- '*_templ.go' 2>/dev/null; then \
+	    echo "generated *_templ.go files are stale: run make templ and commit"; git diff --stat -- '*_templ.go'; exit 1; fi
 
 unit:
 	@set -o pipefail; $(GO) test -count=1 -json ./... | $(GO) run ./.ci/testsum
@@ -78,3 +84,16 @@ bench:
 generate:
 	$(GO) generate ./internal/pki
 
+# The mTLS echo endpoint against nginx (Debian's, same certificates, TLS 1.3, client
+# certificates required): fresh handshakes/s and keep-alive requests/s, interleaved,
+# with each server's CPU per operation from /proc. Loopback only, about 2 minutes
+# (BENCH_ECHO_FLAGS="-duration 5s -rounds 1" for less; -bare adds a bare Go server).
+# Installs nginx if it is missing, so not for CI; on a machine without a
+# policy-rc.d that forbids it, installing nginx also starts its system service.
+.PHONY: bench-echo
+bench-echo: build
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "bench-echo: installing Debian's nginx to compare with"; \
+	  if [ "$$(id -u)" = 0 ]; then s=; else s=sudo; fi; \
+	  $$s apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$s apt-get install -y -qq nginx; }
+	$(GO) run ./server/benchecho -bin $(BIN) $(BENCH_ECHO_FLAGS)

@@ -28,6 +28,8 @@ commands:
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
                                               the full decision, with its code
+  serve [--config FILE] [--http ADDR] [--mtls ADDR]
+                                              the page, the API and the mTLS echo endpoint
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
   site -o DIR                                 export the static site (playground + docs)
@@ -60,6 +62,8 @@ func (c *cli) run(args []string) int {
 		return c.eval(rest)
 	case "verify":
 		return c.verify(rest)
+	case "serve":
+		return c.serve(rest)
 	case "probe":
 		return c.probe(rest)
 	case "site":

@@ -3,6 +3,7 @@ package dialect
 import (
 	"errors"
 	"fmt"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"regexp"
 	"sort"
 	"strconv"
@@ -280,4 +281,20 @@ func (r *Rule) MapMessage(msg string) string {
 		fl, fc := r.tr.LineCol(s)
 		return fmt.Sprintf("rule:%d:%d:", fl, fc)
 	})
+}
+
+// MapDecision rewrites a decision made on the rule's CEL so that its explanation,
+// reason and steps point into the rule as written (a no-op for CEL rules): the
+// policy package decides on CEL and knows nothing of dialects.
+func (r *Rule) MapDecision(d *policy.Decision) {
+	if r.tr == nil {
+		return
+	}
+	if d.Rule != nil {
+		*d.Rule = r.MapResult(*d.Rule)
+	}
+	d.Reason = r.MapMessage(d.Reason)
+	for i := range d.Steps {
+		d.Steps[i].Detail = r.MapMessage(d.Steps[i].Detail)
+	}
 }

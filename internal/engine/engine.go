@@ -29,6 +29,11 @@ const (
 	CodeUnknownOp    = "unknown_operation"
 )
 
+// verified remembers chains that verified, for the page: it decides again on every
+// keystroke, with the same certificate and bundles, and verification in WebAssembly
+// is most of a decision's cost. Results are exactly trust.Verify's.
+var verified = trust.NewCache(64)
+
 // Env returns the one rule environment, built on first use (building it costs a few
 // milliseconds, which a CLI call that needs no rule should not pay).
 var Env = sync.OnceValues(rule.NewEnv)
@@ -164,14 +169,14 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		return nil, err
 	}
 	resp := &DecideResponse{
-		Decision:     policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS}),
+		Decision:     policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS, Verify: verified.Verify}),
 		At:           at,
 		Certificates: certs,
 		Bundles:      views,
 		Findings:     diagnose.Findings(certs, client.Bundles, at),
 	}
 	if r != nil {
-		inFormula(r, &resp.Decision)
+		r.MapDecision(&resp.Decision)
 		var leaf *certinfo.Certificate
 		if len(certs) > 0 {
 			leaf = certs[0]
@@ -189,18 +194,6 @@ func compileRule(src, dialectName string) (*dialect.Rule, error) {
 		return nil, err
 	}
 	return dialect.Compile(env, src, dialectName)
-}
-
-// inFormula rewrites a decision made on a formula's CEL translation so that its
-// explanation, reason and steps point into the formula the person wrote.
-func inFormula(r *dialect.Rule, d *policy.Decision) {
-	if d.Rule != nil {
-		*d.Rule = r.MapResult(*d.Rule)
-	}
-	d.Reason = r.MapMessage(d.Reason)
-	for i := range d.Steps {
-		d.Steps[i].Detail = r.MapMessage(d.Steps[i].Detail)
-	}
 }
 
 func bundleView(b *trust.Bundle) BundleView {

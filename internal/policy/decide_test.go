@@ -143,3 +143,22 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 }
+
+func TestDecideWithCache(t *testing.T) {
+	c := &policy.Client{Name: "partner-a", Bundles: []*trust.Bundle{bundle(t, "root.pem")}, Rule: compile(t, `CN == "client.example.com"`)}
+	cache := trust.NewCache(8)
+	req := policy.Request{Client: c, Presented: chain(t, "client-good-chain.pem"), Now: pki.TestNow, Verify: cache.Verify}
+	first, second := policy.Decide(req), policy.Decide(req)
+	if hits, misses := cache.Stats(); hits != 1 || misses != 1 {
+		t.Errorf("cache stats after two decisions = %d hits, %d misses; want 1, 1", hits, misses)
+	}
+	if first.Code != policy.Accepted || second.Code != first.Code || second.Reason != first.Reason ||
+		len(second.Verification.Chain) != len(first.Verification.Chain) {
+		t.Errorf("cached decision %d %q differs from the first %d %q", second.Code, second.Reason, first.Code, first.Reason)
+	}
+	uncached := req
+	uncached.Verify = nil
+	if d := policy.Decide(uncached); d.Code != first.Code || d.Reason != first.Reason {
+		t.Errorf("Decide without a cache = %d %q, with = %d %q", d.Code, d.Reason, first.Code, first.Reason)
+	}
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mtlsplay/mtlsplay/internal/pki"
+)
+
+// configDir makes a folder with the server certificate, two bundles and a private
+// key, so configs can name them by relative paths.
+func configDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"server-localhost-chain.pem", "server-localhost.key", "root.pem", "root-b.pem", "root.key", "bundle-expired-ca.pem"} {
+		b, err := os.ReadFile(pkiPath(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "ca"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "ca", f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const configTLS = "tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key}\n"
+
+func TestConfigLoads(t *testing.T) {
+	dir := configDir(t)
+	p := filepath.Join(dir, "sub", "..", "mtlsplay.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "mtlsplay.yaml"), []byte(`listen: {http: 127.0.0.1:9080, mtls: 127.0.0.1:9443}
+tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key, mode: strict}
+clients:
+  - name: partner-a
+    token: "0123456789abcdef"
+    bundles: [ca/root.pem, ca/root-b.pem]
+    rule: CN == "partner-a"
+  - name: partner-b
+    bundles: [ca/root.pem]     # the same file: one bundle
+  - name: open
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(p, pki.TestNow)
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if cfg.Mode != modeStrict || cfg.HTTPAddr != "127.0.0.1:9080" || cfg.MTLSAddr != "127.0.0.1:9443" {
+		t.Errorf("loadConfig = mode %q, listen %q %q", cfg.Mode, cfg.HTTPAddr, cfg.MTLSAddr)
+	}
+	if len(cfg.Clients) != 3 || len(cfg.Bundles) != 2 {
+		t.Fatalf("loadConfig: %d clients, %d distinct bundles; want 3 and 2", len(cfg.Clients), len(cfg.Bundles))
+	}
+	a, b := cfg.find("partner-a"), cfg.find("partner-b")
+	if a.Bundles[0] != b.Bundles[0] {
+		t.Errorf("a bundle file named by two clients was loaded twice")
+	}
+	if a.Rule == nil || a.Rule.Source() != `CN == "partner-a"` || b.Rule != nil {
+		t.Errorf("rules: partner-a %v, partner-b %v", a.Rule, b.Rule)
+	}
+	if a.token == nil || b.token != nil {
+		t.Errorf("tokens: partner-a %q, partner-b %q", a.token, b.token)
+	}
+	if len(cfg.find("open").Bundles) != 0 {
+		t.Errorf("client open has bundles")
+	}
+}
+
+// TestConfigErrors: every broken config stops the start with one line that names
+// the file, the client and the problem.
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // substrings of the one-line message
+	}{
+		{"unreadable bundle", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca/missing.pem]\n",
+			[]string{`client "partner-a"`, "bundle ca/missing.pem", "no such file"}},
+		{"private key as a bundle", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca/root.key]\n",
+			[]string{`client "partner-a"`, "ca/root.key", "private key"}},
+		{"more than five bundles", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca/root.pem, ca/root.pem, ca/root.pem, ca/root.pem, ca/root.pem, ca/root.pem]\n",
+			[]string{`client "partner-a"`, "6 bundles", "at most 5"}},
+		{"rule that does not compile", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca/root.pem]\n    rule: CNN == \"x\"\n",
+			[]string{`client "partner-a"`, "rule:1:1", "CNN"}},
+		{"rule that is not bool", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca/root.pem]\n    rule: CN\n",
+			[]string{`client "partner-a"`, "rule:1:"}},
+		{"unknown mode", "tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key, mode: strcit}\nclients: []\n",
+			[]string{`tls.mode "strcit"`, "report", "strict"}},
+		{"directory as a bundle", configTLS + "clients:\n  - name: partner-a\n    bundles: [ca]\n",
+			[]string{`client "partner-a"`, "bundle ca", "directory"}},
+		{"duplicate client", configTLS + "clients:\n  - name: a\n  - name: a\n", []string{`client "a"`, "twice"}},
+		{"client without a name", configTLS + "clients:\n  - bundles: [ca/root.pem]\n", []string{"client 1", "no name"}},
+		{"name not a path segment", configTLS + "clients:\n  - name: a/b\n", []string{`client "a/b"`, "path segment"}},
+		{"short token", configTLS + "clients:\n  - name: a\n    token: abc\n", []string{`client "a"`, "token is 3 characters"}},
+		{"shared token", configTLS + "clients:\n  - name: a\n    token: 0123456789abcdef\n  - name: b\n    token: 0123456789abcdef\n",
+			[]string{`client "b"`, `same token as client "a"`}},
+		{"unknown client field", configTLS + "clients:\n  - name: a\n    tokn: x\n", []string{"line 4", `unknown field "tokn"`, "name, token, bundles, rule"}},
+		{"unknown top-level field", configTLS + "client: []\n", []string{"line 2", `unknown field "client"`}},
+		{"no server certificate", "clients: []\n", []string{"tls.cert and tls.key are required"}},
+		{"server key does not match", "tls: {cert: ca/server-localhost-chain.pem, key: ca/root.key}\n", []string{"tls.cert", "tls.key", "does not match"}},
+		{"empty file", "", []string{"empty"}},
+		{"not YAML", configTLS + "clients: [\n", []string{"line"}},
+		{"strict with no bundle", "tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key, mode: strict}\nclients:\n  - name: a\n",
+			[]string{"strict", "no client lists a bundle"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := configDir(t)
+			p := filepath.Join(dir, "mtlsplay.yaml")
+			if err := os.WriteFile(p, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(p, pki.TestNow)
+			if err == nil {
+				t.Fatalf("loadConfig(%s) succeeded", tt.name)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("loadConfig(%s) error is not one line: %q", tt.name, msg)
+			}
+			if !strings.HasPrefix(msg, p+": ") {
+				t.Errorf("loadConfig(%s) error %q does not start with the file name", tt.name, msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("loadConfig(%s) error %q does not mention %q", tt.name, msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigWarnings(t *testing.T) {
+	dir := configDir(t)
+	p := filepath.Join(dir, "mtlsplay.yaml")
+	if err := os.WriteFile(p, []byte(configTLS+"clients:\n  - name: old\n    bundles: [ca/bundle-expired-ca.pem]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(p, pki.TestNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], `client "old": bundle ca/bundle-expired-ca.pem:`) || !strings.Contains(cfg.Warnings[0], "expired") {
+		t.Errorf("Warnings = %q, want one naming the client, the bundle and the expired CA", cfg.Warnings)
+	}
+}
+
+// TestServeBadConfig runs the command: a broken config is one line on stderr and
+// exit status 2, before anything listens.
+func TestServeBadConfig(t *testing.T) {
+	dir := configDir(t)
+	p := filepath.Join(dir, "mtlsplay.yaml")
+	if err := os.WriteFile(p, []byte(configTLS+"clients:\n  - name: partner-a\n    bundles: [ca/root.key]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"serve", "--config", p, "--http", "127.0.0.1:0", "--mtls", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitBadInput {
+		t.Errorf("serve with a broken config: exit %d, want %d", code, exitBadInput)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "mtlsplay serve: ") || !strings.Contains(lines[0], `client "partner-a"`) {
+		t.Errorf("stderr = %q, want one line naming the client", stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout.String())
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "--config", "x.yaml", "--state", "dir"},
+		{"serve", "--log-format", "xml"},
+		{"serve", "--log-level", "loud"},
+		{"serve", "--max-conns", "0"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, strings.NewReader(""), &stdout, &stderr); code != exitBadInput {
+			t.Errorf("run(%q) = %d, want %d; stderr %q", args, code, exitBadInput, stderr.String())
+		}
+	}
+}
+
+// TestConfigFormula: a rule pasted from platform docs works in the config as in the
+// page and the CLI, its lint warnings are reported at start, and the echo explains it
+// in the formula's own terms.
+func TestConfigFormula(t *testing.T) {
+	cfg := fmt.Sprintf(`tls: {cert: %s, key: %s}
+clients:
+  - name: partner-f
+    bundles: [%s]
+    rule: SAN.include?("DNS:api.example.com") and CN.end_with?(".example.com")
+  - name: partner-trap
+    bundles: [%s]
+    rule: SAN.include?("api.example.com")
+`, pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), pkiPath("root.pem"), pkiPath("root.pem"))
+	path := writeConfig(t, cfg)
+	loaded, err := loadConfig(path, pki.TestNow)
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if w := strings.Join(loaded.Warnings, "\n"); !strings.Contains(w, `client "partner-trap": rule:1:14: "api.example.com" has no type prefix`) {
+		t.Errorf("config warnings = %q, want the partner-trap lint", w)
+	}
+	ts := startServe(t, serveOptions{configPath: path})
+	c := httpClient(clientTLS(t, goodCert[0], goodCert[1]))
+	for _, tc := range []struct {
+		path string
+		code int
+	}{{"/c/partner-f/", 0}, {"/c/partner-trap/", 4019}} {
+		_, er, body := getEcho(t, c, "https://"+ts.s.MTLSAddr()+tc.path, nil)
+		if er.Decision.Code != tc.code || !strings.Contains(body, `"dialect":"workato"`) || !strings.Contains(body, `"cel":`) {
+			t.Errorf("GET %s = code %d; want %d with the formula's dialect and CEL:\n%.500s", tc.path, er.Decision.Code, tc.code, body)
+		}
+	}
+}

@@ -1,0 +1,545 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/json"
+	"github.com/mtlsplay/mtlsplay/internal/dialect"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// The echo endpoint answers every request on the mTLS listener with what the
+// server saw and decided. The decision is made once per TLS connection and client
+// (the certificate cannot change within a connection) and its JSON rendered then;
+// a request adds only the client selection and its own request line and headers.
+
+// connState is what the server remembers about one TLS connection.
+type connState struct {
+	mu      sync.Mutex
+	parsed  bool
+	chain   []*parsedCert
+	err     error // the presented chain could not be parsed (crypto/tls could)
+	entries []*echoEntry
+}
+
+type connKey struct{}
+
+// echoEntry is the decision for one client on one connection, rendered.
+type echoEntry struct {
+	client    *client // nil: no configured client matched (4020)
+	code      int
+	status    int
+	codeHdr   []string // the Mtlsplay-Code header value
+	head      []byte   // the compact JSON response up to the client and request members
+	jsonHead  []byte   // its HTTP/1.1 status and header lines
+	responses *atomic.Uint64
+	view      *echoView    // for the HTML page
+	log       *slog.Logger // with this entry's attributes formatted once
+}
+
+// Header values shared by every response; net/http only reads them.
+var (
+	hdrJSON      = []string{"application/json; charset=utf-8"}
+	hdrHTML      = []string{"text/html; charset=utf-8"}
+	hdrNoStore   = []string{"no-store"}
+	hdrNosniff   = []string{"nosniff"}
+	hdrNoReferer = []string{"no-referrer"}
+	hdrDeny      = []string{"DENY"}
+	hdrCSPNone   = []string{"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"}
+)
+
+// statusOf maps a decision code to the HTTP status of the echo response.
+func statusOf(code int) int {
+	switch code {
+	case policy.Accepted:
+		return http.StatusOK
+	case policy.NoCertificate:
+		return http.StatusUnauthorized
+	case policy.ClientNotConfigured:
+		return http.StatusNotFound
+	}
+	return http.StatusForbidden // 4016, 4018, 4019
+}
+
+// selection is how a request chose its client.
+type selection struct {
+	client    *client
+	how       string // path, token or none
+	requested string // the name in the path, when it matched no client
+}
+
+// selectClient picks the client from /c/{name}/… or, failing that, from an
+// Authorization: Bearer token. A path that names no client is 4020 whatever the
+// token says: the path is the more explicit choice.
+func (s *server) selectClient(r *http.Request) selection {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/c/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		if c := s.cfg.find(name); c != nil {
+			return selection{client: c, how: "path"}
+		}
+		return selection{how: "path", requested: name}
+	}
+	if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		if c := s.clientByToken(strings.TrimSpace(auth[7:])); c != nil {
+			return selection{client: c, how: "token"}
+		}
+		return selection{how: "token"}
+	}
+	return selection{how: "none"}
+}
+
+// clientByToken compares the token with every client's in constant time: hashes of
+// equal length, compared without stopping at the first match, so neither the
+// position nor the length of a token leaks through timing.
+func (s *server) clientByToken(token string) *client {
+	sum := sha256.Sum256([]byte(token))
+	var found *client
+	for _, c := range s.cfg.Clients {
+		if c.token == nil {
+			continue
+		}
+		if subtle.ConstantTimeCompare(sum[:], c.tokenSum[:]) == 1 {
+			found = c
+		}
+	}
+	return found
+}
+
+// entry returns the connection's decision for c, making it on first use.
+func (s *server) entry(cs *connState, st *tls.ConnectionState, c *client, remote string) *echoEntry {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for _, e := range cs.entries {
+		if e.client == c {
+			return e
+		}
+	}
+	if !cs.parsed {
+		cs.parsed = true
+		cs.chain, cs.err = s.certs.chain(st.PeerCertificates)
+	}
+	var e *echoEntry
+	if cs.err != nil {
+		e = s.unparsable(c, cs.err)
+	} else {
+		e = s.decide(c, cs.chain, st)
+	}
+	name := ""
+	if c != nil {
+		name = c.Name
+	}
+	e.jsonHead = jsonHeadLines(e.status, e.codeHdr)
+	e.log = s.log.With(slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.status),
+		slog.String("tls", tls.VersionName(st.Version)), slog.String("remote", remote))
+	cs.entries = append(cs.entries, e)
+	return e
+}
+
+// decide makes the decision for a connection with policy.Decide, the one decision
+// function, and renders it: the JSON is made here once, not per request.
+func (s *server) decide(c *client, chain []*parsedCert, st *tls.ConnectionState) *echoEntry {
+	now := s.now()
+	facts := rule.TLS{Version: tls.VersionName(st.Version), CipherSuite: tls.CipherSuiteName(st.CipherSuite), ServerName: st.ServerName, ALPN: st.NegotiatedProtocol}
+	var pc *policy.Client
+	name := ""
+	if c != nil {
+		pc, name = &c.Client, c.Name
+	}
+	certs := views(chain)
+	d := decideWithCache(policy.Request{Client: pc, Presented: certs, Now: now, TLS: facts}, s.chains)
+	if c != nil && c.rule != nil {
+		c.rule.MapDecision(&d)
+	}
+	e := &echoEntry{client: c, code: d.Code, status: statusOf(d.Code), codeHdr: []string{strconv.Itoa(d.Code)}}
+	e.responses = s.metrics.decided(name, d.Code)
+
+	head := echoHead{
+		Decision: echoDecision{Code: d.Code, Reason: d.Reason, Steps: d.Steps, Verification: d.Verification, DecidedAt: now.UTC()},
+		TLS: echoTLS{Version: facts.Version, CipherSuite: facts.CipherSuite, ServerName: facts.ServerName, ALPN: facts.ALPN,
+			Resumed: st.DidResume, KeyExchange: keyExchangeName(st.CurveID), Mode: s.cfg.Mode},
+		Certificates: certs,
+		Rule:         ruleView(c, d),
+		Findings:     diagnose.Findings(certs, bundlesOf(pc), now),
+	}
+	// The certificates' JSON comes from the certificate cache; the rest is small.
+	b := append(make([]byte, 0, 4096), `{"decision":`...)
+	b = appendMarshal(b, head.Decision)
+	b = append(b, `,"tls":`...)
+	b = appendMarshal(b, head.TLS)
+	b = append(b, `,"certificates":[`...)
+	for i, p := range chain {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, p.json...)
+	}
+	b = append(b, `],"rule":`...)
+	b = appendMarshal(b, head.Rule)
+	b = append(b, `,"findings":`...)
+	b = appendMarshal(b, head.Findings)
+	e.head = b
+	e.view = &echoView{Head: head, Status: e.status}
+	return e
+}
+
+// unparsable answers a connection whose certificate crypto/tls accepted but the
+// engine could not parse, which its parser is built never to do: a server error,
+// not a decision.
+func (s *server) unparsable(c *client, err error) *echoEntry {
+	name := ""
+	if c != nil {
+		name = c.Name
+	}
+	s.log.Error("parsing a client certificate that crypto/tls accepted", "client", name, "error", err)
+	e := &echoEntry{client: c, code: -1, status: http.StatusInternalServerError, codeHdr: []string{"-1"}, responses: new(atomic.Uint64)}
+	e.head = appendMarshal([]byte(`{"error":`), map[string]string{"code": "internal", "message": "the client certificate could not be parsed: " + err.Error()})
+	e.view = &echoView{Status: e.status, Head: echoHead{Decision: echoDecision{Code: -1, Reason: err.Error()}}}
+	return e
+}
+
+// appendMarshal appends v as compact JSON; the echo's types always encode.
+func appendMarshal(b []byte, v any) []byte {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return append(b, "null"...)
+	}
+	return append(b, j...)
+}
+
+func bundlesOf(c *policy.Client) []*trust.Bundle {
+	if c == nil {
+		return nil
+	}
+	return c.Bundles
+}
+
+// decideWithCache is policy.Decide with the server's chain cache, shared with strict
+// mode's handshake check, so a client that reconnects is verified once.
+func decideWithCache(req policy.Request, chains *trust.Cache) policy.Decision {
+	req.Verify = chains.Verify
+	return policy.Decide(req)
+}
+
+func keyExchangeName(id tls.CurveID) string {
+	if id == 0 {
+		return ""
+	}
+	return id.String()
+}
+
+// echoHead is the per-connection part of the echo response.
+type echoHead struct {
+	Decision     echoDecision            `json:"decision"`
+	TLS          echoTLS                 `json:"tls"`
+	Certificates []*certinfo.Certificate `json:"certificates"`
+	Rule         *echoRule               `json:"rule"`
+	Findings     []diagnose.Finding      `json:"findings"` // what to look at, whatever the code
+}
+
+type echoDecision struct {
+	Code         int           `json:"code"`
+	Reason       string        `json:"reason"`
+	Steps        []policy.Step `json:"steps"`
+	Verification *trust.Result `json:"verification,omitempty"`
+	DecidedAt    time.Time     `json:"decided_at"`
+}
+
+type echoTLS struct {
+	Version     string `json:"version"`
+	CipherSuite string `json:"cipher_suite"`
+	ServerName  string `json:"server_name"`
+	ALPN        string `json:"alpn"`
+	Resumed     bool   `json:"resumed"`
+	KeyExchange string `json:"key_exchange"`
+	Mode        string `json:"mode"` // report or strict
+}
+
+// echoRule is the client's rule and, when the decision got that far, its value and
+// explanation. It is null when no client matched or the client has no rule.
+type echoRule struct {
+	Source      string       `json:"source"`        // as written in the config
+	Dialect     string       `json:"dialect"`       // cel or workato
+	CEL         string       `json:"cel,omitempty"` // a formula's CEL translation
+	Evaluated   bool         `json:"evaluated"`
+	Value       *bool        `json:"value"`
+	Error       string       `json:"error,omitempty"`
+	Explanation *rule.Result `json:"explanation,omitempty"`
+}
+
+func ruleView(c *client, d policy.Decision) *echoRule {
+	if c == nil || c.Rule == nil {
+		return nil
+	}
+	r := &echoRule{Source: c.rule.Source, Dialect: c.rule.Dialect}
+	if c.rule.Dialect != dialect.CEL {
+		r.CEL = c.rule.CEL
+	}
+	if d.Rule != nil {
+		v := d.Rule.Value
+		r.Evaluated, r.Value, r.Error, r.Explanation = true, &v, d.Rule.Error, d.Rule
+	}
+	return r
+}
+
+// serveEcho answers one request of an HTTP/2 connection, whose state net/http
+// keeps in the request's context.
+func (s *server) serveEcho(w http.ResponseWriter, r *http.Request) {
+	cs, _ := r.Context().Value(connKey{}).(*connState)
+	if cs == nil || r.TLS == nil { // not through the mTLS listener: a wiring mistake
+		http.Error(w, "not a TLS connection", http.StatusInternalServerError)
+		return
+	}
+	s.echo(w, r, cs)
+}
+
+// echo answers one request on the mTLS listener.
+func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
+	sel := s.selectClient(r)
+	e := s.entry(cs, r.TLS, sel.client, r.RemoteAddr)
+	e.responses.Add(1)
+	html, pretty := acceptsHTML(r.Header["Accept"]), wantsPretty(r)
+	if bw, ok := w.(*bufferedResponse); ok && !html && !pretty {
+		// HTTP/1.1, compact JSON: the common case, with its header lines made once
+		// per connection.
+		bw.status, bw.preHead = e.status, e.jsonHead
+		bw.body = appendEchoTail(append(bw.body, e.head...), r, sel)
+		s.logEcho(r, e, sel)
+		return
+	}
+	h := w.Header()
+	h["Cache-Control"] = hdrNoStore
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["Referrer-Policy"] = hdrNoReferer
+	h["X-Frame-Options"] = hdrDeny
+	h["Mtlsplay-Code"] = e.codeHdr
+	if html {
+		s.serveEchoHTML(w, r, e, sel)
+	} else {
+		h["Content-Type"] = hdrJSON
+		h["Content-Security-Policy"] = hdrCSPNone
+		buf := bufPool.Get().(*[]byte)
+		body := appendEchoTail(append((*buf)[:0], e.head...), r, sel)
+		if pretty {
+			var b bytes.Buffer
+			if json.Indent(&b, body, "", "  ") == nil {
+				body = append(body[:0], b.Bytes()...)
+			}
+		}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		w.WriteHeader(e.status)
+		_, _ = w.Write(body)
+		*buf = body
+		bufPool.Put(buf)
+	}
+	s.logEcho(r, e, sel)
+}
+
+// jsonHeadLines are the status line and header lines of a compact JSON echo
+// response with this status and code, as the direct HTTP/1.1 path writes them.
+func jsonHeadLines(status int, code []string) []byte {
+	w := &bufferedResponse{header: http.Header{
+		"Cache-Control":           hdrNoStore,
+		"X-Content-Type-Options":  hdrNosniff,
+		"Referrer-Policy":         hdrNoReferer,
+		"X-Frame-Options":         hdrDeny,
+		"Mtlsplay-Code":           code,
+		"Content-Type":            hdrJSON,
+		"Content-Security-Policy": hdrCSPNone,
+	}, status: status}
+	return w.appendHeaderLines(nil)
+}
+
+// wantsPretty: indented JSON for a person at a terminal (curl and its kin, or
+// ?pretty), compact JSON for programs.
+func wantsPretty(r *http.Request) bool {
+	if r.URL.RawQuery != "" {
+		if v, ok := r.URL.Query()["pretty"]; ok {
+			return len(v) == 0 || (v[0] != "0" && v[0] != "false")
+		}
+	}
+	ua := r.Header.Get("User-Agent")
+	for _, p := range []string{"curl/", "Wget/", "HTTPie/", "xh/"} {
+		if strings.HasPrefix(ua, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// logEcho writes the request's log line: the connection's attributes were
+// formatted when its decision was made, the request adds its own.
+func (s *server) logEcho(r *http.Request, e *echoEntry, sel selection) {
+	ctx := r.Context()
+	if !e.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	if sel.requested != "" {
+		e.log.LogAttrs(ctx, slog.LevelInfo, "echo", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("requested", sel.requested))
+		return
+	}
+	e.log.LogAttrs(ctx, slog.LevelInfo, "echo", slog.String("method", r.Method), slog.String("path", r.URL.Path))
+}
+
+// acceptsHTML reports whether the client asked for HTML (a browser does).
+func acceptsHTML(accept []string) bool {
+	for _, a := range accept {
+		if strings.Contains(a, "text/html") {
+			return true
+		}
+	}
+	return false
+}
+
+// redacted headers carry credentials; the echo shows only their scheme.
+func redact(name, value string) string {
+	switch name {
+	case "Authorization", "Proxy-Authorization", "Cookie":
+		scheme, _, found := strings.Cut(value, " ")
+		if found && scheme != "" && isToken(scheme) {
+			return scheme + " [redacted]"
+		}
+		return "[redacted]"
+	}
+	return value
+}
+
+func isToken(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// appendEchoTail appends the client selection, the request and the closing brace
+// to a rendered head, as compact JSON.
+func appendEchoTail(b []byte, r *http.Request, sel selection) []byte {
+	b = append(b, `,"client":{"name":`...)
+	if sel.client != nil {
+		b = appendJSONString(b, sel.client.Name)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"selected_by":`...)
+	b = appendJSONString(b, sel.how)
+	if sel.requested != "" {
+		b = append(b, `,"requested":`...)
+		b = appendJSONString(b, sel.requested)
+	}
+	b = append(b, `},"request":{"line":`...)
+	b = appendJSONString(b, r.Method+" "+r.RequestURI+" "+r.Proto)
+	b = append(b, `,"method":`...)
+	b = appendJSONString(b, r.Method)
+	b = append(b, `,"target":`...)
+	b = appendJSONString(b, r.RequestURI)
+	b = append(b, `,"proto":`...)
+	b = appendJSONString(b, r.Proto)
+	b = append(b, `,"host":`...)
+	b = appendJSONString(b, r.Host)
+	b = append(b, `,"remote_addr":`...)
+	b = appendJSONString(b, r.RemoteAddr)
+	b = append(b, `,"headers":{`...)
+	var keysArr [32]string
+	keys := keysArr[:0]
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ":["...)
+		for j, v := range r.Header[k] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, redact(k, v))
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}}}\n"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json does
+// (including <, > and &, and invalid UTF-8 as U+FFFD).
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// connContext gives every HTTP/2 connection of the mTLS listener its state.
+func connContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, &connState{})
+}
