@@ -18,6 +18,35 @@ type Vars struct {
 	Chain []*certinfo.Certificate // every certificate presented, leaf first; empty means just Cert
 	Now   time.Time               // the evaluation time; injected so tests are deterministic
 	TLS   TLS                     // the connection; zero in the playground
+
+	prepared *prepared // CN, DN and SAN as CEL values; nil: converted on each evaluation
+}
+
+// prepared holds a certificate's rule variables already converted to CEL values, so
+// that evaluating many rules, or one rule many times, on the same certificate does
+// not box every SAN string again on each evaluation.
+type prepared struct {
+	cert        *certinfo.Certificate
+	cn, dn, san ref.Val
+}
+
+// NewVars returns the variables of a certificate, converted to CEL values once.
+// A Vars literal works too; NewVars is for variables evaluated more than once.
+func NewVars(cert *certinfo.Certificate, chain []*certinfo.Certificate, now time.Time, tls TLS) Vars {
+	v := Vars{Cert: cert, Chain: chain, Now: now, TLS: tls}
+	if cert != nil {
+		sans := make([]ref.Val, len(cert.SANEntries))
+		for i, s := range cert.SANEntries {
+			sans[i] = types.String(s)
+		}
+		v.prepared = &prepared{
+			cert: cert,
+			cn:   types.String(cert.Subject.CN),
+			dn:   types.String(cert.Subject.DN),
+			san:  types.NewRefValList(types.DefaultTypeAdapter, sans),
+		}
+	}
+	return v
 }
 
 // EvalError is a rule that compiled but failed while running: an index out of
@@ -111,6 +140,16 @@ type activation struct {
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	c := a.vars.Cert
+	if p := a.vars.prepared; p != nil && p.cert == c { // Cert may have been replaced after NewVars
+		switch name {
+		case "CN":
+			return p.cn, true
+		case "SAN":
+			return p.san, true
+		case "DN":
+			return p.dn, true
+		}
+	}
 	switch name {
 	case "CN":
 		return types.String(c.Subject.CN), true
