@@ -63,6 +63,7 @@ const (
 	WASMBr       = "engine.wasm.br"
 	WASMRaw      = "engine.wasm"
 	Samples      = "samples.json"
+	DocsJSON     = "docs.json" // docs/*.md rendered to HTML fragments (RenderDocs)
 	ManifestFile = "manifest.json"
 )
 
@@ -96,6 +97,18 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, err
 	}
 
+	docs, err := RenderDocs(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	docsJSON, err := json.MarshalIndent(docs, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(o.Out, DocsJSON), docsJSON, 0o644); err != nil {
+		return nil, err
+	}
+
 	t0 := time.Now()
 	wasmExec, err := goWasmExec(ctx, o)
 	if err != nil {
@@ -117,7 +130,7 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		m.WASM = old.WASM
 	}
 
-	for _, name := range []string{AppJS, BootJS, AppCSS, WorkerJS, Samples, WASMGzip, WASMBr, WASMRaw} {
+	for _, name := range []string{AppJS, BootJS, AppCSS, WorkerJS, Samples, DocsJSON, WASMGzip, WASMBr, WASMRaw} {
 		b, err := os.ReadFile(filepath.Join(o.Out, name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue

@@ -4,14 +4,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/mtlsplay/mtlsplay/internal/pki"
 )
 
 // SampleSet is what the page offers in its sample pickers (the virtual module
 // "mtlsplay:samples", also written as samples.json for the docs).
 type SampleSet struct {
-	DefaultRule string         `json:"defaultRule"`
-	Certs       []SampleCert   `json:"certs"`
-	Bundles     []SampleBundle `json:"bundles"`
+	DefaultRule string `json:"defaultRule"`
+	// At is the test PKI's clock (pki.TestNowRFC3339). The page evaluates the samples
+	// at this time, so that they show what their descriptions say on any date: the
+	// good certificates end on 2028-01-01, and "now" would one day make them expired.
+	At      string         `json:"at"`
+	Certs   []SampleCert   `json:"certs"`
+	Bundles []SampleBundle `json:"bundles"`
 }
 
 // SampleCert is one certificate (or chain) sample, optionally with a rule that shows
@@ -42,7 +48,7 @@ const DefaultRule = `CN == "client.example.com" &&
 // The samples, from the generated test PKI (testdata/pki/README.md describes each
 // file). Chains are the "-chain" files: the leaf and the intermediate a client sends.
 var sampleCerts = []SampleCert{
-	{ID: "good", Label: "Good client (chain)", File: "client-good-chain.pem", Description: "CN=client.example.com with DNS, IP, Email and SPIFFE URI SANs, EKU clientAuth, sent with its intermediate: trusted by the Acme Root CA bundle."},
+	{ID: "good", Label: "Good client (chain)", File: "client-good-chain.pem", Description: "CN=client.example.com with DNS, IP, Email and SPIFFE URI SANs, EKU clientAuth, valid 2026-01-01 to 2028-01-01, sent with its intermediate: trusted by the Acme Root CA bundle."},
 	{ID: "expired", Label: "Expired client", File: "client-expired-chain.pem", Description: "As the good client, but valid 2025-01-01 to 2026-01-01: the chain check fails with 4018 (expired)."},
 	{ID: "not-yet-valid", Label: "Not yet valid", File: "client-not-yet-valid-chain.pem", Description: "Valid from 2030-01-01: 4018 (not yet valid)."},
 	{ID: "serverauth", Label: "serverAuth-only certificate", File: "server-localhost-chain.pem", Description: "A server certificate (EKU serverAuth only): not allowed for client authentication, 4018.", Rule: `cert.ext_key_usage.exists(u, u == "clientAuth")`},
@@ -76,7 +82,7 @@ var sampleBundles = []SampleBundle{
 
 // LoadSamples reads the sample files from dir (testdata/pki).
 func LoadSamples(dir string) (*SampleSet, error) {
-	s := &SampleSet{DefaultRule: DefaultRule}
+	s := &SampleSet{DefaultRule: DefaultRule, At: pki.TestNowRFC3339}
 	for _, c := range sampleCerts {
 		b, err := os.ReadFile(filepath.Join(dir, c.File))
 		if err != nil {

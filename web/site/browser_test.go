@@ -856,15 +856,24 @@ func TestScreenshots(t *testing.T) {
 			return err
 		}))
 		v := tb.open(e, "")
-		tb.setAt(v.Seq)
-		tb.do(chromedp.Sleep(300 * time.Millisecond))
-		png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
+		v = tb.setAt(v.Seq)
+		shot := func(name string) {
+			tb.do(chromedp.Sleep(300 * time.Millisecond))
+			png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := os.WriteFile(filepath.Join(dir, s.name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		shot(s.name)
+		// A formula with a warning, on a sample with findings.
+		selectOption(tb, "#sample", "leaf-only")
+		v = tb.verdictAfter(v.Seq)
+		tb.pasteRule(`SAN.include?("api.example.com") or CN.include?("client")`)
+		tb.verdictAfter(v.Seq)
+		shot(s.name + "-formula")
 	}
 }
 

@@ -67,20 +67,72 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"></textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div id=\"rule-editor\"></div><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes; the <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-docs=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var5 templ.SafeURL
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
+			var templ_7745c5c3_Var5 string
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + "docs/")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 27, Col: 281}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 143}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"></textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var6 templ.SafeURL
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/formulas.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 45, Col: 143}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\">Workato-style formula</a> such as <code>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var7 string
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(`SAN.include?("DNS:api.example.com")`)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 45, Col: 225}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</code>, shown with its CEL. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes, F8 goes to the next warning, Ctrl+Shift+M lists them with their fixes; the <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var8 templ.SafeURL
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 45, Col: 524}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"></span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"></ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var9 templ.SafeURL
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 77, Col: 163}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

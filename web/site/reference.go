@@ -168,3 +168,15 @@ func anchor(kind, name string) string {
 	}
 	return b.String()
 }
+
+// sampleClock is the time the page evaluates its samples at (samples.json "at",
+// the test PKI's clock); ReferenceTime when the build does not say.
+func sampleClock(assets fs.FS) string {
+	var s struct {
+		At string `json:"at"`
+	}
+	if b, err := fs.ReadFile(assets, samples); err == nil && json.Unmarshal(b, &s) == nil && s.At != "" {
+		return s.At
+	}
+	return ReferenceTime.Format(time.RFC3339)
+}

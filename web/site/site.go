@@ -30,6 +30,7 @@ const (
 	wasmBr    = "engine.wasm.br"
 	wasmRaw   = "engine.wasm"
 	samples   = "samples.json"
+	docsJSON  = "docs.json"
 	manifestF = "manifest.json"
 )
 
@@ -49,7 +50,7 @@ var ErrNotBuilt = errors.New("site: the front-end assets are not built: run `npm
 func Built() bool { return checkAssets(Assets()) == nil }
 
 func checkAssets(assets fs.FS) error {
-	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip} {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, docsJSON} {
 		if _, err := fs.Stat(assets, name); err != nil {
 			return ErrNotBuilt
 		}
@@ -66,6 +67,7 @@ type page struct {
 	Assets      assetURLs
 	Sizes       string // the engine's sizes, for the docs
 	SampleName  string
+	SampleClock string // the time the page evaluates the samples at
 }
 
 type assetURLs struct {
@@ -132,8 +134,13 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		}
 	}
 	groups, sampleName := referenceGroups(assets)
+	mdDocs, err := readDocs(assets)
+	if err != nil {
+		return nil, err
+	}
+	clock := sampleClock(assets)
 	mk := func(root, active, title, desc string) page {
-		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName}
+		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock}
 	}
 	pages := []struct {
 		path string
@@ -144,6 +151,12 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		{"docs/rules.html", docRules(mk("../", "rules", "Rule reference — mtlsplay", "Every variable, certificate field and function of mtlsplay's CEL rules, with examples."), groups)},
 		{"docs/names.html", docNames(mk("../", "names", "How SAN and DN are written — mtlsplay", "SAN prefixes, RFC 4514 DN strings and the OpenSSL slash form."))},
 		{"docs/codes.html", docCodes(mk("../", "codes", "Decision codes — mtlsplay", "The decision codes 0 and 4016–4020 and what to do about each."))},
+	}
+	for _, d := range mdDocs {
+		pages = append(pages, struct {
+			path string
+			c    templ.Component
+		}{"docs/" + d.Slug + ".html", docMarkdown(mk("../", d.Slug, d.Title+" — mtlsplay", d.Description), d.HTML)})
 	}
 	out := make([]renderedFile, 0, len(pages))
 	for _, p := range pages {
@@ -216,4 +229,31 @@ func writeFile(p string, b []byte) error {
 		return err
 	}
 	return os.WriteFile(p, b, 0o644)
+}
+
+// markdownDoc is a document of docs/ that web/bundle rendered to HTML (docs.json).
+type markdownDoc struct {
+	Slug        string `json:"slug"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	HTML        string `json:"html"`
+}
+
+// readDocs reads the rendered documents. Their HTML comes from the repository's own
+// Markdown, rendered without raw HTML (web/bundle), so it is trusted as markup.
+func readDocs(assets fs.FS) ([]markdownDoc, error) {
+	b, err := fs.ReadFile(assets, docsJSON)
+	if err != nil {
+		return nil, err
+	}
+	var docs []markdownDoc
+	if err := json.Unmarshal(b, &docs); err != nil {
+		return nil, fmt.Errorf("site: %s: %w", docsJSON, err)
+	}
+	for _, d := range docs {
+		if d.Slug == "" || strings.ContainsAny(d.Slug, "/\\.") {
+			return nil, fmt.Errorf("site: %s: bad page name %q", docsJSON, d.Slug)
+		}
+	}
+	return docs, nil
 }

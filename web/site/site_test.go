@@ -36,7 +36,8 @@ func fakeAssets(t *testing.T) fstest.MapFS {
 		"worker.js":      {Data: []byte("/*worker*/")},
 		"engine.wasm.gz": {Data: gz.Bytes()},
 		"engine.wasm.br": {Data: br.Bytes()},
-		"samples.json":   {Data: []byte(`{"certs": []}`)},
+		"samples.json":   {Data: []byte(`{"certs": [], "at": "2026-06-01T00:00:00Z"}`)},
+		"docs.json":      {Data: []byte(`[{"slug": "formulas", "title": "Formulas", "description": "d", "html": "<h1 id=\"formulas\">Formulas</h1>"}, {"slug": "troubleshooting", "title": "Troubleshooting", "html": "<h1>Troubleshooting</h1>"}]`)},
 		"manifest.json":  {Data: []byte(`{"files": {"app.js": {"bytes": 7, "sha256": "0123456789abcdef0123"}}, "wasm": {"raw": 25, "gzip": 40, "brotli": 30}}`)},
 	}
 }
@@ -46,7 +47,7 @@ func TestExportFrom(t *testing.T) {
 	if err := site.ExportFrom(fakeAssets(t), dir); err != nil {
 		t.Fatalf("ExportFrom: %v", err)
 	}
-	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/codes.html",
+	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
 		"assets/app.js", "assets/app.css", "assets/worker.js", "assets/engine.wasm.gz", "assets/engine.wasm.br", "assets/engine.wasm"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("ExportFrom did not write %s: %v", f, err)

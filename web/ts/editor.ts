@@ -1,16 +1,18 @@
-// The rule editor: CodeMirror 6 with CEL highlighting, completion from the engine's
-// own declarations, compile errors and warnings as lint diagnostics, and a highlight
-// that shows where a sub-expression of the explanation sits in the rule.
+// The rule editor: CodeMirror 6 with CEL (or Workato formula) highlighting, completion
+// from the engine's own declarations, compile errors and lint warnings as diagnostics
+// (a warning's fix as a quick-fix action), and a highlight that shows where a
+// sub-expression of the explanation sits in the rule.
 
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
-import { type Diagnostic, setDiagnostics } from "@codemirror/lint";
-import { EditorState, StateEffect, StateField } from "@codemirror/state";
+import { type Diagnostic, lintKeymap, setDiagnostics } from "@codemirror/lint";
+import { Compartment, EditorState, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, type DecorationSet, EditorView, keymap, placeholder } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
-import { celLanguage } from "./cel";
-import type { Declaration } from "./types";
+import { celLanguage, Positions } from "./cel";
+import { formulaLanguage } from "./formula";
+import type { Declaration, Edit } from "./types";
 
 const highlight = HighlightStyle.define([
   { tag: t.keyword, color: "var(--hl-keyword)" },
@@ -37,7 +39,8 @@ const theme = EditorView.theme({
   ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent)", color: "var(--accent-fg)" },
   ".cm-completionDetail": { color: "var(--muted)", fontStyle: "normal", marginLeft: "1em" },
   ".cm-completionInfo": { maxWidth: "28em" },
-  ".cm-diagnostic": { fontFamily: "var(--sans)" },
+  ".cm-diagnostic": { fontFamily: "var(--sans)", whiteSpace: "pre-wrap", maxWidth: "36em" },
+  ".cm-diagnosticAction": { backgroundColor: "var(--accent)", color: "var(--accent-fg)", borderRadius: "4px", padding: "1px 8px" },
   ".cm-explain": { backgroundColor: "var(--explain)", borderRadius: "2px" },
 });
 
@@ -65,6 +68,8 @@ export interface RuleEditorOptions {
 
 export class RuleEditor {
   readonly view: EditorView;
+  private language = new Compartment();
+  private languageName: "cel" | "workato" = "cel";
 
   constructor(o: RuleEditorOptions) {
     this.view = new EditorView({
@@ -75,13 +80,13 @@ export class RuleEditor {
           history(),
           closeBrackets(),
           bracketMatching(),
-          celLanguage,
+          this.language.of(celLanguage),
           syntaxHighlighting(highlight),
           autocompletion({ override: [(ctx) => complete(ctx, o.declarations())], activateOnTyping: true }),
-          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap]),
+          keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
           placeholder('e.g. CN == "client.example.com" && SAN.exists(s, s.startsWith("DNS:"))'),
           EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ "data-testid": "rule-input", "aria-label": "Rule (CEL)", "aria-describedby": "rule-help" }),
+          EditorView.contentAttributes.of({ "data-testid": "rule-input", "aria-label": "Rule (CEL or Workato formula)", "aria-describedby": "rule-help" }),
           theme,
           explainField,
           EditorView.updateListener.of((u) => {
@@ -104,6 +109,28 @@ export class RuleEditor {
     const len = this.view.state.doc.length;
     const clamp = (n: number) => Math.min(Math.max(n, 0), len);
     this.view.dispatch(setDiagnostics(this.view.state, d.map((x) => ({ ...x, from: clamp(x.from), to: clamp(x.to) }))));
+  }
+
+  /** setLanguage switches the highlighting between CEL and Workato formulas. */
+  setLanguage(name: "cel" | "workato"): void {
+    if (name === this.languageName) return;
+    this.languageName = name;
+    this.view.dispatch({ effects: this.language.reconfigure(name === "workato" ? formulaLanguage : celLanguage) });
+  }
+
+  /**
+   * applyEdits applies a quick fix: edits at code-point offsets of source, which must
+   * still be the editor's text (a fix computed for an older text is not applied; the
+   * next verdict brings a fresh one). It reports whether the text changed.
+   */
+  applyEdits(source: string, edits: Edit[]): boolean {
+    if (this.text !== source || edits.length === 0) return false;
+    const pos = new Positions(source);
+    const changes = [...edits].sort((a, b) => a.start - b.start).map((e) => ({ from: pos.offset(e.start), to: pos.offset(e.end), insert: e.replacement }));
+    const tr = this.view.state.update({ changes, userEvent: "input.quickfix" });
+    this.view.dispatch(tr);
+    this.view.dispatch({ selection: { anchor: tr.changes.mapPos(changes[changes.length - 1].to, 1) } });
+    return true;
   }
 
   explain(range: { from: number; to: number } | null): void {

@@ -3,16 +3,16 @@
 // that arrive while a call runs are folded into the next one, so the verdict is never
 // more than one call behind and the page never queues stale work.
 
-import { bundles as sampleBundles, certs as sampleCerts, defaultRule } from "mtlsplay:samples";
-import type { Diagnostic } from "@codemirror/lint";
+import { at as sampleClock, bundles as sampleBundles, certs as sampleCerts, defaultRule } from "mtlsplay:samples";
 import { Positions } from "./cel";
 import { byId, copyButton, h, replace } from "./dom";
 import { RuleEditor } from "./editor";
 import { Engine, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
-import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderVerdict, showError } from "./render";
+import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict, showError } from "./render";
+import { RulePane } from "./rulepane";
 import { decode, encode, type State } from "./share";
-import { type BundleInput, type Certificate, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type InspectResponse, type Issue, isError } from "./types";
+import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError } from "./types";
 
 const MAX_BUNDLES = 5;
 performance.mark("mtlsplay:script-start");
@@ -26,6 +26,7 @@ delete boot.mtlsplayBoot;
 const certInput = byId<HTMLTextAreaElement>("cert");
 const atInput = byId<HTMLInputElement>("at");
 const bundleList = byId("bundles");
+const docs = root.dataset.docs ?? "docs/";
 let declarations: Declaration[] = [];
 
 // --- evaluation ---------------------------------------------------------------------------
@@ -35,7 +36,9 @@ let dirty = false;
 let changedAt = 0;
 let seq = 0;
 let firstVerdict = true;
-let lastInspected: { text: string; certs: Certificate[] | null } = { text: "\u0000", certs: null };
+// The last certificate text parsed, for the error path (a rule or bundle error still
+// shows the certificate); findings are kept only from an "inspect" at the same time.
+let lastInspected: { text: string; at?: string; certs: Certificate[] | null; findings: Finding[] | null } = { text: "\u0000", certs: null, findings: null };
 
 // When the person last changed an input (the beforeinput/input event's time), so a
 // measurement starts when the text changed rather than when the editor reported it.
@@ -74,39 +77,25 @@ function bundlesNow(): BundleInput[] {
 
 function request(): DecideRequest {
   const r: DecideRequest = { certificates: certInput.value, bundles: bundlesNow(), rule: editor.text };
+  if (rulePane.dialect !== "auto") r.dialect = rulePane.dialect;
   const at = atInput.value.trim();
   if (at) r.at = at;
   return r;
 }
 
-function issuesOf(v: { issues?: Issue[] | null; warnings?: Issue[] | null }): Issue[] {
-  return [...(v.issues ?? []), ...(v.warnings ?? [])];
+async function inspect(text: string, at?: string): Promise<typeof lastInspected> {
+  if (lastInspected.text === text && lastInspected.at === at && lastInspected.findings) return lastInspected;
+  const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at });
+  lastInspected = isError(r) ? { text, at, certs: null, findings: [] } : { text, at, certs: r.certificates, findings: r.findings ?? [] };
+  return lastInspected;
 }
 
-function diagnostics(rule: string, issues: Issue[]): Diagnostic[] {
-  const pos = new Positions(rule);
-  return issues.map((i) => {
-    const cp = i.start ?? i.offset;
-    let from = cp !== undefined ? pos.offset(cp) : pos.at(i.line ?? 1, i.column ?? 1);
-    let to = i.end !== undefined ? pos.offset(i.end) : from;
-    if (to <= from) {
-      // Underline the token at the position (at least one character).
-      const m = /^[A-Za-z0-9_.]+|^./.exec(rule.slice(from));
-      to = from + (m ? m[0].length : 0);
-      if (to === from && from > 0) from--;
-    }
-    const severity = i.severity === "warning" ? "warning" : i.severity === "info" ? "info" : "error";
-    const where = i.line ? `${i.line}:${i.column ?? 1}: ` : "";
-    return { from, to, severity, message: where + i.message + (i.fix ? `\nFix: ${i.fix}` : ""), source: "mtlsplay" } as Diagnostic;
-  });
-}
-
-async function inspect(text: string): Promise<Certificate[] | null> {
-  if (lastInspected.text === text) return lastInspected.certs;
-  const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text });
-  const certs = isError(r) ? null : r.certificates;
-  lastInspected = { text, certs };
-  return certs;
+// The rule as the engine reads it when the decision failed for another reason (a
+// bundle or the certificate), so its translation and warnings still show.
+async function compileAlone(req: DecideRequest): Promise<CompileResponse | null> {
+  if (!req.rule.trim()) return null;
+  const r = await engine.call<CompileResponse | { error: EngineError }>("compile", { rule: req.rule, dialect: req.dialect });
+  return isError(r) || !r.ok ? null : r;
 }
 
 async function run(): Promise<void> {
@@ -126,27 +115,31 @@ async function run(): Promise<void> {
     const at = !isError(res) && res.at ? new Date(res.at) : req.at ? new Date(req.at) : new Date();
     if (isError(res)) {
       renderEngineError(res.error);
-      const iss = res.error.issues?.length ? res.error.issues : res.error.line ? [{ message: res.error.message, line: res.error.line, column: res.error.column, severity: "error" }] : [];
-      editor.diagnostics(diagnostics(req.rule, iss));
+      const iss: Issue[] = res.error.issues?.length ? res.error.issues : res.error.line ? [{ message: res.error.message, line: res.error.line, column: res.error.column, severity: "error" }] : [];
+      const compiled = res.error.code === "compile_error" ? null : await compileAlone(req);
+      rulePane.show(req.rule, compiled?.dialect ? compiled : null, iss);
       renderExplain(null, () => {});
       if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
       // Keep showing what the certificate holds when only the rule or a bundle is wrong.
-      const certs = req.certificates.trim() ? await inspect(req.certificates) : null;
-      renderFields(certs, at, null);
-      renderChains(null, certs);
+      const seen = req.certificates.trim() ? await inspect(req.certificates, req.at) : null;
+      renderFields(seen?.certs, at, null);
+      renderChains(null, seen?.certs);
+      renderFindings(seen?.findings, docs);
     } else {
       renderVerdict(res);
-      editor.diagnostics(diagnostics(req.rule, issuesOf({ warnings: res.warnings, issues: (res.rule as { issues?: Issue[] } | null)?.issues })));
+      rulePane.show(req.rule, res.dialect ? res : null, []);
       renderExplain(res.rule?.nodes, (n) => {
+        rulePane.highlightCEL(n);
         if (!n) return editor.explain(null);
         const pos = new Positions(req.rule);
         editor.explain({ from: pos.offset(n.start), to: pos.offset(n.end) });
       });
       const m = matchesFrom(res.rule, res.certificates?.[0]);
       renderFields(res.certificates, at, m);
-      renderChains(res, res.certificates);
+      renderChains(res, res.certificates, res.findings);
+      renderFindings(res.findings, docs);
       renderBundleViews(res.bundles);
-      lastInspected = { text: req.certificates, certs: res.certificates };
+      lastInspected = { text: req.certificates, at: req.at, certs: res.certificates, findings: null };
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout ? e.message : `the engine failed: ${(e as Error).message}`;
@@ -189,7 +182,12 @@ function setCert(text: string, where = "the certificate box"): void {
   const s = stripPrivateKeys(text);
   certInput.value = s.text;
   notice(s.removed.length ? keyRefusal(s.removed, where) : null);
+  sampleTime(isSample(certInput.value));
   schedule();
+}
+
+function isSample(text: string): boolean {
+  return sampleCerts.some((s) => s.pem === text);
 }
 
 // The engine recognised a private key the page's PEM check could not see (DER, bare
@@ -220,6 +218,7 @@ certInput.addEventListener("input", () => {
   } else if (!certInput.value.trim()) {
     notice(null); // the refusal stays until the box is cleared or refilled
   }
+  if (!isSample(certInput.value)) sampleTime(false);
   schedule();
 });
 
@@ -342,7 +341,7 @@ bundleSample.addEventListener("change", () => {
   schedule();
 });
 
-// --- rule editor, time -----------------------------------------------------------------------
+// --- rule editor -------------------------------------------------------------------------------
 
 const editor = new RuleEditor({
   parent: byId("rule-editor"),
@@ -350,13 +349,50 @@ const editor = new RuleEditor({
   onChange: (_t, at) => schedule(at),
   declarations: () => declarations,
 });
+const rulePane = new RulePane(editor, () => schedule(), docs);
 byId("rule-editor").dataset.ready = "true";
-atInput.addEventListener("input", () => schedule());
+
+// --- the evaluation time --------------------------------------------------------------------------
+// The samples come from a generated PKI whose dates are fixed (the good certificates
+// are valid 2026-01-01 to 2028-01-01): evaluated "now" they would all read "expired"
+// one day. So a sample is evaluated at the PKI's own clock, which the field shows and
+// says; a certificate of the person's own is evaluated now. A time the person typed is
+// theirs and is never replaced.
+
+const atHelp = byId("at-help");
+let atFromSample = false;
+
+function sampleTime(sample: boolean): void {
+  if (sample && (atFromSample || !atInput.value.trim())) {
+    atInput.value = sampleClock;
+    atFromSample = true;
+  } else if (!sample && atFromSample) {
+    atInput.value = "";
+    atFromSample = false;
+  }
+  describeTime();
+}
+
+function describeTime(): void {
+  atHelp.textContent = atFromSample
+    ? `Samples are evaluated at ${sampleClock}, the fixed clock of the generated sample certificates, so each keeps showing its case whatever today's date. A certificate of your own is evaluated now; clear the field to evaluate a sample now.`
+    : atInput.value.trim()
+      ? "Evaluated at this time, not now."
+      : "Evaluated now.";
+}
+
+atInput.addEventListener("input", () => {
+  atFromSample = false;
+  describeTime();
+  schedule();
+});
 
 // --- share links ------------------------------------------------------------------------------
 
 function state(): State {
-  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, at: atInput.value.trim() };
+  // The samples' clock is not the person's choice: a link leaves it out, and the page
+  // that opens it applies it again if the certificate is a sample.
+  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atFromSample ? "" : atInput.value.trim() };
 }
 
 function restore(s: Partial<State>): void {
@@ -364,8 +400,12 @@ function restore(s: Partial<State>): void {
   else certInput.value = stripPrivateKeys(s.cert).text;
   if (s.bundles === undefined) useDefaultBundles();
   else setBundles(s.bundles.map((b) => ({ name: b.name, pem: stripPrivateKeys(b.pem).text })));
+  rulePane.dialect = s.dialect ?? "auto";
   editor.text = s.rule ?? defaultRule;
+  atFromSample = false;
   atInput.value = s.at ?? "";
+  if (s.at === undefined) sampleTime(isSample(certInput.value));
+  else describeTime();
   notice(null);
   schedule();
 }
@@ -375,6 +415,7 @@ function useSampleCert(sample: (typeof sampleCerts)[number] | undefined): void {
   certInput.value = sample.pem;
   sampleSelect.value = sample.id;
   byId("sample-help").textContent = sample.description;
+  sampleTime(true);
 }
 
 function useDefaultBundles(): void {

@@ -19,4 +19,6 @@ declare module "mtlsplay:samples" {
   export const certs: SampleCert[];
   export const bundles: SampleBundle[];
   export const defaultRule: string;
+  /** The sample PKI's clock (RFC 3339): the samples show their cases at this time. */
+  export const at: string;
 }

@@ -2,7 +2,7 @@
 // Certificate-derived text only ever reaches the DOM as text nodes.
 
 import { byId, copyButton, h, markRanges, replace } from "./dom";
-import type { BundleView, Certificate, DecideResponse, EngineError, RuleNode, RuleResult } from "./types";
+import type { BundleView, Certificate, DecideResponse, EngineError, Finding, RuleNode, RuleResult } from "./types";
 
 const DAY = 86_400_000;
 
@@ -165,13 +165,25 @@ export function renderExplain(nodes: RuleNode[] | null | undefined, onFocus: (n:
   );
 }
 
-// --- what decided it: rule literals matched against SAN entries and names ---------------
+// --- what decided it: the engine's "matched" list, placed in the parsed fields -------------
 
 export interface Matches {
   san: Set<number>; // indexes into the SAN list
   dn: [number, number][]; // code-point ranges of the subject DN
-  cn: boolean;
+  cn: [number, number][]; // code-point ranges of the CN
 }
+
+// The typed SAN lists (cert.san.dns, …) and the prefix of their entries in SAN.
+const SAN_PREFIXES: Record<string, string> = {
+  dns: "DNS:",
+  ip: "IP:",
+  uri: "URI:",
+  email: "Email:",
+  upn: "UPN:",
+  rid: "RID:",
+  dir_name: "DirName:",
+  other_name: "OtherName:",
+};
 
 function celString(v: string): string | null {
   try {
@@ -182,42 +194,43 @@ function celString(v: string): string | null {
   return null;
 }
 
-const SAN_FIELDS: Record<string, string> = {
-  "cert.san.dns": "DNS:",
-  "cert.san.ip": "IP:",
-  "cert.san.uri": "URI:",
-  "cert.san.email": "Email:",
-  "cert.san.upn": "UPN:",
-  "cert.san.rid": "RID:",
-  "cert.san.dir_name": "DirName:",
-  "cert.san.other_name": "OtherName:",
-};
-
-/** matchesFrom turns the rule's "matched" list (what decided it) into what to highlight. */
+/**
+ * matchesFrom turns the engine's "matched" list (what decided the rule: the list
+ * element `in` found, the SAN entries an exists() held for, the part of DN that
+ * contains() matched, a CN compared equal) into what to highlight in the fields.
+ * `of` is the list or string as the CEL names it ("SAN", "DN", "cert.san.dns",
+ * "SAN[2]"); formulas use the same names, so both dialects read alike. Nothing here
+ * parses the rule's text.
+ */
 export function matchesFrom(res: RuleResult | null | undefined, leaf: Certificate | undefined): Matches {
-  const m: Matches = { san: new Set(), dn: [], cn: false };
+  const m: Matches = { san: new Set(), dn: [], cn: [] };
   if (!res || !leaf) return m;
   const entries = leaf.san_entries ?? [];
+  // The k-th entry of a typed list (cert.san.dns[k]) is the k-th SAN entry with its prefix.
+  const typed = (kind: string, k: number, value: string | null) => {
+    const prefix = SAN_PREFIXES[kind];
+    if (!prefix) return;
+    const idx = entries.flatMap((e, i) => (e.startsWith(prefix) ? [i] : []));
+    const i = idx[k];
+    if (i !== undefined && (value === null || entries[i] === prefix + value)) m.san.add(i);
+    else if (value !== null) entries.forEach((e, j) => e === prefix + value && m.san.add(j));
+  };
   for (const x of res.matched ?? []) {
-    const of = x.of.replace(/\s+/g, "");
-    const val = celString(x.value);
-    if (of === "SAN" || of === "cert.san_entries") {
+    const of = x.of.replace(/\s+/g, "").replace(/^chain\[0\]\./, "cert.");
+    const whole = x.index < 0 ? [x.start ?? 0, x.end ?? 0] as [number, number] : null;
+    let g: RegExpExecArray | null;
+    if (/^(?:SAN|cert\.san_entries)$/.test(of)) {
       if (x.index >= 0) m.san.add(x.index);
-    } else if (SAN_FIELDS[of] && val !== null) {
-      entries.forEach((e, i) => e === SAN_FIELDS[of] + val && m.san.add(i));
-    } else if (of === "DN" || of === "cert.subject.dn") {
-      if (x.index < 0 && x.end !== undefined) m.dn.push([x.start ?? 0, x.end]);
-    } else if (of === "CN" || of === "cert.subject.cn") {
-      m.cn = true;
-    }
-  }
-  // A comparison that held on the whole CN, DN or a SAN entry decided it too.
-  for (const n of res.nodes ?? []) {
-    if (n.value !== "true" || n.function !== "_==_") continue;
-    const lits = [...n.text.matchAll(/"(?:[^"\\\n]|\\.)*"/g)].map((l) => celString(l[0])).filter((s): s is string => s !== null);
-    for (const l of lits) {
-      if (l === leaf.subject.cn && /\b(CN|cert\.subject\.cn)\b/.test(n.text)) m.cn = true;
-      if (l === leaf.subject.dn && /\b(DN|cert\.subject\.dn)\b/.test(n.text)) m.dn.push([0, [...l].length]);
+    } else if ((g = /^(?:SAN|cert\.san_entries)\[(\d+)\]$/.exec(of))) {
+      m.san.add(Number(g[1]));
+    } else if ((g = /^cert\.san\.([a-z_]+)$/.exec(of))) {
+      if (x.index >= 0) typed(g[1], x.index, celString(x.value));
+    } else if ((g = /^cert\.san\.([a-z_]+)\[(\d+)\]$/.exec(of))) {
+      typed(g[1], Number(g[2]), null);
+    } else if (/^(?:DN|cert\.subject\.dn)$/.test(of)) {
+      if (whole && whole[1] > whole[0]) m.dn.push(whole);
+    } else if (/^(?:CN|cert\.subject\.cn)$/.test(of)) {
+      if (whole && whole[1] > whole[0]) m.cn.push(whole);
     }
   }
   return m;
@@ -275,7 +288,7 @@ export function renderFields(certs: Certificate[] | null | undefined, at: Date, 
   }
   delete dl.dataset.empty;
   const cn = byId("cn");
-  replace(cn, leaf.subject.cn ? h(m?.cn ? "mark" : "span", null, leaf.subject.cn) : h("span", { class: "muted" }, '"" (no CN)'));
+  replace(cn, leaf.subject.cn ? h("span", null, ...markRanges(leaf.subject.cn, m?.cn ?? [])) : h("span", { class: "muted" }, '"" (no CN)'));
 
   const entries = leaf.san_entries ?? [];
   replace(
@@ -306,14 +319,31 @@ export function renderFields(certs: Certificate[] | null | undefined, at: Date, 
   );
 }
 
-function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: string }, i: number): HTMLElement {
-  return h("li", null, h("code", null, c.subject || c.dn || "(empty subject)"), c.issuer ? h("span", { class: "muted" }, ` issued by ${c.issuer}`) : null, c.sha256 ? h("span", { class: "fp-short", title: c.sha256 }, ` ${c.sha256.slice(0, 16)}…`) : null, i === 0 ? h("span", { class: "tag" }, "leaf") : null);
+// How a finding's severity is shown: an icon (beside the text, not instead of it) and a word.
+const SEVERITY: Record<string, { icon: string; label: string }> = {
+  error: { icon: "✗", label: "Error" },
+  warning: { icon: "⚠", label: "Warning" },
+  info: { icon: "ℹ", label: "Info" },
+};
+
+function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: string }, i: number, id?: string, findings: Finding[] = []): HTMLElement {
+  const worst = findings.find((f) => f.severity === "error") ?? findings.find((f) => f.severity === "warning") ?? findings[0];
+  return h(
+    "li",
+    id ? { id, tabindex: "-1", class: worst ? `has-findings sev-${worst.severity}` : undefined, "data-cert": String(i) } : null,
+    h("code", null, c.subject || c.dn || "(empty subject)"),
+    c.issuer ? h("span", { class: "muted" }, ` issued by ${c.issuer}`) : null,
+    c.sha256 ? h("span", { class: "fp-short", title: c.sha256 }, ` ${c.sha256.slice(0, 16)}…`) : null,
+    i === 0 ? h("span", { class: "tag" }, "leaf") : null,
+    findings.map((f) => h("span", { class: `tag finding-tag sev-${f.severity}`, title: f.message }, `${SEVERITY[f.severity]?.icon ?? ""} ${f.id}`)),
+  );
 }
 
-export function renderChains(res: DecideResponse | null, certs: Certificate[] | null | undefined): void {
+export function renderChains(res: DecideResponse | null, certs: Certificate[] | null | undefined, findings?: Finding[] | null): void {
   const presented = byId("chain-presented");
   const verified = byId("chain-verified");
-  replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i)) : h("li", { class: "muted" }, "no certificate"));
+  const about = (i: number) => (findings ?? []).filter((f) => f.cert === i);
+  replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i, `chain-cert-${i}`, about(i))) : h("li", { class: "muted" }, "no certificate"));
   const v = res?.verification;
   if (!v) {
     replace(verified, h("li", { class: "muted" }, res ? "not verified: the decision was reached before chain verification" : "—"));
@@ -345,4 +375,65 @@ export function renderBundleViews(views: BundleView[] | null | undefined): void 
     const warns = (b.warnings ?? []).map((w) => (typeof w === "string" ? w : String((w as { message?: string }).message ?? JSON.stringify(w))));
     replace(el, `${certs.length} CA certificate${certs.length === 1 ? "" : "s"}${certs.length ? ": " : ""}`, certs.flatMap((c, j) => [j ? "; " : "", h("code", null, c.subject)]), warns.length ? h("ul", { class: "warn" }, warns.map((w) => h("li", null, w))) : null);
   }
+}
+
+// --- findings: what is worth fixing in the certificate and its chain ----------------------
+
+/** certName names a certificate of the presented chain as the findings do. */
+function certName(i: number): string {
+  return i === 0 ? "the leaf (certificate 0)" : `certificate ${i}`;
+}
+
+/**
+ * renderFindings lists the findings in the verdict pane, each with its severity,
+ * message and fix, a link to the certificate it concerns in the chain view and one to
+ * its entry in the troubleshooting page. docs is the docs folder's URL ("docs/").
+ */
+export function renderFindings(findings: Finding[] | null | undefined, docs: string): void {
+  const list = byId("findings");
+  const fs = findings ?? [];
+  byId("findings-count").textContent = fs.length ? String(fs.length) : "";
+  list.dataset.count = String(fs.length);
+  if (fs.length === 0) {
+    replace(list, h("li", { class: "muted none" }, "No findings: nothing to fix in the certificate or its chain."));
+    return;
+  }
+  replace(
+    list,
+    fs.map((f) => {
+      const sev = SEVERITY[f.severity] ?? SEVERITY.info;
+      const target = f.cert >= 0 ? document.getElementById(`chain-cert-${f.cert}`) : null;
+      const link = target ? h("a", { href: `#chain-cert-${f.cert}`, class: "cert-link" }, certName(f.cert)) : null;
+      link?.addEventListener("click", (e) => {
+        // Not a fragment navigation: the fragment holds the share state.
+        e.preventDefault();
+        target!.scrollIntoView({ block: "center", behavior: "smooth" });
+        target!.focus({ preventScroll: true });
+        flash(target!);
+      });
+      const li = h(
+        "li",
+        { class: `finding sev-${f.severity}`, "data-finding-id": f.id, "data-severity": f.severity, "data-cert": String(f.cert) },
+        h("span", { class: "sev-icon", "aria-hidden": "true" }, sev.icon),
+        h(
+          "div",
+          { class: "finding-body" },
+          h("p", { class: "finding-msg" }, h("strong", { class: "sev-label" }, sev.label), " ", h("code", { class: "finding-id" }, f.id), " ", f.message),
+          f.fix ? h("p", { class: "finding-fix" }, h("strong", null, "Fix: "), f.fix) : null,
+          h("p", { class: "finding-links" }, link ? ["Concerns ", link, " · "] : f.cert < 0 ? "Concerns the chain as a whole or a bundle certificate · " : null, h("a", { href: `${docs}troubleshooting.html#${encodeURIComponent(f.id)}` }, "what it means")),
+        ),
+      );
+      if (target) {
+        li.addEventListener("mouseenter", () => target.classList.add("pointed"));
+        li.addEventListener("mouseleave", () => target.classList.remove("pointed"));
+      }
+      return li;
+    }),
+  );
+}
+
+function flash(el: HTMLElement): void {
+  el.classList.remove("flash");
+  void el.offsetWidth; // restart the animation
+  el.classList.add("flash");
 }

@@ -3,14 +3,17 @@
 // the browser, so nothing is sent to any server. Private keys never get here: the
 // page strips them before they reach the state.
 
-import type { BundleInput } from "./types";
+import type { BundleInput, Dialect } from "./types";
 
 export interface State {
   cert: string;
   bundles: BundleInput[];
   rule: string;
+  dialect: Dialect;
   at: string;
 }
+
+const DIALECTS: readonly Dialect[] = ["auto", "cel", "workato"];
 
 const PREFIX = "#s=";
 
@@ -38,7 +41,7 @@ function fromBase64url(s: string): Uint8Array {
 
 /** encode returns the fragment (with its leading #) that restores s. */
 export async function encode(s: State): Promise<string> {
-  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, a: s.at || undefined });
+  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, d: s.dialect === "auto" ? undefined : s.dialect, a: s.at || undefined });
   const z = await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   return PREFIX + toBase64url(z);
 }
@@ -57,6 +60,13 @@ export async function decode(fragment: string): Promise<Partial<State> | null> {
     cert: opt(o.c),
     bundles: Array.isArray(o.b) ? o.b.map((b: unknown[]) => ({ name: str(b?.[0]), pem: str(b?.[1]) })) : undefined,
     rule: opt(o.r),
+    // A link made before dialects (or for auto) has none: auto. An unknown one is refused
+    // rather than guessed, so the rule is never read in a language it was not written in.
+    dialect: o.d === undefined ? undefined : DIALECTS.includes(o.d) ? (o.d as Dialect) : badDialect(o.d),
     at: opt(o.a),
   };
+}
+
+function badDialect(d: unknown): never {
+  throw new Error(`unknown rule language ${JSON.stringify(d)}: this link was made by a newer version of the playground`);
 }

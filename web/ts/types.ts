@@ -22,8 +22,46 @@ export interface Issue {
   start?: number; // code-point range, when known
   end?: number;
   snippet?: string;
+  id?: string; // a warning's lint (san_no_prefix, …), as docs/workato.md lists them
   fix?: string;
+  edits?: Edit[] | null; // the fix as text edits: a quick fix
   code?: string;
+}
+
+/** A text edit of the rule as written: code-point offsets. */
+export interface Edit {
+  start: number;
+  end: number;
+  replacement: string;
+}
+
+/** The dialects a rule can be written in; "auto" is CEL, else a formula. */
+export type Dialect = "auto" | "cel" | "workato";
+
+/** One span of a formula's CEL translation and the part of the formula it came from. */
+export interface CelMapping {
+  cel_start: number;
+  cel_end: number;
+  start: number;
+  end: number;
+  literal?: boolean;
+}
+
+/** What a response says about a rule beside its value (dialect.Info). */
+export interface RuleInfo {
+  dialect?: "cel" | "workato";
+  cel?: string; // formulas only: the CEL that runs
+  cel_map?: CelMapping[] | null;
+  warnings?: Issue[] | null;
+}
+
+/** Something worth fixing in a certificate or its chain (diagnose.Finding). */
+export interface Finding {
+  id: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+  cert: number; // index in the presented chain; -1 for the chain or a bundle certificate
+  fix: string;
 }
 
 export interface Attribute {
@@ -63,6 +101,7 @@ export interface Certificate {
 
 export interface InspectResponse {
   certificates: Certificate[];
+  findings?: Finding[] | null;
 }
 
 export interface RuleNode {
@@ -118,7 +157,7 @@ export interface BundleView {
   warnings: unknown[] | null;
 }
 
-export interface DecideResponse {
+export interface DecideResponse extends RuleInfo {
   code: number;
   reason: string;
   steps: Step[] | null;
@@ -127,11 +166,10 @@ export interface DecideResponse {
   at: string;
   certificates: Certificate[] | null;
   bundles: BundleView[] | null;
-  warnings?: Issue[] | null;
-  cel?: string;
+  findings?: Finding[] | null;
 }
 
-export interface CompileResponse {
+export interface CompileResponse extends RuleInfo {
   ok: boolean;
   issues: Issue[] | null;
 }
@@ -158,6 +196,7 @@ export interface DecideRequest {
   certificates: string;
   bundles: BundleInput[];
   rule: string;
+  dialect?: Dialect; // omitted: auto
   at?: string;
 }
 
