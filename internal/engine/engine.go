@@ -74,14 +74,21 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
+	certs, err := parseNonEmpty(req.Source, req.Certificates)
 	if err != nil {
 		return nil, err
 	}
-	if len(certs) == 0 {
-		return nil, &certinput.Error{Source: sourceName(req.Source, "certificate"), Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
-	}
 	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
+}
+
+// parseNonEmpty is ParseChain for inputs that must hold a certificate.
+func parseNonEmpty(source, text string) ([]*certinfo.Certificate, error) {
+	source = sourceName(source, "certificate")
+	certs, err := ParseChain(source, []byte(text))
+	if err == nil && len(certs) == 0 {
+		err = &certinput.Error{Source: source, Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
+	}
+	return certs, err
 }
 
 // Compile checks a rule and reports every issue with its position.
@@ -127,14 +134,14 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := Inspect(InspectRequest{Certificates: req.Certificates, Source: req.Source, At: req.At}, now)
+	certs, err := parseNonEmpty(req.Source, req.Certificates)
 	if err != nil {
 		return nil, err
 	}
-	leaf := certs.Certificates[0]
-	res := r.Explain(rule.Vars{Cert: leaf, Chain: certs.Certificates, Now: at, TLS: req.TLS})
+	leaf := certs[0]
+	res := r.Explain(rule.Vars{Cert: leaf, Chain: certs, Now: at, TLS: req.TLS})
 	info := r.Info(leaf)
-	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs.Certificates}, nil
+	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs}, nil
 }
 
 // Decide parses every input of the request and makes the decision.
