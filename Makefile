@@ -8,6 +8,7 @@ WASM_PKGS := ./internal/...
 # package:FuzzTarget pairs; `make test` runs each briefly, `make fuzz` for longer.
 FUZZ := \
 	./internal/certinput:FuzzDecode \
+	./internal/certinput:FuzzPEMContent \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

@@ -31,6 +31,7 @@ var (
 // malformed contents of those fields become Problems.
 //
 // Every list in the result is non-nil, so JSON shows [] and CEL sees an empty list.
+// Like x509.ParseCertificate, the result keeps der: the caller must not change it.
 func Parse(der []byte) (*Certificate, error) {
 	fail := func(field string, at []byte, reason string) (*Certificate, error) {
 		off := -1
@@ -116,7 +117,7 @@ func Parse(der []byte) (*Certificate, error) {
 		KeyUsage:    []string{},
 		ExtKeyUsage: []string{},
 		Extensions:  []Extension{},
-		der:         bytes.Clone(certElem),
+		der:         certElem,
 	}
 	if hasVersion {
 		var v int64
@@ -169,12 +170,44 @@ func Parse(der []byte) (*Certificate, error) {
 	}
 	c.Problems = p.result()
 
-	s256 := sha256.Sum256(c.der)
-	c.SHA256 = upperHex(s256[:])
-	s1 := sha1.Sum(c.der)
-	c.SHA1 = upperHex(s1[:])
-	c.PEM = encodePEM(c.der)
+	c.SHA256, c.SHA1, c.PEM = fingerprintsAndPEM(c.der)
 	return c, nil
+}
+
+// fingerprintsAndPEM returns the uppercase hex SHA-256 and SHA-1 of der and its
+// PEM, the three sharing one allocation.
+func fingerprintsAndPEM(der []byte) (sha256Hex, sha1Hex, pemText string) {
+	const head, tail = "-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n"
+	n := base64.StdEncoding.EncodedLen(len(der))
+	var sb strings.Builder
+	sb.Grow(2*sha256.Size + 2*sha1.Size + len(head) + n + (n+63)/64 + len(tail))
+	s256 := sha256.Sum256(der)
+	s1 := sha1.Sum(der)
+	var hex [2 * sha256.Size]byte
+	for i, c := range s256 {
+		hex[2*i], hex[2*i+1] = upperHexDigits[c>>4], upperHexDigits[c&0x0f]
+	}
+	sb.Write(hex[:])
+	for i, c := range s1 {
+		hex[2*i], hex[2*i+1] = upperHexDigits[c>>4], upperHexDigits[c&0x0f]
+	}
+	sb.Write(hex[:2*sha1.Size])
+	sb.WriteString(head)
+	var line [64]byte
+	for rest := der; len(rest) > 0; {
+		chunk := rest
+		if len(chunk) > 48 { // 48 bytes are 64 base64 characters, one line
+			chunk = chunk[:48]
+		}
+		m := base64.StdEncoding.EncodedLen(len(chunk))
+		base64.StdEncoding.Encode(line[:m], chunk)
+		sb.Write(line[:m])
+		sb.WriteByte('\n')
+		rest = rest[len(chunk):]
+	}
+	sb.WriteString(tail)
+	all := sb.String()
+	return all[:2*sha256.Size], all[2*sha256.Size : 2*sha256.Size+2*sha1.Size], all[2*sha256.Size+2*sha1.Size:]
 }
 
 // parseX509 is crypto/x509's parser; a variable only so that a benchmark can
@@ -394,27 +427,4 @@ func intBitLen(b []byte) int {
 		return 0
 	}
 	return (len(b)-1)*8 + bits.Len8(b[0])
-}
-
-// encodePEM is pem.EncodeToMemory for one CERTIFICATE block, in one allocation.
-func encodePEM(der []byte) string {
-	const head, tail = "-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n"
-	n := base64.StdEncoding.EncodedLen(len(der))
-	var sb strings.Builder
-	sb.Grow(len(head) + n + n/64 + 1 + len(tail))
-	sb.WriteString(head)
-	var line [64]byte
-	for len(der) > 0 {
-		chunk := der
-		if len(chunk) > 48 { // 48 bytes are 64 base64 characters, one line
-			chunk = chunk[:48]
-		}
-		m := base64.StdEncoding.EncodedLen(len(chunk))
-		base64.StdEncoding.Encode(line[:m], chunk)
-		sb.Write(line[:m])
-		sb.WriteByte('\n')
-		der = der[len(chunk):]
-	}
-	sb.WriteString(tail)
-	return sb.String()
 }

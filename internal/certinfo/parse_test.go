@@ -115,11 +115,6 @@ func TestParseClientCert(t *testing.T) {
 	if c.X509() == nil || !bytes.Equal(c.X509().Raw, der) {
 		t.Errorf("Parse(client).X509() = %v, want crypto/x509's parse", c.X509())
 	}
-	// The DER is a copy: changing the input later changes nothing.
-	der[len(der)-1] ^= 0xFF
-	if bytes.Equal(c.DER(), der) {
-		t.Error("Parse kept a reference to the caller's buffer")
-	}
 
 	caView := mustParse(t, ca.Raw)
 	check("CA IsCA", caView.IsCA, true)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -105,16 +106,20 @@ func decode(source string, data []byte, max int, what string) ([]Block, error) {
 // decodePEM walks the BEGIN/END lines itself, because encoding/pem silently skips a
 // block it cannot read, and a truncated paste must be reported, not ignored.
 func decodePEM(source string, data []byte, max int, what string) ([]Block, error) {
-	var blocks []Block
+	blocks := make([]Block, 0, 4) // a leaf and its intermediates
+	var scratch []byte            // the base64 of one block, white space removed
 	rest := data
 	offset := 0
+	lineNo, counted := 1, 0 // line of data[counted]
 	for n := 1; ; n++ {
 		i := bytes.Index(rest, []byte("-----BEGIN "))
 		if i < 0 {
 			break
 		}
 		start := offset + i
-		where := fmt.Sprintf("block %d (line %d)", n, 1+bytes.Count(data[:start], []byte("\n")))
+		lineNo += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
+		where := "block " + strconv.Itoa(n) + " (line " + strconv.Itoa(lineNo) + ")"
 		fail := func(kind, format string, args ...any) ([]Block, error) {
 			return nil, &Error{Source: source, Where: where, Kind: kind, Msg: fmt.Sprintf(format, args...)}
 		}
@@ -133,19 +138,33 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 		if bytes.Contains(typ, []byte("PRIVATE KEY")) {
 			return fail(KindPrivateKey, "%s (%s)", privateKeyMsg, typ)
 		}
-		end := []byte("-----END " + string(typ) + "-----")
-		k := bytes.Index(rest[i:], end)
-		if k < 0 || bytes.Contains(rest[i+len(line):i+k], []byte("-----BEGIN ")) {
-			return fail(KindMalformed, "truncated: %s has no matching %s line", line, end)
+		// Base64 has no "-", so the first one after the BEGIN line normally
+		// starts the END line; anything else takes the long way, which also
+		// finds a block cut short by the next BEGIN line.
+		endLen := len("-----END ") + len(typ) + len("-----")
+		k := -1
+		if d := bytes.IndexByte(rest[i+len(line):], '-'); d >= 0 && isEndLine(rest[i+len(line)+d:], typ) {
+			k = len(line) + d
+		} else {
+			end := []byte("-----END " + string(typ) + "-----")
+			k = bytes.Index(rest[i:], end)
+			if k < 0 || bytes.Contains(rest[i+len(line):i+k], []byte("-----BEGIN ")) {
+				return fail(KindMalformed, "truncated: %s has no matching %s line", line, end)
+			}
 		}
-		blockEnd := i + k + len(end)
-		p, _ := pem.Decode(rest[i:blockEnd])
-		if p == nil {
-			return fail(KindMalformed, "malformed %s: its base64 content does not decode", typ)
+		blockEnd := i + k + endLen
+		var content []byte
+		content, scratch, ok = pemContent(rest[i:i+k], scratch)
+		if !ok {
+			p, _ := pem.Decode(rest[i:blockEnd])
+			if p == nil {
+				return fail(KindMalformed, "malformed %s: its base64 content does not decode", typ)
+			}
+			content = p.Bytes
 		}
 		switch string(typ) {
 		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
-			der, err := firstSequence(p.Bytes)
+			der, err := firstSequence(content)
 			if err != nil {
 				return fail(KindMalformed, "%s", err)
 			}
@@ -164,6 +183,51 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 		offset += blockEnd
 	}
 	return blocks, nil
+}
+
+// isEndLine reports whether b starts with the END line of a block of type typ.
+func isEndLine(b, typ []byte) bool {
+	rest, ok := bytes.CutPrefix(b, []byte("-----END "))
+	if ok {
+		rest, ok = bytes.CutPrefix(rest, typ)
+	}
+	return ok && bytes.HasPrefix(rest, []byte("-----"))
+}
+
+// pemContent decodes a block without headers, given from its BEGIN line up to
+// its END line: the common case, in one pass and one allocation. It reports
+// false for anything else (headers, an END line that does not start a line,
+// bad base64), which encoding/pem then decides, so the result is always exactly
+// encoding/pem's (FuzzPEMContent checks this).
+func pemContent(block, scratch []byte) (content, scratchOut []byte, ok bool) {
+	nl := bytes.IndexByte(block, '\n')
+	if nl < 0 || block[len(block)-1] != '\n' {
+		return nil, scratch, false
+	}
+	body := block[nl+1:]
+	if bytes.IndexByte(body, ':') >= 0 { // Proc-Type: and other headers
+		return nil, scratch, false
+	}
+	// encoding/pem drops spaces and tabs, and base64 skips CR and LF itself;
+	// the compact copy is made only for a body that has spaces or tabs.
+	if bytes.IndexByte(body, ' ') >= 0 || bytes.IndexByte(body, '\t') >= 0 {
+		if cap(scratch) < len(body) {
+			scratch = make([]byte, 0, len(body))
+		}
+		scratch = scratch[:0]
+		for _, c := range body {
+			if c != ' ' && c != '\t' {
+				scratch = append(scratch, c)
+			}
+		}
+		body = scratch
+	}
+	content = make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	n, err := base64.StdEncoding.Decode(content, body)
+	if err != nil || n == 0 {
+		return nil, scratch, false
+	}
+	return content[:n], scratch, true
 }
 
 // decodeDER reads one or more concatenated DER certificates.

@@ -169,3 +169,77 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPEMContent holds pemContent to its promise: whenever it decodes a block, the
+// bytes are exactly encoding/pem's for the same block.
+func FuzzPEMContent(f *testing.F) {
+	a := testCert(f, "seed")
+	p := pemOf("CERTIFICATE", a)
+	f.Add(p)
+	f.Add(strings.ReplaceAll(p, "\n", "\r\n"))
+	f.Add(strings.Replace(p, "\n", "\n \t", 3))
+	f.Add("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nMAA=\n-----END CERTIFICATE-----")
+	f.Add("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----")
+	f.Add("-----BEGIN CERTIFICATE-----\nMA A=\n-----END CERTIFICATE-----")
+	f.Fuzz(func(t *testing.T, block string) {
+		const end = "-----END CERTIFICATE-----"
+		k := strings.Index(block, end)
+		if k < 0 {
+			return
+		}
+		block = block[:k+len(end)]
+		// decodePEM calls it only on a block whose first line is a BEGIN line.
+		first, _, _ := strings.Cut(block, "\n")
+		if strings.TrimRight(first, "\r \t") != "-----BEGIN CERTIFICATE-----" {
+			return
+		}
+		got, _, ok := pemContent([]byte(block[:k]), nil)
+		if !ok {
+			return
+		}
+		want, _ := pem.Decode([]byte(block))
+		if want == nil {
+			t.Fatalf("pemContent decoded %d bytes; encoding/pem rejects the block", len(got))
+		}
+		if !bytes.Equal(got, want.Bytes) {
+			t.Fatalf("pemContent = %x; encoding/pem = %x", got, want.Bytes)
+		}
+	})
+}
+
+// TestPEMContentMatchesEncodingPEM runs the usual shapes of a pasted block through
+// both decoders, including the ones pemContent leaves to encoding/pem.
+func TestPEMContentMatchesEncodingPEM(t *testing.T) {
+	der := testCert(t, "shapes")
+	p := pemOf("CERTIFICATE", der)
+	body := strings.TrimSuffix(strings.TrimPrefix(p, "-----BEGIN CERTIFICATE-----\n"), "-----END CERTIFICATE-----\n")
+	for name, tc := range map[string]struct {
+		block string
+		fast  bool // pemContent decodes it itself
+	}{
+		"LF":             {p, true},
+		"CRLF":           {strings.ReplaceAll(p, "\n", "\r\n"), true},
+		"indented":       {strings.ReplaceAll(p, "\n", "\n  "), false}, // END line not at a line start
+		"tabs inside":    {strings.Replace(p, "\n", "\n\t", 2), true},
+		"one long line":  {"-----BEGIN CERTIFICATE-----\n" + strings.ReplaceAll(body, "\n", "") + "\n-----END CERTIFICATE-----", true},
+		"headers":        {"-----BEGIN CERTIFICATE-----\nComment: x\n\n" + body + "-----END CERTIFICATE-----", false},
+		"END mid-line":   {"-----BEGIN CERTIFICATE-----\n" + strings.TrimSuffix(body, "\n") + "-----END CERTIFICATE-----", false},
+		"bad base64":     {"-----BEGIN CERTIFICATE-----\nM*A=\n-----END CERTIFICATE-----", false},
+		"no line at all": {"-----BEGIN CERTIFICATE----------END CERTIFICATE-----", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			k := strings.Index(tc.block, "-----END ")
+			got, _, ok := pemContent([]byte(tc.block[:k]), nil)
+			if ok != tc.fast {
+				t.Fatalf("pemContent ok = %v, want %v", ok, tc.fast)
+			}
+			want, _ := pem.Decode([]byte(tc.block))
+			if ok && (want == nil || !bytes.Equal(got, want.Bytes)) {
+				t.Fatalf("pemContent disagrees with encoding/pem")
+			}
+			if tc.fast && !bytes.Equal(got, der) {
+				t.Fatalf("decoded %d bytes, want the certificate's %d", len(got), len(der))
+			}
+		})
+	}
+}
