@@ -65,10 +65,10 @@ func parseRDNs(raw []byte, warn func(string), attrs []attr, ends []int) (rawName
 			if !atv.ReadASN1(&oid, asn1.OBJECT_IDENTIFIER) {
 				return n, &SyntaxError{What: "name", Field: attrField(rdn, member), Offset: at, Reason: "no attribute type OID"}
 			}
-			info, found := attributeTypes[string(oid)]
-			dotted, name, ok := info.dotted, info.name, found
-			if !found {
-				info.kind = kindNone
+			kind, dotted, name, ok := kindNone, "", "", true
+			if info := attributeTypes.get(oid); info != nil {
+				kind, dotted, name = info.kind, info.dotted, info.name
+			} else {
 				dotted, ok = oidString(oid)
 			}
 			if !ok {
@@ -77,7 +77,7 @@ func parseRDNs(raw []byte, warn func(string), attrs []attr, ends []int) (rawName
 			if !atv.ReadAnyASN1Element(&elem, &tag) || !atv.Empty() {
 				return n, &SyntaxError{What: "name", Field: attrField(rdn, member), Offset: at, Reason: "attribute value is not one DER element"}
 			}
-			a := attr{rdn: int32(rdn), kind: info.kind, dotted: dotted, name: name, start: int32(len(vals))}
+			a := attr{rdn: int32(rdn), kind: kind, dotted: dotted, name: name, start: int32(len(vals))}
 			if name != "" {
 				var isString bool
 				vals, isString, a.decoded = appendDecoded(vals, tag, elem[len(elem)-contentLen(elem):])

@@ -106,30 +106,60 @@ type oidInfo struct {
 
 // oidTable maps the DER content of an OID to its info. Keying by the DER bytes
 // makes the lookup allocation-free (string(b) in a map index does not copy).
-type oidTable map[string]oidInfo
+// Most OIDs in a certificate are X.500 attribute types (2.5.4.n) and X.509
+// extensions (2.5.29.n), three bytes each: those are read from an array.
+type oidTable struct {
+	m  map[string]*oidInfo
+	ds [2][128]*oidInfo // 2.5.4.n and 2.5.29.n, n < 128
+}
 
-func newOIDTable(pairs ...string) oidTable {
-	t := make(oidTable, len(pairs)/2)
+func newOIDTable(pairs ...string) *oidTable {
+	t := &oidTable{m: make(map[string]*oidInfo, len(pairs)/2)}
 	for i := 0; i < len(pairs); i += 2 {
-		t[encodeOID(pairs[i])] = oidInfo{dotted: pairs[i], name: pairs[i+1], kind: kindNone}
+		e := &oidInfo{dotted: pairs[i], name: pairs[i+1], kind: kindNone}
+		der := encodeOID(pairs[i])
+		t.m[der] = e
+		if d, n, ok := dsIndex([]byte(der)); ok {
+			t.ds[d][n] = e
+		}
 	}
 	return t
 }
 
+// dsIndex places a 2.5.4.n or 2.5.29.n OID (n < 128) in oidTable.ds.
+func dsIndex(b []byte) (d, n int, ok bool) {
+	if len(b) != 3 || b[0] != 0x55 || b[2] >= 0x80 {
+		return 0, 0, false
+	}
+	switch b[1] {
+	case 4:
+		return 0, int(b[2]), true
+	case 29:
+		return 1, int(b[2]), true
+	}
+	return 0, 0, false
+}
+
+// get returns the info of the OID whose content octets are b, or nil.
+func (t *oidTable) get(b []byte) *oidInfo {
+	if d, n, ok := dsIndex(b); ok {
+		return t.ds[d][n]
+	}
+	return t.m[string(b)]
+}
+
 // withKinds sets the kind of the listed OIDs.
-func (t oidTable) withKinds(kinds map[string]int8) oidTable {
+func (t *oidTable) withKinds(kinds map[string]int8) *oidTable {
 	for dotted, k := range kinds {
-		e := t[encodeOID(dotted)]
-		e.kind = k
-		t[encodeOID(dotted)] = e
+		t.m[encodeOID(dotted)].kind = k
 	}
 	return t
 }
 
 // lookup returns the dotted form and the name ("" when unknown) of the OID whose
 // content octets are b. ok is false when b is not a valid OID.
-func (t oidTable) lookup(b []byte) (dotted, name string, ok bool) {
-	if e, found := t[string(b)]; found {
+func (t *oidTable) lookup(b []byte) (dotted, name string, ok bool) {
+	if e := t.get(b); e != nil {
 		return e.dotted, e.name, true
 	}
 	dotted, ok = oidString(b)

@@ -33,6 +33,52 @@ var (
 // Every list in the result is non-nil, so JSON shows [] and CEL sees an empty list.
 // Like x509.ParseCertificate, the result keeps der: the caller must not change it.
 func Parse(der []byte) (*Certificate, error) {
+	var ps Parser
+	return ps.Parse(der)
+}
+
+// A Parser parses the certificates of one chain or bundle. Names repeat there (a
+// certificate's issuer is the next one's subject, a root's issuer is its subject),
+// so it parses each distinct name once and lets the views share the result, which
+// no one changes. The zero Parser is ready; it is not safe for concurrent use.
+type Parser struct {
+	names [4]parsedName // the names seen last, a ring
+	next  int
+}
+
+type parsedName struct {
+	raw      []byte
+	name     Name
+	err      error
+	warnings []string
+}
+
+// name parses a Name, or takes it from the ring, and adds its problems under field.
+func (ps *Parser) name(raw []byte, field string, p *problems) Name {
+	var pn *parsedName
+	for i := range ps.names {
+		if ps.names[i].raw != nil && bytes.Equal(ps.names[i].raw, raw) {
+			pn = &ps.names[i]
+			break
+		}
+	}
+	if pn == nil {
+		pn = &ps.names[ps.next]
+		ps.next = (ps.next + 1) % len(ps.names)
+		*pn = parsedName{raw: raw}
+		pn.name, pn.err = parseName(raw, func(s string) { pn.warnings = append(pn.warnings, s) })
+	}
+	for _, w := range pn.warnings {
+		p.add(field + ": " + w)
+	}
+	if pn.err != nil {
+		p.add(field + ": " + pn.err.Error())
+	}
+	return pn.name
+}
+
+// Parse is the package's Parse, sharing names with the certificates parsed before.
+func (ps *Parser) Parse(der []byte) (*Certificate, error) {
 	fail := func(field string, at []byte, reason string) (*Certificate, error) {
 		off := -1
 		if at != nil {
@@ -133,15 +179,8 @@ func Parse(der []byte) (*Certificate, error) {
 		p.add("signature algorithm: tbsCertificate.signature and signatureAlgorithm differ")
 	}
 
-	var err error
-	c.Issuer, err = parseName(issuer, func(s string) { p.add("issuer: " + s) })
-	if err != nil {
-		p.add("issuer: " + err.Error())
-	}
-	c.Subject, err = parseName(subject, func(s string) { p.add("subject: " + s) })
-	if err != nil {
-		p.add("subject: " + err.Error())
-	}
+	c.Issuer = ps.name(issuer, "issuer", &p)
+	c.Subject = ps.name(subject, "subject", &p)
 	c.SelfIssued = bytes.Equal(issuer, subject)
 	c.NotBefore = readTime(&validity, "notBefore", &p)
 	c.NotAfter = readTime(&validity, "notAfter", &p)
@@ -267,7 +306,7 @@ func signatureAlgorithmName(elem []byte, p *problems) string {
 			params.ReadASN1(&hashWrap, asn1.Tag(0).Constructed().ContextSpecific()) &&
 			hashWrap.ReadASN1(&hashAlg, asn1.SEQUENCE) &&
 			hashAlg.ReadASN1(&hashOID, asn1.OBJECT_IDENTIFIER) {
-			if e, found := pssHashNames[string(hashOID)]; found {
+			if e := pssHashNames.get(hashOID); e != nil {
 				return e.name
 			}
 		}

@@ -46,8 +46,9 @@ func ParseChain(source string, data []byte) ([]*certinfo.Certificate, error) {
 		return nil, err
 	}
 	certs := make([]*certinfo.Certificate, 0, len(blocks))
+	var parser certinfo.Parser
 	for _, b := range blocks {
-		c, err := certinfo.Parse(b.DER)
+		c, err := parser.Parse(b.DER)
 		if err != nil {
 			return nil, &certinput.Error{Source: source, Where: b.Where, Kind: certinput.KindNotCert, Msg: err.Error()}
 		}

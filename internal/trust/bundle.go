@@ -62,8 +62,9 @@ func ParseBundle(name string, data []byte, now time.Time) (*Bundle, error) {
 		anchors:  make(map[*x509.Certificate]*certinfo.Certificate, len(blocks)),
 	}
 	seen := make(map[string]int, len(blocks))
+	var parser certinfo.Parser
 	for i, blk := range blocks {
-		c, err := certinfo.Parse(blk.DER)
+		c, err := parser.Parse(blk.DER)
 		if err != nil {
 			return nil, &certinput.Error{Source: name, Where: blk.Where, Kind: certinput.KindNotCert, Msg: err.Error()}
 		}
