@@ -48,12 +48,37 @@ type echoEntry struct {
 	code      int
 	status    int
 	codeHdr   []string // the Mtlsplay-Code header value
-	head      []byte   // the compact JSON response up to the client and request members
+	head      [][]byte // the compact JSON response up to the client and request members, in parts
 	jsonHead  []byte   // its HTTP/1.1 status and header lines
 	responses *atomic.Uint64
 	view      *echoView    // for the HTML page
 	log       *slog.Logger // with this entry's attributes formatted once
 }
+
+// appendHead appends the response's JSON up to the client and request members.
+func (e *echoEntry) appendHead(b []byte) []byte {
+	for _, p := range e.head {
+		b = append(b, p...)
+	}
+	return b
+}
+
+// cipherSuiteName is tls.CipherSuiteName without its allocation (it lists every
+// suite on each call).
+func cipherSuiteName(id uint16) string {
+	if name, ok := cipherSuiteNames[id]; ok {
+		return name
+	}
+	return tls.CipherSuiteName(id)
+}
+
+var cipherSuiteNames = func() map[uint16]string {
+	m := map[uint16]string{}
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		m[cs.ID] = cs.Name
+	}
+	return m
+}()
 
 // Header values shared by every response; net/http only reads them.
 var (
@@ -146,7 +171,9 @@ func (s *server) entry(cs *connState, st *tls.ConnectionState, c *client, remote
 	if c != nil {
 		name = c.Name
 	}
-	e.jsonHead = jsonHeadLines(e.status, e.codeHdr)
+	if e.jsonHead == nil {
+		e.jsonHead = jsonHeadLines(e.status, e.codeHdr)
+	}
 	e.log = s.log.With(slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.status),
 		slog.String("tls", tls.VersionName(st.Version)), slog.String("remote", remote))
 	cs.entries = append(cs.entries, e)
@@ -154,37 +181,71 @@ func (s *server) entry(cs *connState, st *tls.ConnectionState, c *client, remote
 }
 
 // decide makes the decision for a connection with policy.Decide, the one decision
-// function, and renders it: the JSON is made here once, not per request.
+// function, and renders it: the JSON is made here once, not per request. The
+// rendered decision is also remembered for the rest of the second (see
+// decisionMemo), so clients that open a connection per request are decided once.
 func (s *server) decide(c *client, chain []*parsedCert, st *tls.ConnectionState) *echoEntry {
-	now := s.now()
-	facts := rule.TLS{Version: tls.VersionName(st.Version), CipherSuite: tls.CipherSuiteName(st.CipherSuite), ServerName: st.ServerName, ALPN: st.NegotiatedProtocol}
-	var pc *policy.Client
+	now := s.decisionTime()
+	facts := rule.TLS{Version: tls.VersionName(st.Version), CipherSuite: cipherSuiteName(st.CipherSuite), ServerName: st.ServerName, ALPN: st.NegotiatedProtocol}
 	name := ""
 	if c != nil {
-		pc, name = &c.Client, c.Name
+		name = c.Name
+	}
+	key := decisionKey{client: c, tls: facts, chain: chainKey(chain)}
+	r := s.decisions.get(key, now)
+	if r == nil {
+		r = s.render(c, chain, facts, now)
+		s.decisions.put(key, now, r)
+	}
+	e := &echoEntry{client: c, code: r.code, status: statusOf(r.code), codeHdr: r.codeHdr, jsonHead: r.jsonHead}
+	e.responses = s.metrics.decided(name, r.code)
+
+	tlsView := echoTLS{Version: facts.Version, CipherSuite: facts.CipherSuite, ServerName: facts.ServerName, ALPN: facts.ALPN,
+		Resumed: st.DidResume, KeyExchange: keyExchangeName(st.CurveID), Mode: s.cfg.Mode}
+	e.head = [][]byte{r.decision, appendMarshal(nil, tlsView), r.rest}
+	head := r.head
+	head.TLS = tlsView
+	e.view = &echoView{Head: head, Status: e.status}
+	return e
+}
+
+// decisionTime is the time decisions are made at: the clock in whole seconds.
+// Certificate validity is written in whole seconds and its notAfter second is
+// inclusive, as OpenSSL (and so nginx) compares time_t seconds; a decision made
+// at second resolution can also be remembered for the rest of the second.
+func (s *server) decisionTime() time.Time { return s.now().Truncate(time.Second) }
+
+// rendered is a decision made and rendered, without the connection's own TLS facts.
+type rendered struct {
+	code     int
+	codeHdr  []string
+	jsonHead []byte   // the HTTP/1.1 status and header lines
+	decision []byte   // {"decision":…,"tls":
+	rest     []byte   // from ,"certificates" to the findings, without the closing brace
+	head     echoHead // for the HTML page; its TLS is the connection's
+}
+
+func (s *server) render(c *client, chain []*parsedCert, facts rule.TLS, now time.Time) *rendered {
+	var pc *policy.Client
+	if c != nil {
+		pc = &c.Client
 	}
 	certs := views(chain)
 	d := decideWithCache(policy.Request{Client: pc, Presented: certs, Now: now, TLS: facts}, s.chains)
 	if c != nil && c.rule != nil {
 		c.rule.MapDecision(&d)
 	}
-	e := &echoEntry{client: c, code: d.Code, status: statusOf(d.Code), codeHdr: []string{strconv.Itoa(d.Code)}}
-	e.responses = s.metrics.decided(name, d.Code)
-
 	head := echoHead{
-		Decision: echoDecision{Code: d.Code, Reason: d.Reason, Steps: d.Steps, Verification: d.Verification, DecidedAt: now.UTC()},
-		TLS: echoTLS{Version: facts.Version, CipherSuite: facts.CipherSuite, ServerName: facts.ServerName, ALPN: facts.ALPN,
-			Resumed: st.DidResume, KeyExchange: keyExchangeName(st.CurveID), Mode: s.cfg.Mode},
+		Decision:     echoDecision{Code: d.Code, Reason: d.Reason, Steps: d.Steps, Verification: d.Verification, DecidedAt: now.UTC()},
 		Certificates: certs,
 		Rule:         ruleView(c, d),
 		Findings:     diagnose.Findings(certs, bundlesOf(pc), now),
 	}
+	r := &rendered{code: d.Code, codeHdr: []string{strconv.Itoa(d.Code)}, head: head}
+	r.jsonHead = jsonHeadLines(statusOf(d.Code), r.codeHdr)
+	r.decision = append(appendMarshal([]byte(`{"decision":`), head.Decision), `,"tls":`...)
 	// The certificates' JSON comes from the certificate cache; the rest is small.
-	b := append(make([]byte, 0, 4096), `{"decision":`...)
-	b = appendMarshal(b, head.Decision)
-	b = append(b, `,"tls":`...)
-	b = appendMarshal(b, head.TLS)
-	b = append(b, `,"certificates":[`...)
+	b := append(make([]byte, 0, 4096), `,"certificates":[`...)
 	for i, p := range chain {
 		if i > 0 {
 			b = append(b, ',')
@@ -195,9 +256,8 @@ func (s *server) decide(c *client, chain []*parsedCert, st *tls.ConnectionState)
 	b = appendMarshal(b, head.Rule)
 	b = append(b, `,"findings":`...)
 	b = appendMarshal(b, head.Findings)
-	e.head = b
-	e.view = &echoView{Head: head, Status: e.status}
-	return e
+	r.rest = b
+	return r
 }
 
 // unparsable answers a connection whose certificate crypto/tls accepted but the
@@ -210,7 +270,7 @@ func (s *server) unparsable(c *client, err error) *echoEntry {
 	}
 	s.log.Error("parsing a client certificate that crypto/tls accepted", "client", name, "error", err)
 	e := &echoEntry{client: c, code: -1, status: http.StatusInternalServerError, codeHdr: []string{"-1"}, responses: new(atomic.Uint64)}
-	e.head = appendMarshal([]byte(`{"error":`), map[string]string{"code": "internal", "message": "the client certificate could not be parsed: " + err.Error()})
+	e.head = [][]byte{appendMarshal([]byte(`{"error":`), map[string]string{"code": "internal", "message": "the client certificate could not be parsed: " + err.Error()})}
 	e.view = &echoView{Status: e.status, Head: echoHead{Decision: echoDecision{Code: -1, Reason: err.Error()}}}
 	return e
 }
@@ -320,7 +380,7 @@ func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 		// HTTP/1.1, compact JSON: the common case, with its header lines made once
 		// per connection.
 		bw.status, bw.preHead = e.status, e.jsonHead
-		bw.body = appendEchoTail(append(bw.body, e.head...), r, sel)
+		bw.body = appendEchoTail(e.appendHead(bw.body), r, sel)
 		s.logEcho(r, e, sel)
 		return
 	}
@@ -336,7 +396,7 @@ func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 		h["Content-Type"] = hdrJSON
 		h["Content-Security-Policy"] = hdrCSPNone
 		buf := bufPool.Get().(*[]byte)
-		body := appendEchoTail(append((*buf)[:0], e.head...), r, sel)
+		body := appendEchoTail(e.appendHead((*buf)[:0]), r, sel)
 		if pretty {
 			var b bytes.Buffer
 			if json.Indent(&b, body, "", "  ") == nil {

@@ -46,6 +46,11 @@ type echoServer struct {
 	conns    map[*echoConn]struct{}
 	shutting atomic.Bool
 	wg       sync.WaitGroup
+
+	work        chan *echoConn // idle workers take connections from here
+	idleWorkers atomic.Int32
+	stop        chan struct{} // closed at shutdown: idle workers end
+	stopOnce    sync.Once
 }
 
 // echoConn is one connection served by the direct HTTP/1.1 path (or handshaking).
@@ -61,7 +66,8 @@ const (
 )
 
 func newEchoServer(s *server, lim serveLimits) *echoServer {
-	es := &echoServer{s: s, tls: s.echoTLSConfig(), lim: lim, conns: map[*echoConn]struct{}{}}
+	es := &echoServer{s: s, tls: s.echoTLSConfig(), lim: lim, conns: map[*echoConn]struct{}{},
+		work: make(chan *echoConn), stop: make(chan struct{})}
 	es.h2ln = newChanListener()
 	es.h2 = &http.Server{
 		Handler:           http.HandlerFunc(s.serveEcho),
@@ -104,7 +110,51 @@ func (es *echoServer) Serve(ln net.Listener) error {
 			raw.Close()
 			continue
 		}
-		go es.serveConn(ec)
+		es.dispatch(ec)
+	}
+}
+
+// Connections are served by workers that outlive them: a worker keeps the stack
+// its last handshake grew, so the next handshake does not grow a fresh goroutine's
+// stack again (runtime.morestack was about 3% of the server's CPU per fresh mTLS
+// handshake). At most maxIdleWorkers wait, each at most workerIdle.
+const (
+	maxIdleWorkers = 64
+	workerIdle     = 10 * time.Second
+)
+
+// dispatch hands ec to an idle worker, or to a new one.
+func (es *echoServer) dispatch(ec *echoConn) {
+	select {
+	case es.work <- ec:
+	default:
+		go es.worker(ec)
+	}
+}
+
+func (es *echoServer) worker(ec *echoConn) {
+	var idle *time.Timer
+	for {
+		es.serveConn(ec)
+		if es.idleWorkers.Add(1) > maxIdleWorkers {
+			es.idleWorkers.Add(-1)
+			return
+		}
+		if idle == nil {
+			idle = time.NewTimer(workerIdle)
+		} else {
+			idle.Reset(workerIdle)
+		}
+		select {
+		case ec = <-es.work:
+			es.idleWorkers.Add(-1)
+		case <-idle.C:
+			es.idleWorkers.Add(-1)
+			return
+		case <-es.stop:
+			es.idleWorkers.Add(-1)
+			return
+		}
 	}
 }
 
@@ -135,6 +185,7 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 	es.mu.Lock() // after this, track adds no connection, so wg only counts down
 	es.shutting.Store(true)
 	es.mu.Unlock()
+	es.stopOnce.Do(func() { close(es.stop) })
 	h2done := make(chan error, 1)
 	go func() { h2done <- es.h2.Shutdown(ctx) }()
 	_ = es.h2ln.Close()

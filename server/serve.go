@@ -68,13 +68,14 @@ type serveOptions struct {
 
 // server is one running `mtlsplay serve`.
 type server struct {
-	cfg     *config
-	demo    *demoState // nil with --config
-	log     *slog.Logger
-	now     func() time.Time
-	metrics *metrics
-	certs   *certCache
-	chains  *trust.Cache
+	cfg       *config
+	demo      *demoState // nil with --config
+	log       *slog.Logger
+	now       func() time.Time
+	metrics   *metrics
+	certs     *certCache
+	chains    *trust.Cache
+	decisions decisionMemo
 
 	httpLn, mtlsLn net.Listener
 	pageBase       string // http://host:port

@@ -80,7 +80,7 @@ func (s *server) verifyStrict(cs tls.ConnectionState) error {
 	if err != nil {
 		return &rejection{"unparsable_certificate", err.Error()}
 	}
-	res := s.chains.Verify(views(chain), s.cfg.Bundles, s.now())
+	res := s.chains.Verify(views(chain), s.cfg.Bundles, s.decisionTime())
 	if !res.OK {
 		msg := "no configured bundle trusts the chain"
 		if res.Failure != nil {
