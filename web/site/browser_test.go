@@ -678,6 +678,8 @@ type timings struct {
 	Compile      float64   `json:"compile"`
 	GoStart      float64   `json:"gostart"`
 	FirstCall    float64   `json:"firstcall"`
+	EngineInit   float64   `json:"initat"`  // when the worker began loading the engine
+	EngineReady  float64   `json:"readyat"` // when the engine was ready
 	Changes      []float64 `json:"changes"`
 	Paints       []float64 `json:"paints"`
 	Engine       []float64 `json:"calls"`
@@ -686,7 +688,8 @@ type timings struct {
 const coldTimings = `(() => { const d = document.getElementById("main").dataset; return {
 	first: performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime,
 	script: performance.getEntriesByName("mtlsplay:script-start")[0].startTime,
-	engine: Number(d.engineStartMs), compile: Number(d.engineCompileMs), gostart: Number(d.engineGoStartMs), firstcall: Number(d.firstCallMs)}; })()`
+	engine: Number(d.engineStartMs), compile: Number(d.engineCompileMs), gostart: Number(d.engineGoStartMs), firstcall: Number(d.firstCallMs),
+	initat: Number(d.engineInitAt), readyat: Number(d.engineReadyAt)}; })()`
 
 // BenchmarkColdLoad measures a cold load (a fresh browser context: empty cache) of
 // the exported site from a static file server on loopback, to the first verdict.
@@ -715,6 +718,8 @@ func BenchmarkColdLoad(b *testing.B) {
 	b.ReportMetric(pick(func(t timings) float64 { return t.Compile }), "ms/engine-fetch+compile")
 	b.ReportMetric(pick(func(t timings) float64 { return t.GoStart }), "ms/go-start")
 	b.ReportMetric(pick(func(t timings) float64 { return t.FirstCall }), "ms/first-call")
+	b.ReportMetric(pick(func(t timings) float64 { return t.EngineInit }), "ms/engine-init-at")
+	b.ReportMetric(pick(func(t timings) float64 { return t.EngineReady }), "ms/engine-ready-at")
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -22,6 +22,9 @@ export class Engine {
   /** Of startMs: fetching and compiling the module, and the Go program's start-up. */
   compileMs = 0;
   goStartMs = 0;
+  /** When the last start began and ended, in ms on the page's timeline (performance.now()). */
+  initAt = 0;
+  readyAt = 0;
   /** How long the last call took inside the worker, in ms. */
   lastCallMs = 0;
   onRestart?: () => void;
@@ -48,6 +51,8 @@ export class Engine {
             this.startMs = m.ms;
             this.compileMs = m.compileMs;
             this.goStartMs = m.goStartMs;
+            this.initAt = m.initAt - performance.timeOrigin;
+            this.readyAt = m.readyAt - performance.timeOrigin;
             resolve();
             break;
           case "failed":

@@ -161,6 +161,8 @@ async function run(): Promise<void> {
     root.dataset.engineCompileMs = engine.compileMs.toFixed(1);
     root.dataset.engineGoStartMs = engine.goStartMs.toFixed(1);
     root.dataset.firstCallMs = engine.lastCallMs.toFixed(1);
+    root.dataset.engineInitAt = engine.initAt.toFixed(1);
+    root.dataset.engineReadyAt = engine.readyAt.toFixed(1);
   } else {
     performance.measure("mtlsplay:change-to-verdict", { start: started, end: now });
     requestAnimationFrame(() => setTimeout(() => performance.measure("mtlsplay:change-to-paint", { start: started, end: performance.now() })));

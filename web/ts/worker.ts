@@ -105,7 +105,10 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
     const t0 = performance.now();
     try {
       const module = await instantiate(msg);
-      scope.postMessage({ type: "ready", ms: performance.now() - t0, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
+      // Absolute times, so the page can place the engine's start on its own timeline.
+      const initAt = performance.timeOrigin + t0;
+      const readyAt = performance.timeOrigin + performance.now();
+      scope.postMessage({ type: "ready", ms: readyAt - initAt, initAt, readyAt, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
     } catch (e) {
       scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
     }
