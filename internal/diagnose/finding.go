@@ -40,4 +40,5 @@ const (
 	UnhandledCriticalExtension  = "unhandled_critical_extension"
 	MalformedSAN                = "malformed_san"
 	MalformedCertificate        = "malformed_certificate"
+	DeceptiveText               = "deceptive_text" // invisible or text-reordering characters in the subject or SAN
 )

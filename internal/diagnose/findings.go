@@ -70,6 +70,7 @@ func (d *diag) add(id string, sev Severity, cert int, fix, format string, args .
 // certificate makes the checks that concern one certificate on its own.
 func (d *diag) certificate(i int, c *certinfo.Certificate) {
 	d.malformed(i, c)
+	d.deceptive(i, c)
 	d.criticalExtensions(i, c)
 	d.validity(i, c)
 	if weakSignature(c.SignatureAlgorithm) && (i == 0 || !selfSigned(c)) {
@@ -285,7 +286,7 @@ func selfSigned(c *certinfo.Certificate) bool {
 
 // who names a presented certificate as trust's messages do.
 func who(i int, c *certinfo.Certificate) string {
-	return fmt.Sprintf("certificate %d (%s)", i, dn(c))
+	return fmt.Sprintf("certificate %d (%s)", i, visible(dn(c)))
 }
 
 func dn(c *certinfo.Certificate) string {

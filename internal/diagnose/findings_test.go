@@ -1,8 +1,14 @@
 package diagnose
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -291,4 +297,67 @@ func BenchmarkFindings(b *testing.B) {
 	for b.Loop() {
 		Findings(chain, []*trust.Bundle{bundle}, pki.TestNow)
 	}
+}
+
+// TestFindingsDeceptiveText: a real certificate whose CN reads "example.com" on
+// screen but holds a RIGHT-TO-LEFT OVERRIDE, and whose subject also has a zero
+// width space, gets one deceptive_text finding whose message shows the characters
+// instead of obeying them.
+func TestFindingsDeceptiveText(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7),
+		Subject:      pkix.Name{CommonName: "\u202Emoc.elpmaxe", Organization: []string{"Ac\u200Bme"}},
+		NotBefore:    pki.TestNow.Add(-time.Hour),
+		NotAfter:     pki.TestNow.Add(90 * 24 * time.Hour),
+		DNSNames:     []string{"example.com"},
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := certinfo.Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Findings([]*certinfo.Certificate{c}, nil, pki.TestNow)
+	f := find(fs, DeceptiveText)
+	if f == nil {
+		t.Fatalf("no %s finding in %+v", DeceptiveText, fs)
+	}
+	if f.Severity != Warning || f.Cert != 0 {
+		t.Errorf("severity %s, cert %d; want warning, 0", f.Severity, f.Cert)
+	}
+	for _, want := range []string{"certificate 0 (CN=<U+202E>moc.elpmaxe,O=Ac<U+200B>me)", "in its subject O, subject CN (U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE)"} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("message %q lacks %q", f.Message, want)
+		}
+	}
+	for _, x := range fs {
+		if strings.ContainsRune(x.Message, '\u202E') || strings.ContainsRune(x.Message, '\u200B') {
+			t.Errorf("finding %s quotes a deceptive character as is: %q", x.ID, x.Message)
+		}
+	}
+	// The characters stay in the view the rule reads: only messages show them escaped.
+	if c.Subject.CN != "\u202Emoc.elpmaxe" {
+		t.Errorf("CN = %q, want the certificate's exact value", c.Subject.CN)
+	}
+	clean := valid(t, &certinfo.Certificate{Subject: certinfo.Name{DN: "CN=Ünïcødé", CN: "Ünïcødé", Attributes: []certinfo.Attribute{{Type: "CN", Value: "Ünïcødé"}}}, SANEntries: []string{"DNS:x"}})
+	if f := find(Findings([]*certinfo.Certificate{clean}, nil, pki.TestNow), DeceptiveText); f != nil {
+		t.Errorf("plain non-ASCII text got %+v", f)
+	}
+	c1 := valid(t, &certinfo.Certificate{Subject: certinfo.Name{DN: "CN=a\u0085b", Attributes: []certinfo.Attribute{{Type: "CN", Value: "a\u0085b"}}}, SANEntries: []string{"UPN:u\u2066@x"}})
+	if f := find(Findings([]*certinfo.Certificate{c1}, nil, pki.TestNow), DeceptiveText); f == nil || !strings.Contains(f.Message, "subject CN, SAN UPN") || !strings.Contains(f.Message, "U+0085 C1 CONTROL") || !strings.Contains(f.Message, "U+2066 LEFT-TO-RIGHT ISOLATE") {
+		t.Errorf("C1 control and isolate: %+v", f)
+	}
+}
+
+func valid(t *testing.T, c *certinfo.Certificate) *certinfo.Certificate {
+	t.Helper()
+	c.NotBefore, c.NotAfter = pki.TestNow.Add(-time.Hour), pki.TestNow.Add(365*24*time.Hour)
+	return c
 }

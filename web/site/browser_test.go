@@ -1052,3 +1052,37 @@ func TestBareKeyRefusedByEngine(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestDeceptiveCharactersShown: a CN that displays as "example.com" but holds a
+// RIGHT-TO-LEFT OVERRIDE is shown with the character marked and isolated, the DN
+// keeps its exact text for rules and copying, and the finding names the character.
+func TestDeceptiveCharactersShown(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	cn := "\u202Emoc.elpmaxe"
+	tb.fill(`[data-testid="cert-input"]`, hostileChain(t, e, cn, "example.com"))
+	v = tb.verdictAfter(v.Seq)
+	if got := tb.text("#cn"); got != cn {
+		t.Errorf("CN text %q, want the exact %q", got, cn)
+	}
+	if got := tb.text(`[data-testid="dn"]`); !strings.HasPrefix(got, "CN="+cn+",") {
+		t.Errorf("DN text %q, want it to start with CN=%q", got, cn)
+	}
+	marked := eval[struct {
+		CN, DN  int
+		CP      string
+		Isolate string
+		Label   string
+	}](tb, `(() => { const s = document.querySelector("#cn .deceptive"); const cs = s && getComputedStyle(s);
+		return {cn: document.querySelectorAll("#cn .deceptive").length, dn: document.querySelectorAll('[data-testid="dn"] .deceptive').length,
+			cp: s ? s.dataset.cp : "", isolate: cs ? cs.unicodeBidi : "", label: s ? getComputedStyle(s, "::before").content : ""}; })()`)
+	if marked.CN != 1 || marked.DN != 1 || marked.CP != "U+202E" || marked.Isolate != "isolate" || !strings.Contains(marked.Label, "U+202E") {
+		t.Errorf("the override is not marked and isolated: %+v", marked)
+	}
+	if got := tb.text(`[data-finding-id="deceptive_text"]`); !strings.Contains(got, "CN=<U+202E>moc.elpmaxe") {
+		t.Errorf("finding deceptive_text shows %q, want the CN with <U+202E>", got)
+	}
+	tb.noErrors()
+}

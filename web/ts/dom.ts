@@ -16,11 +16,41 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return el;
 }
 
+// Characters that are invisible or reorder the text around them (the list of
+// internal/diagnose/deceptive.go): in a certificate's name they make what is shown
+// differ from what a rule compares ("CN=\u202Emoc.elpmaxe" reads "CN=example.com").
+const DECEPTIVE = /[\u0080-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
+
+/**
+ * textNode is a text node, except that each deceptive character is wrapped in a
+ * span that shows its code point (CSS, .deceptive::before) and isolates it, so a
+ * RIGHT-TO-LEFT OVERRIDE reorders nothing around it. The character itself stays:
+ * textContent, copying and the tests read the exact text.
+ */
+function textNode(s: string): Node {
+  if (s.search(DECEPTIVE) < 0) return document.createTextNode(s); // search ignores lastIndex
+  const f = document.createDocumentFragment();
+  let last = 0;
+  for (const m of s.matchAll(DECEPTIVE)) {
+    if (m.index > last) f.appendChild(document.createTextNode(s.slice(last, m.index)));
+    const cp = "U+" + m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    const span = document.createElement("span");
+    span.className = "deceptive";
+    span.dataset.cp = cp;
+    span.title = `${cp}: an invisible or text-reordering character; rules compare it, most displays hide it`;
+    span.textContent = m[0];
+    f.appendChild(span);
+    last = m.index + m[0].length;
+  }
+  if (last < s.length) f.appendChild(document.createTextNode(s.slice(last)));
+  return f;
+}
+
 function append(el: Node, children: (Child | Child[])[]): void {
   for (const c of children) {
     if (Array.isArray(c)) append(el, c);
     else if (c === null || c === undefined || c === false) continue;
-    else if (typeof c === "string" || typeof c === "number") el.appendChild(document.createTextNode(String(c)));
+    else if (typeof c === "string" || typeof c === "number") el.appendChild(textNode(String(c)));
     else el.appendChild(c);
   }
 }
