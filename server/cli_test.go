@@ -280,6 +280,8 @@ func TestTerminalSafe(t *testing.T) {
 		{"plain Zoë", "plain Zoë"},
 		{"\x1b[2Jcleared", `\1B[2Jcleared`},
 		{"nul\x00lf\nc1\u009b", `nul\00lf\0Ac1\9B`},
+		{"CN=\u202emoc.elpmaxe", "CN=<U+202E>moc.elpmaxe"},
+		{"zero\u200bwidth\ufeff", "zero<U+200B>width<U+FEFF>"},
 	}
 	for _, tt := range tests {
 		if got := terminalSafe(tt.in); got != tt.want {

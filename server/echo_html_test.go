@@ -120,3 +120,61 @@ func readAll(t testing.TB, resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// TestEchoHTMLMarksDeceptiveText: a CN that displays as "example.com" but holds a
+// RIGHT-TO-LEFT OVERRIDE is marked and isolated in the HTML echo, as on the page,
+// while the JSON keeps the exact text a rule compares.
+func TestEchoHTMLMarksDeceptiveText(t *testing.T) {
+	from, to := pki.TestNow.Add(-time.Hour), pki.TestNow.Add(90*24*time.Hour)
+	root, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: "Deceptive Root"}, NotBefore: from, NotAfter: to, IsCA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cn := "\u202Emoc.elpmaxe"
+	leaf, err := root.Issue(pki.Spec{Subject: pkix.Name{CommonName: cn}, NotBefore: from, NotAfter: to,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, SAN: []pki.GeneralName{pki.DNSName("example.com")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "root.pem"), root.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("tls: {cert: %s, key: %s}\nclients:\n  - name: d\n    bundles: [%s]\n    rule: CN == \"example.com\"\n",
+		pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), filepath.Join(dir, "root.pem"))
+	ts := startServe(t, serveOptions{configPath: writeConfig(t, cfg)})
+	keyPEM, err := leaf.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(leaf.CertPEM(), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := clientTLS(t, "", "")
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
+	c := httpClient(tc)
+	url := "https://" + ts.s.MTLSAddr() + "/c/d/"
+
+	code, er, _ := getEcho(t, c, url, nil)
+	if code != http.StatusForbidden || er.Decision.Code != 4019 {
+		t.Errorf("CN == \"example.com\" on a CN that only looks like it: HTTP %d, code %d; want 403, 4019", code, er.Decision.Code)
+	}
+	if len(er.Certificates) == 0 || er.Certificates[0].Subject.CN != cn {
+		t.Fatalf("the JSON's CN is not the exact %q: %+v", cn, er.Certificates)
+	}
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	want := `<td class="v" data-testid="cn"><span class="deceptive" data-cp="U+202E" title="U+202E: an invisible or text-reordering character; rules compare it, most displays hide it">` + "\u202E" + `</span>moc.elpmaxe</td>`
+	if !strings.Contains(body, want) {
+		t.Errorf("the CN cell is not marked; want %q in the page", want)
+	}
+	if !strings.Contains(body, `data-finding-id="deceptive_text"`) || !strings.Contains(body, "CN=&lt;U+202E&gt;moc.elpmaxe") {
+		t.Errorf("the page lists no deceptive_text finding quoting the CN as CN=<U+202E>moc.elpmaxe")
+	}
+}

@@ -1,16 +1,22 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 )
 
 // pageCSS styles the server's own pages (the HTML echo and /try/). The echo
@@ -24,7 +30,8 @@ pre{background:var(--code);padding:.6rem;overflow-x:auto;white-space:pre-wrap}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:top;padding:.2rem .5rem;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:500;width:12rem}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.code{font-size:1.6rem;font-weight:700}
-.muted{color:var(--muted)}ul{margin:.2rem 0;padding-left:1.2rem}`
+.muted{color:var(--muted)}ul{margin:.2rem 0;padding-left:1.2rem}
+.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
 
 // cspEchoHTML allows the inline stylesheet above and nothing else.
 var cspEchoHTML = []string{func() string {
@@ -127,4 +134,27 @@ func ruleValue(r *echoRule) string {
 		return "true"
 	}
 	return "false"
+}
+
+// certText writes certificate text escaped, as the page does: each invisible or
+// text-reordering character (diagnose.IsDeceptive) in a span that isolates it and
+// shows its code point, so "CN=\u202Emoc.elpmaxe" cannot read as "CN=example.com".
+// The character itself stays in the text.
+func certText(s string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		last := 0
+		for i, r := range s {
+			if !diagnose.IsDeceptive(r) {
+				continue
+			}
+			cp := fmt.Sprintf("U+%04X", r)
+			if _, err := fmt.Fprintf(w, `%s<span class="deceptive" data-cp="%s" title="%s: an invisible or text-reordering character; rules compare it, most displays hide it">%s</span>`,
+				html.EscapeString(s[last:i]), cp, cp, string(r)); err != nil {
+				return err
+			}
+			last = i + len(string(r))
+		}
+		_, err := io.WriteString(w, html.EscapeString(s[last:]))
+		return err
+	})
 }

@@ -76,18 +76,24 @@ func yesNo(b bool) string {
 
 // terminalSafe escapes control characters (C0, DEL, C1) as \XX, the DN's own style,
 // so a certificate cannot move the cursor, clear the screen or hide text in a
-// terminal. The rule still sees the raw value; only the display is escaped.
+// terminal, and writes the invisible and text-reordering characters the findings
+// name (diagnose.IsDeceptive) as <U+202E>, so it cannot make a name read as another.
+// The rule still sees the raw value; only the display is escaped.
 func terminalSafe(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+	odd := func(r rune) bool { return isControl(r) || diagnose.IsDeceptive(r) }
+	if !strings.ContainsFunc(s, odd) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isControl(r) {
+		switch {
+		case isControl(r):
 			fmt.Fprintf(&b, "\\%02X", r)
-			continue
+		case diagnose.IsDeceptive(r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }

@@ -33,6 +33,10 @@ var deceptiveNames = map[rune]string{
 	'\uFEFF': "ZERO WIDTH NO-BREAK SPACE",
 }
 
+// IsDeceptive reports whether r is invisible or changes the direction of the text
+// around it, so that a page showing certificate text can mark it.
+func IsDeceptive(r rune) bool { return isDeceptive(r) }
+
 func isDeceptive(r rune) bool {
 	_, named := deceptiveNames[r]
 	return named || r >= 0x80 && r <= 0x9F
