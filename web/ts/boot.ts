@@ -5,9 +5,12 @@
 
 const script = document.currentScript as HTMLScriptElement | null;
 if (script?.dataset.worker && script.dataset.wasm && typeof Worker !== "undefined") {
-  const worker = new Worker(script.dataset.worker, { name: "mtlsplay-engine" });
+  // The worker reads the engine's URL from its own URL and starts at once (see
+  // worker.ts): a message would wait for this thread, busy loading the page.
+  const url = new URL(script.dataset.worker, document.baseURI);
+  url.searchParams.set("wasm", new URL(script.dataset.wasm, document.baseURI).href);
+  const worker = new Worker(url.href, { name: "mtlsplay-engine" });
   const early: MessageEvent[] = [];
   worker.onmessage = (ev) => early.push(ev);
-  worker.postMessage({ type: "init", url: new URL(script.dataset.wasm, document.baseURI).href });
   (window as unknown as { mtlsplayBoot?: unknown }).mtlsplayBoot = { worker, early };
 }

@@ -157,6 +157,7 @@ async function run(): Promise<void> {
   if (firstVerdict) {
     firstVerdict = false;
     performance.mark("mtlsplay:first-verdict");
+    setTimeout(() => editor.warm(), 50);
     root.dataset.engineStartMs = engine.startMs.toFixed(1);
     root.dataset.engineCompileMs = engine.compileMs.toFixed(1);
     root.dataset.engineGoStartMs = engine.goStartMs.toFixed(1);

@@ -76,8 +76,10 @@ async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
       instance = r.instance;
     } catch (e) {
       // Last resort for hosts or browsers where streaming fails: the plain .wasm.
-      const plain = msg.url.replace(/\.(gz|br)$/, "");
-      if (plain === msg.url) throw e;
+      const u = new URL(msg.url, self.location.href);
+      u.pathname = u.pathname.replace(/\.(gz|br)$/, "");
+      const plain = u.href;
+      if (plain === new URL(msg.url, self.location.href).href) throw e;
       const res = await fetch(plain);
       if (!res.ok) throw e;
       const r = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject);
@@ -99,9 +101,9 @@ async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
   return module;
 }
 
-scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
-  const msg = ev.data;
-  if (msg.type === "init") {
+// init loads the engine and tells the page it is ready (or why it failed).
+async function init(msg: Init): Promise<void> {
+  {
     const t0 = performance.now();
     try {
       const module = await instantiate(msg);
@@ -112,6 +114,13 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
     } catch (e) {
       scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
     }
+  }
+}
+
+scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
+  const msg = ev.data;
+  if (msg.type === "init") {
+    await init(msg);
     return;
   }
   if (msg.type === "call") {
@@ -126,3 +135,10 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
     scope.postMessage({ type: "result", id: msg.id, response, ms: performance.now() - t0 });
   }
 };
+
+// boot.js names the engine in this script's URL (?wasm=…), so loading starts as soon
+// as this script runs: a message from the page would wait for the page's main thread,
+// which is busy loading the page then (by 50 to 200 ms here). A worker started
+// without it (a restart) is sent an init message with the compiled module instead.
+const selfStart = new URL(self.location.href).searchParams.get("wasm");
+if (selfStart) void init({ type: "init", url: selfStart });
