@@ -1,8 +1,11 @@
 package certinfo
 
 import (
+	stdasn1 "encoding/asn1"
 	"errors"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -252,6 +255,42 @@ func TestOIDString(t *testing.T) {
 		}
 		if !ok || got != tt.dotted {
 			t.Errorf("oidString(%X) = %q, %v; want %q", tt.enc, got, ok, tt.dotted)
+		}
+	}
+}
+
+// TestEncodeOID checks the table encoder against encoding/asn1, for every OID in
+// the tables and a few with large arcs.
+func TestEncodeOID(t *testing.T) {
+	var all []string
+	for _, tb := range []*oidTable{attributeTypes, extensionNames, extKeyUsageNames, signatureAlgorithms, pssHashNames, publicKeyAlgorithms, namedCurves} {
+		for _, e := range tb.m {
+			all = append(all, e.dotted)
+		}
+	}
+	all = append(all, "2.25.18446744073709551", "1.3.6.1.4.1.311.20.2.3", "2.999.1", "0.9.2342.19200300.100.1.25")
+	for _, dotted := range all {
+		var oid stdasn1.ObjectIdentifier
+		for _, p := range strings.Split(dotted, ".") {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				n = -1 // beyond int: checked by the round trip below only
+			}
+			oid = append(oid, n)
+		}
+		got := encodeOID(dotted)
+		if back, ok := oidString([]byte(got)); !ok || back != dotted {
+			t.Errorf("encodeOID(%s) = %X, which reads back as %q, %v", dotted, got, back, ok)
+		}
+		if slices.Contains(oid, -1) {
+			continue
+		}
+		der, err := stdasn1.Marshal(oid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := string(der[2:]); got != want {
+			t.Errorf("encodeOID(%s) = %X, encoding/asn1 gives %X", dotted, got, want)
 		}
 	}
 }

@@ -3,14 +3,15 @@ package dialect
 import (
 	"errors"
 	"fmt"
-	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/workato"
 )
@@ -255,7 +256,9 @@ func (r *Rule) MapResult(res rule.Result) rule.Result {
 	return res
 }
 
-var positionR = regexp.MustCompile(`rule:(\d+):(\d+):`)
+// positionR is compiled on first use: only error messages need it, and a regexp
+// compiled at init delays the engine's start in the browser.
+var positionR = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`rule:(\d+):(\d+):`) })
 
 // MapMessage rewrites the "rule:LINE:COLUMN:" positions in a message (an
 // evaluation error, a decision's reason) from the CEL to the formula.
@@ -269,8 +272,8 @@ func (r *Rule) MapMessage(msg string) string {
 			starts = append(starts, i+1)
 		}
 	}
-	return positionR.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := positionR.FindStringSubmatch(m)
+	return positionR().ReplaceAllStringFunc(msg, func(m string) string {
+		sub := positionR().FindStringSubmatch(m)
 		line, _ := strconv.Atoi(sub[1])
 		col, _ := strconv.Atoi(sub[2])
 		if line < 1 || line > len(starts) {

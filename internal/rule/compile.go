@@ -251,19 +251,26 @@ func issuesError(src string, iss *cel.Issues) *CompileError {
 	return ce
 }
 
+// The patterns that rewrite cel-go's error messages are compiled on first use, not at
+// start-up: only a rule with an error needs them, and in the browser every regexp
+// compiled at init delays the engine's start.
 var (
 	// cel-go names its Go options in some messages; a rule author cannot use them.
-	enableWithRE    = regexp.MustCompile(`,? ?\(?enable with ` + "`[^`]*`" + `\)?`)
+	enableWithRE    = lazyRegexp(`,? ?\(?enable with ` + "`[^`]*`" + `\)?`)
 	emptyContainer  = " (in container '')"
-	undefinedFieldR = regexp.MustCompile(`^undefined field '([^']*)'$`)
-	undeclaredRefR  = regexp.MustCompile(`^undeclared reference to '([^']*)'$`)
-	listStringCallR = regexp.MustCompile(`^found no matching overload for '(contains|startsWith|endsWith|matches|lowerAscii|upperAscii|trim)' applied to 'list\(string\)\.`)
+	undefinedFieldR = lazyRegexp(`^undefined field '([^']*)'$`)
+	undeclaredRefR  = lazyRegexp(`^undeclared reference to '([^']*)'$`)
+	listStringCallR = lazyRegexp(`^found no matching overload for '(contains|startsWith|endsWith|matches|lowerAscii|upperAscii|trim)' applied to 'list\(string\)\.`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 func cleanMessage(m string) string {
 	m = strings.ReplaceAll(m, emptyContainer, "")
-	if enableWithRE.MatchString(m) {
-		m = enableWithRE.ReplaceAllString(m, "")
+	if enableWithRE().MatchString(m) {
+		m = enableWithRE().ReplaceAllString(m, "")
 		if strings.HasSuffix(m, "?") && !strings.HasSuffix(m, "?)") {
 			m += ")"
 		}
@@ -280,16 +287,16 @@ func suggestion(msg string) string {
 	if strings.Contains(msg, "did you mean") {
 		return ""
 	}
-	if m := listStringCallR.FindStringSubmatch(msg); m != nil {
+	if m := listStringCallR().FindStringSubmatch(msg); m != nil {
 		if m[1] == "contains" {
 			return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
 		}
 		return fmt.Sprintf(" (%s works on one string, not on a list: test the entries with SAN.exists(s, s.%s(…)))", m[1], m[1])
 	}
 	var s string
-	if m := undefinedFieldR.FindStringSubmatch(msg); m != nil {
+	if m := undefinedFieldR().FindStringSubmatch(msg); m != nil {
 		s = closestName(m[1], allFieldNames())
-	} else if m := undeclaredRefR.FindStringSubmatch(msg); m != nil {
+	} else if m := undeclaredRefR().FindStringSubmatch(msg); m != nil {
 		s = closestName(m[1], globalNames())
 	}
 	if s == "" {
