@@ -94,8 +94,8 @@ func decode(source string, data []byte, max int, what string) ([]Block, error) {
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
 		return decodePEM(source, data, max, what)
 	}
-	if data[0] == 0x30 { // a DER SEQUENCE: binary, so never trimmed (its last byte may be 0x20)
-		return decodeDER(source, "DER", data, max, what)
+	if der := trimDER(data); der[0] == 0x30 {
+		return decodeDER(source, "DER", der, max, what)
 	}
 	if der, ok := decodeBase64(trimmed); ok {
 		return decodeDER(source, "base64", der, max, what)
@@ -107,7 +107,6 @@ func decode(source string, data []byte, max int, what string) ([]Block, error) {
 // block it cannot read, and a truncated paste must be reported, not ignored.
 func decodePEM(source string, data []byte, max int, what string) ([]Block, error) {
 	blocks := make([]Block, 0, 4) // a leaf and its intermediates
-	var scratch []byte            // the base64 of one block, white space removed
 	rest := data
 	offset := 0
 	lineNo, counted := 1, 0 // line of data[counted]
@@ -153,8 +152,7 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 			}
 		}
 		blockEnd := i + k + endLen
-		var content []byte
-		content, scratch, ok = pemContent(rest[i:i+k], scratch)
+		content, ok := pemContent(rest[i : i+k])
 		if !ok {
 			p, _ := pem.Decode(rest[i:blockEnd])
 			if p == nil {
@@ -199,35 +197,53 @@ func isEndLine(b, typ []byte) bool {
 // false for anything else (headers, an END line that does not start a line,
 // bad base64), which encoding/pem then decides, so the result is always exactly
 // encoding/pem's (FuzzPEMContent checks this).
-func pemContent(block, scratch []byte) (content, scratchOut []byte, ok bool) {
+func pemContent(block []byte) ([]byte, bool) {
 	nl := bytes.IndexByte(block, '\n')
 	if nl < 0 || block[len(block)-1] != '\n' {
-		return nil, scratch, false
+		return nil, false
+	}
+	// The BEGIN line as encoding/pem reads it: one CR before the LF, then spaces
+	// and tabs, are dropped ("-----\r \n" is not a BEGIN line there).
+	begin := bytes.TrimSuffix(block[:nl], []byte("\r"))
+	if !bytes.HasSuffix(bytes.TrimRight(begin, " \t"), []byte("-----")) {
+		return nil, false
 	}
 	body := block[nl+1:]
 	if bytes.IndexByte(body, ':') >= 0 { // Proc-Type: and other headers
-		return nil, scratch, false
+		return nil, false
 	}
 	// encoding/pem drops spaces and tabs, and base64 skips CR and LF itself;
-	// the compact copy is made only for a body that has spaces or tabs.
+	// a compact copy is made only for a body that has spaces or tabs.
 	if bytes.IndexByte(body, ' ') >= 0 || bytes.IndexByte(body, '\t') >= 0 {
-		if cap(scratch) < len(body) {
-			scratch = make([]byte, 0, len(body))
-		}
-		scratch = scratch[:0]
+		compact := make([]byte, 0, len(body))
 		for _, c := range body {
 			if c != ' ' && c != '\t' {
-				scratch = append(scratch, c)
+				compact = append(compact, c)
 			}
 		}
-		body = scratch
+		body = compact
 	}
-	content = make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	content := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
 	n, err := base64.StdEncoding.Decode(content, body)
 	if err != nil || n == 0 {
-		return nil, scratch, false
+		return nil, false
 	}
-	return content[:n], scratch, true
+	return content[:n], true
+}
+
+// trimDER drops the white space around DER data (an editor's final newline, a
+// pasted indent): before the first byte, which in DER is never white space, and
+// after the last complete SEQUENCE. It never cuts into a SEQUENCE, whose last byte
+// may well be 0x20. data must hold more than white space.
+func trimDER(data []byte) []byte {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	s := cryptobyte.String(data)
+	for !s.Empty() && s.SkipASN1(cbasn1.SEQUENCE) {
+	}
+	if len(bytes.TrimRight(s, " \t\r\n")) == 0 {
+		return data[:len(data)-len(s)]
+	}
+	return data
 }
 
 // decodeDER reads one or more concatenated DER certificates.

@@ -67,6 +67,9 @@ func TestDecode(t *testing.T) {
 		{name: "DER", in: string(a), want: [][]byte{a}, wantWhere: []string{"DER"}},
 		{name: "DER ending in a space byte", in: "\x30\x03\x04\x01\x20", want: [][]byte{[]byte("\x30\x03\x04\x01\x20")}, wantWhere: []string{"DER"}},
 		{name: "concatenated DER", in: string(a) + string(b), want: [][]byte{a, b}, wantWhere: []string{"DER certificate 1", "DER certificate 2"}},
+		{name: "DER with white space around", in: "\n " + string(a) + "\r\n", want: [][]byte{a}, wantWhere: []string{"DER"}},
+		{name: "DER key with a final newline", in: string(pkcs8) + "\n", wantKind: KindPrivateKey},
+		{name: "BEGIN line with CR then space", in: strings.Replace(pemOf("CERTIFICATE", a), "-----\n", "-----\r \n", 1), wantKind: KindMalformed, wantMsg: "does not decode"},
 		{name: "bare base64 with line breaks", in: wrap(base64.StdEncoding.EncodeToString(a)), want: [][]byte{a}, wantWhere: []string{"base64"}},
 		{name: "PKCS#8 key", in: pemOf("PRIVATE KEY", pkcs8), wantKind: KindPrivateKey, wantMsg: "block 1 (line 1): this is a private key"},
 		{name: "EC key after a certificate", in: pemOf("CERTIFICATE", a) + pemOf("EC PRIVATE KEY", sec1), wantKind: KindPrivateKey, wantMsg: second},
@@ -181,6 +184,7 @@ func FuzzPEMContent(f *testing.F) {
 	f.Add("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nMAA=\n-----END CERTIFICATE-----")
 	f.Add("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----")
 	f.Add("-----BEGIN CERTIFICATE-----\nMA A=\n-----END CERTIFICATE-----")
+	f.Add(strings.Replace(p, "-----\n", "-----\r \n", 1))
 	f.Fuzz(func(t *testing.T, block string) {
 		const end = "-----END CERTIFICATE-----"
 		k := strings.Index(block, end)
@@ -193,7 +197,7 @@ func FuzzPEMContent(f *testing.F) {
 		if strings.TrimRight(first, "\r \t") != "-----BEGIN CERTIFICATE-----" {
 			return
 		}
-		got, _, ok := pemContent([]byte(block[:k]), nil)
+		got, ok := pemContent([]byte(block[:k]))
 		if !ok {
 			return
 		}
@@ -229,7 +233,7 @@ func TestPEMContentMatchesEncodingPEM(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			k := strings.Index(tc.block, "-----END ")
-			got, _, ok := pemContent([]byte(tc.block[:k]), nil)
+			got, ok := pemContent([]byte(tc.block[:k]))
 			if ok != tc.fast {
 				t.Fatalf("pemContent ok = %v, want %v", ok, tc.fast)
 			}
