@@ -96,11 +96,7 @@ func decodeString(tag asn1.Tag, b []byte) (s string, isString, valid bool) {
 
 // appendHashHex appends "#" and the uppercase hex of b.
 func appendHashHex(dst, b []byte) []byte {
-	dst = append(dst, '#')
-	for _, c := range b {
-		dst = append(dst, upperHexDigits[c>>4], upperHexDigits[c&0x0f])
-	}
-	return dst
+	return appendUpperHex(append(dst, '#'), b)
 }
 
 // tagName names string tags in problem messages.

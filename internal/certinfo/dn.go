@@ -220,6 +220,14 @@ func (n rawName) size() int {
 	return s
 }
 
+// EscapeDNValue is an attribute value as FormatDN writes it (see escapeDNValue), for
+// code that builds a DN to compare with one, such as a lint's quick fix.
+func EscapeDNValue(s string) string {
+	var b strings.Builder
+	escapeDNValue(&b, s)
+	return b.String()
+}
+
 // escapeDNValue writes s with RFC 4514 section 2.4 escaping as DESIGN.md fixes it:
 // , + " \ < > ; with a backslash, a leading # or space, a trailing space, and
 // control characters (U+0000-U+001F, U+007F) as \XX. Everything else, including

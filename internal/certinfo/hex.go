@@ -1,7 +1,5 @@
 package certinfo
 
-import "strings"
-
 const upperHexDigits = "0123456789ABCDEF"
 
 // upperHex is hex.EncodeToString in uppercase, in one allocation: fingerprints,
@@ -12,20 +10,18 @@ func upperHex(b []byte) string {
 	if 2*len(b) > len(stack) {
 		buf = make([]byte, 0, 2*len(b))
 	}
+	return string(appendUpperHex(buf, b))
+}
+
+// appendUpperHex appends the uppercase hex of b, two digits per byte.
+func appendUpperHex(dst, b []byte) []byte {
 	for _, c := range b {
-		buf = append(buf, upperHexDigits[c>>4], upperHexDigits[c&0x0f])
+		dst = append(dst, upperHexDigits[c>>4], upperHexDigits[c&0x0f])
 	}
-	return string(buf)
+	return dst
 }
 
 // hashHex is "#" and upperHex, the form of undecodable DN values and SAN entries.
 func hashHex(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(1 + 2*len(b))
-	sb.WriteByte('#')
-	for _, c := range b {
-		sb.WriteByte(upperHexDigits[c>>4])
-		sb.WriteByte(upperHexDigits[c&0x0f])
-	}
-	return sb.String()
+	return string(appendHashHex(make([]byte, 0, 1+2*len(b)), b))
 }

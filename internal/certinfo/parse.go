@@ -222,15 +222,8 @@ func fingerprintsAndPEM(der []byte) (sha256Hex, sha1Hex, pemText string) {
 	sb.Grow(2*sha256.Size + 2*sha1.Size + len(head) + n + (n+63)/64 + len(tail))
 	s256 := sha256.Sum256(der)
 	s1 := sha1.Sum(der)
-	var hex [2 * sha256.Size]byte
-	for i, c := range s256 {
-		hex[2*i], hex[2*i+1] = upperHexDigits[c>>4], upperHexDigits[c&0x0f]
-	}
-	sb.Write(hex[:])
-	for i, c := range s1 {
-		hex[2*i], hex[2*i+1] = upperHexDigits[c>>4], upperHexDigits[c&0x0f]
-	}
-	sb.Write(hex[:2*sha1.Size])
+	var hex [2*sha256.Size + 2*sha1.Size]byte
+	sb.Write(appendUpperHex(appendUpperHex(hex[:0], s256[:]), s1[:]))
 	sb.WriteString(head)
 	var line [64]byte
 	for rest := der; len(rest) > 0; {

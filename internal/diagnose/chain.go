@@ -57,7 +57,7 @@ func (d *diag) chain() {
 		}
 		return
 	}
-	issuer := c.Issuer.DN
+	issuer := visible(c.Issuer.DN)
 	if issuer == "" {
 		issuer = "an issuer with an empty name"
 	}
@@ -65,7 +65,7 @@ func (d *diag) chain() {
 		issuer += " (authority key id " + c.AuthorityKeyID + ")"
 	}
 	d.add(MissingIntermediate, Error, top,
-		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", c.Issuer.DN, top),
+		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", visible(c.Issuer.DN), top),
 		"%s was issued by %s, which is not sent in the chain or in %s", who(top, c), issuer, d.bundleNames())
 }
 

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
@@ -35,9 +36,7 @@ var deceptiveNames = map[rune]string{
 
 // IsDeceptive reports whether r is invisible or changes the direction of the text
 // around it, so that a page showing certificate text can mark it.
-func IsDeceptive(r rune) bool { return isDeceptive(r) }
-
-func isDeceptive(r rune) bool {
+func IsDeceptive(r rune) bool {
 	_, named := deceptiveNames[r]
 	return named || r >= 0x80 && r <= 0x9F
 }
@@ -52,12 +51,12 @@ func deceptiveName(r rune) string {
 // visible writes the deceptive characters of s as <U+202E>, so a message that
 // quotes a name cannot itself be reordered or hide part of the name.
 func visible(s string) string {
-	if strings.IndexFunc(s, isDeceptive) < 0 {
+	if strings.IndexFunc(s, IsDeceptive) < 0 {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isDeceptive(r) {
+		if IsDeceptive(r) {
 			fmt.Fprintf(&b, "<U+%04X>", r)
 		} else {
 			b.WriteRune(r)
@@ -75,7 +74,7 @@ func (d *diag) deceptive(i int, c *certinfo.Certificate) {
 	note := func(field, value string) {
 		hit := false
 		for _, r := range value {
-			if !isDeceptive(r) {
+			if !IsDeceptive(r) {
 				continue
 			}
 			hit = true
@@ -84,7 +83,7 @@ func (d *diag) deceptive(i int, c *certinfo.Certificate) {
 				found = append(found, fmt.Sprintf("U+%04X %s", r, deceptiveName(r)))
 			}
 		}
-		if hit {
+		if hit && !slices.Contains(where, field) {
 			where = append(where, field)
 		}
 	}
@@ -100,15 +99,5 @@ func (d *diag) deceptive(i int, c *certinfo.Certificate) {
 	}
 	d.add(DeceptiveText, Warning, i, "match the exact value in rules (the JSON view writes these characters as \\u escapes) and do not trust how the name displays; ask the issuer to reissue the certificate without them",
 		"%s has characters that are invisible or reorder the text around them in its %s (%s): what a page, a log or a terminal shows is not what a rule compares",
-		who(i, c), strings.Join(dedupe(where), ", "), strings.Join(found, ", "))
-}
-
-func dedupe(xs []string) []string {
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+		who(i, c), strings.Join(where, ", "), strings.Join(found, ", "))
 }

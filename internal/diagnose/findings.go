@@ -286,12 +286,13 @@ func selfSigned(c *certinfo.Certificate) bool {
 
 // who names a presented certificate as trust's messages do.
 func who(i int, c *certinfo.Certificate) string {
-	return fmt.Sprintf("certificate %d (%s)", i, visible(dn(c)))
+	return fmt.Sprintf("certificate %d (%s)", i, dn(c))
 }
 
+// dn is a certificate's subject DN as messages quote it (see visible).
 func dn(c *certinfo.Certificate) string {
 	if c.Subject.DN == "" {
 		return "empty subject"
 	}
-	return c.Subject.DN
+	return visible(c.Subject.DN)
 }

@@ -220,6 +220,7 @@ func (r *Rule) MapResult(res rule.Result) rule.Result {
 	kept := map[key]int{} // formula range → index into nodes
 	alias := map[int64]int64{}
 	var nodes []rule.Node
+	source := []rune(r.Source)    // node ranges count code points
 	for _, n := range res.Nodes { // sorted outermost first
 		s, e := r.tr.ToFormula(n.Start, n.End)
 		k := key{s, e}
@@ -231,7 +232,7 @@ func (r *Rule) MapResult(res rule.Result) rule.Result {
 		moved := n
 		moved.Start, moved.End = s, e
 		moved.Line, moved.Column = r.tr.LineCol(s)
-		moved.Text = string([]rune(r.Source)[s:e])
+		moved.Text = string(source[s:e])
 		moved.Error = r.MapMessage(moved.Error)
 		nodes = append(nodes, moved)
 	}

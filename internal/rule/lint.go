@@ -777,27 +777,11 @@ func normalizeRDN(r string, fold int, fromSlash bool) string {
 		}
 		val = strings.TrimSpace(val)
 		if fromSlash {
-			val = escapeDNValue(strings.ReplaceAll(val, `\/`, "/"))
+			val = certinfo.EscapeDNValue(strings.ReplaceAll(val, `\/`, "/"))
 		}
 		members[i] = t + "=" + val
 	}
 	return strings.Join(members, "+")
-}
-
-func escapeDNValue(v string) string {
-	var b strings.Builder
-	for i, r := range v {
-		switch {
-		case strings.ContainsRune(`,+"\<>;`, r):
-			b.WriteByte('\\')
-		case i == 0 && (r == '#' || r == ' '):
-			b.WriteByte('\\')
-		case i == len(v)-1 && r == ' ':
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func attrType(rdn string) string {

@@ -57,6 +57,7 @@ func TestLint(t *testing.T) {
 		{"slash form", `DN == "/C=US/O=Org/CN=x"`, LintDNSlashForm, `"/C=US/O=Org/CN=x"`, `"CN=x,O=Org,C=US"`},
 		{"slash form with escapes", `cert.subject.dn == "/C=US/O=Acme, Inc./CN=b+OU=a"`, LintDNSlashForm, `"/C=US/O=Acme, Inc./CN=b+OU=a"`, `"CN=b+OU=a,O=Acme\\, Inc.,C=US"`},
 		{"slash form in contains", `DN.contains("/O=Org")`, LintDNSlashForm, `"/O=Org"`, `"O=Org"`},
+		{"slash form with a control character", `DN == "/C=US/CN=a\tb"`, LintDNSlashForm, `"/C=US/CN=a\tb"`, `"CN=a\\09b,C=US"`},
 		{"slash form in endsWith", `DN.endsWith("/O=Org/CN=x")`, LintDNSlashForm, `"/O=Org/CN=x"`, ""},
 		{"display order", `DN == "C=US,O=Org,CN=x"`, LintDNOrder, `"C=US,O=Org,CN=x"`, `"CN=x,O=Org,C=US"`},
 		{"display order with spaces", `DN == "C=US, O=Org, CN=x"`, LintDNOrder, `"C=US, O=Org, CN=x"`, `"CN=x,O=Org,C=US"`},

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/pki"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
 func main() {
@@ -236,7 +237,7 @@ func (g *gen) build() {
 	g.leaf("client-self-signed", "`CN=self-signed.example.com`, a self-signed leaf (not a CA): trusted by no bundle", nil, pki.Spec{Subject: pkix.Name{CommonName: "self-signed.example.com"}, SAN: []pki.GeneralName{pki.DNSName("self-signed.example.com")}, ExtKeyUsage: clientAuth})
 
 	g.section = "Diagnostics cases (each triggers one finding of internal/diagnose; under intermediate.pem, " + leafFrom.Format(time.DateOnly) + " to " + leafTo.Format(time.DateOnly) + ", EKU clientAuth, unless said otherwise)"
-	g.leaf("client-expiring-soon", "`CN=expiring.example.com`, valid "+leafFrom.Format(time.DateOnly)+" to "+soonTo.Format(time.DateOnly)+": expires "+span(soonTo.Sub(pki.TestNow))+" after the test clock (finding expires_soon)", inter, pki.Spec{Subject: pkix.Name{CommonName: "expiring.example.com"}, SAN: []pki.GeneralName{pki.DNSName("expiring.example.com")}, ExtKeyUsage: clientAuth, NotBefore: leafFrom, NotAfter: soonTo}, inter)
+	g.leaf("client-expiring-soon", "`CN=expiring.example.com`, valid "+leafFrom.Format(time.DateOnly)+" to "+soonTo.Format(time.DateOnly)+": expires "+trust.FormatSpan(soonTo.Sub(pki.TestNow))+" after the test clock (finding expires_soon)", inter, pki.Spec{Subject: pkix.Name{CommonName: "expiring.example.com"}, SAN: []pki.GeneralName{pki.DNSName("expiring.example.com")}, ExtKeyUsage: clientAuth, NotBefore: leafFrom, NotAfter: soonTo}, inter)
 	g.leaf("client-cn-only", "`CN=cn-only.example.com` and no subjectAltName: a CN-only identity (finding no_san)", inter, pki.Spec{Subject: pkix.Name{CommonName: "cn-only.example.com"}, ExtKeyUsage: clientAuth}, inter)
 	g.leaf("client-rsa-1024", "`CN=rsa1024.example.com`, RSA 1024 key: below 2048 bits (finding weak_rsa_key)", inter, pki.Spec{Subject: pkix.Name{CommonName: "rsa1024.example.com"}, SAN: []pki.GeneralName{pki.DNSName("rsa1024.example.com")}, ExtKeyUsage: clientAuth, KeyType: pki.RSA, RSABits: 1024}, inter)
 	g.leaf("client-sha1", "`CN=sha1.example.com`, signed with ECDSA-SHA1, which crypto/x509 no longer accepts (finding weak_signature)", inter, pki.Spec{Subject: pkix.Name{CommonName: "sha1.example.com"}, SAN: []pki.GeneralName{pki.DNSName("sha1.example.com")}, ExtKeyUsage: clientAuth, SignatureAlgorithm: x509.ECDSAWithSHA1}, inter)
@@ -320,9 +321,6 @@ published on purpose: never trust these CAs outside tests.
 	}
 	return b.Bytes()
 }
-
-// span is a duration in whole days, as the README states it.
-func span(d time.Duration) string { return fmt.Sprintf("%d days", int(d/(24*time.Hour))) }
 
 func check(err error) {
 	if err != nil {
