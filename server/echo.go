@@ -46,10 +46,8 @@ type connKey struct{}
 type echoEntry struct {
 	client    *client // nil: no configured client matched (4020)
 	code      int
-	status    int
-	codeHdr   []string // the Mtlsplay-Code header value
+	resp      *codeResponse
 	head      [][]byte // the compact JSON response up to the client and request members, in parts
-	jsonHead  []byte   // its HTTP/1.1 status and header lines
 	responses *atomic.Uint64
 	view      *echoView    // for the HTML page
 	log       *slog.Logger // with this entry's attributes formatted once
@@ -91,9 +89,15 @@ var (
 	hdrCSPNone   = []string{"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"}
 )
 
+// codeInternal is the code of a connection whose certificate crypto/tls accepted but
+// the engine could not parse: a server error, not a decision.
+const codeInternal = -1
+
 // statusOf maps a decision code to the HTTP status of the echo response.
 func statusOf(code int) int {
 	switch code {
+	case codeInternal:
+		return http.StatusInternalServerError
 	case policy.Accepted:
 		return http.StatusOK
 	case policy.NoCertificate:
@@ -171,10 +175,7 @@ func (s *server) entry(cs *connState, st *tls.ConnectionState, c *client, remote
 	if c != nil {
 		name = c.Name
 	}
-	if e.jsonHead == nil {
-		e.jsonHead = jsonHeadLines(e.status, e.codeHdr)
-	}
-	e.log = s.log.With(slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.status),
+	e.log = s.log.With(slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.resp.status),
 		slog.String("tls", tls.VersionName(st.Version)), slog.String("remote", remote))
 	cs.entries = append(cs.entries, e)
 	return e
@@ -197,7 +198,7 @@ func (s *server) decide(c *client, chain []*parsedCert, st *tls.ConnectionState)
 		r = s.render(c, chain, facts, now)
 		s.decisions.put(key, now, r)
 	}
-	e := &echoEntry{client: c, code: r.code, status: statusOf(r.code), codeHdr: r.codeHdr, jsonHead: r.jsonHead}
+	e := &echoEntry{client: c, code: r.code, resp: responseFor(r.code)}
 	e.responses = s.metrics.decided(name, r.code)
 
 	tlsView := echoTLS{Version: facts.Version, CipherSuite: facts.CipherSuite, ServerName: facts.ServerName, ALPN: facts.ALPN,
@@ -205,21 +206,16 @@ func (s *server) decide(c *client, chain []*parsedCert, st *tls.ConnectionState)
 	e.head = [][]byte{r.decision, appendMarshal(nil, tlsView), r.rest}
 	head := r.head
 	head.TLS = tlsView
-	e.view = &echoView{Head: head, Status: e.status}
+	e.view = &echoView{Head: head, Status: e.resp.status}
 	return e
 }
 
-// decisionTime is the time decisions are made at: the clock in whole seconds.
-// Certificate validity is written in whole seconds and its notAfter second is
-// inclusive, as OpenSSL (and so nginx) compares time_t seconds; a decision made
-// at second resolution can also be remembered for the rest of the second.
-func (s *server) decisionTime() time.Time { return s.now().Truncate(time.Second) }
+// decisionTime is the server's clock as decisions read it (policy.DecisionTime).
+func (s *server) decisionTime() time.Time { return policy.DecisionTime(s.now()) }
 
 // rendered is a decision made and rendered, without the connection's own TLS facts.
 type rendered struct {
 	code     int
-	codeHdr  []string
-	jsonHead []byte   // the HTTP/1.1 status and header lines
 	decision []byte   // {"decision":…,"tls":
 	rest     []byte   // from ,"certificates" to the findings, without the closing brace
 	head     echoHead // for the HTML page; its TLS is the connection's
@@ -241,8 +237,7 @@ func (s *server) render(c *client, chain []*parsedCert, facts rule.TLS, now time
 		Rule:         ruleView(c, d),
 		Findings:     diagnose.Findings(certs, bundlesOf(pc), now),
 	}
-	r := &rendered{code: d.Code, codeHdr: []string{strconv.Itoa(d.Code)}, head: head}
-	r.jsonHead = jsonHeadLines(statusOf(d.Code), r.codeHdr)
+	r := &rendered{code: d.Code, head: head}
 	r.decision = append(appendMarshal([]byte(`{"decision":`), head.Decision), `,"tls":`...)
 	// The certificates' JSON comes from the certificate cache; the rest is small.
 	b := append(make([]byte, 0, 4096), `,"certificates":[`...)
@@ -269,9 +264,9 @@ func (s *server) unparsable(c *client, err error) *echoEntry {
 		name = c.Name
 	}
 	s.log.Error("parsing a client certificate that crypto/tls accepted", "client", name, "error", err)
-	e := &echoEntry{client: c, code: -1, status: http.StatusInternalServerError, codeHdr: []string{"-1"}, responses: new(atomic.Uint64)}
+	e := &echoEntry{client: c, code: codeInternal, resp: responseFor(codeInternal), responses: new(atomic.Uint64)}
 	e.head = [][]byte{appendMarshal([]byte(`{"error":`), map[string]string{"code": "internal", "message": "the client certificate could not be parsed: " + err.Error()})}
-	e.view = &echoView{Status: e.status, Head: echoHead{Decision: echoDecision{Code: -1, Reason: err.Error()}}}
+	e.view = &echoView{Status: e.resp.status, Head: echoHead{Decision: echoDecision{Code: codeInternal, Reason: err.Error()}}}
 	return e
 }
 
@@ -379,7 +374,7 @@ func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 	if bw, ok := w.(*bufferedResponse); ok && !html && !pretty {
 		// HTTP/1.1, compact JSON: the common case, with its header lines made once
 		// per connection.
-		bw.status, bw.preHead = e.status, e.jsonHead
+		bw.status, bw.preHead = e.resp.status, e.resp.jsonHead
 		bw.body = appendEchoTail(e.appendHead(bw.body), r, sel)
 		s.logEcho(r, e, sel)
 		return
@@ -389,7 +384,7 @@ func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Referrer-Policy"] = hdrNoReferer
 	h["X-Frame-Options"] = hdrDeny
-	h["Mtlsplay-Code"] = e.codeHdr
+	h["Mtlsplay-Code"] = e.resp.codeHdr
 	if html {
 		s.serveEchoHTML(w, r, e, sel)
 	} else {
@@ -404,12 +399,33 @@ func (s *server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 			}
 		}
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
-		w.WriteHeader(e.status)
+		w.WriteHeader(e.resp.status)
 		_, _ = w.Write(body)
 		*buf = body
 		bufPool.Put(buf)
 	}
 	s.logEcho(r, e, sel)
+}
+
+// codeResponse is what an echo response's head takes from its decision code, made
+// once per code: the HTTP status, the Mtlsplay-Code header value, and the status
+// and header lines of a compact JSON response on the direct HTTP/1.1 path.
+type codeResponse struct {
+	status   int
+	codeHdr  []string
+	jsonHead []byte
+}
+
+var codeResponses sync.Map // decision code → *codeResponse
+
+func responseFor(code int) *codeResponse {
+	if r, ok := codeResponses.Load(code); ok {
+		return r.(*codeResponse)
+	}
+	r := &codeResponse{status: statusOf(code), codeHdr: []string{strconv.Itoa(code)}}
+	r.jsonHead = jsonHeadLines(r.status, r.codeHdr)
+	v, _ := codeResponses.LoadOrStore(code, r)
+	return v.(*codeResponse)
 }
 
 // jsonHeadLines are the status line and header lines of a compact JSON echo

@@ -75,7 +75,7 @@ func (s *server) serveEchoHTML(w http.ResponseWriter, r *http.Request, e *echoEn
 	h := w.Header()
 	h["Content-Type"] = hdrHTML
 	h["Content-Security-Policy"] = cspEchoHTML
-	w.WriteHeader(e.status)
+	w.WriteHeader(e.resp.status)
 	if err := echoHTML(p).Render(r.Context(), w); err != nil {
 		s.log.Debug("rendering the HTML echo", "error", err)
 	}

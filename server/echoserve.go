@@ -145,14 +145,15 @@ func (es *echoServer) worker(ec *echoConn) {
 		} else {
 			idle.Reset(workerIdle)
 		}
+		more := false
 		select {
 		case ec = <-es.work:
-			es.idleWorkers.Add(-1)
+			more = true
 		case <-idle.C:
-			es.idleWorkers.Add(-1)
-			return
 		case <-es.stop:
-			es.idleWorkers.Add(-1)
+		}
+		es.idleWorkers.Add(-1)
+		if !more {
 			return
 		}
 	}
@@ -202,6 +203,7 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 			es.closeConns(false)
 			<-done
 			<-h2done
+			_ = es.h2.Close() // Shutdown leaves the HTTP/2 connections still active open
 			return ctx.Err()
 		case <-tick.C:
 		}

@@ -57,16 +57,18 @@ func ParseChain(source string, data []byte) ([]*certinfo.Certificate, error) {
 	return certs, nil
 }
 
-// ParseTime reads an RFC 3339 time; empty means now.
+// ParseTime reads an RFC 3339 time; empty means now. The result is in UTC and in
+// whole seconds (policy.DecisionTime), so a finding, a rule's now and the decision
+// all see the same time.
 func ParseTime(s string, now func() time.Time) (time.Time, error) {
 	if s == "" {
-		return now().UTC(), nil
+		return policy.DecisionTime(now().UTC()), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is not RFC 3339 (for example 2026-06-01T00:00:00Z)", s)}
 	}
-	return t.UTC(), nil
+	return policy.DecisionTime(t.UTC()), nil
 }
 
 // Inspect parses the certificates of a request and reports their findings.

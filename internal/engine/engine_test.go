@@ -146,3 +146,35 @@ func TestCallEval(t *testing.T) {
 		t.Errorf("eval(expired) = %s", raw)
 	}
 }
+
+// TestDecideAtWholeSeconds: the engine decides at whole seconds, as the server does
+// (server TestDecisionMemo), so the page, the CLI and the echo agree on a
+// certificate's last second: notAfter's own second is valid, the next is not.
+func TestDecideAtWholeSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		at       string
+		code     int
+		expiring bool // the expired finding is there
+	}{
+		{"2028-01-01T00:00:00.5Z", 0, false}, // client-good.pem's notAfter is 2028-01-01T00:00:00Z
+		{"2028-01-01T00:00:01Z", 4018, true},
+	} {
+		req := DecideRequest{Certificates: fixture(t, "client-good-chain.pem"), Bundles: []BundleInput{{Name: "root.pem", PEM: fixture(t, "root.pem")}}, At: tc.at}
+		var resp struct {
+			Code     int
+			At       time.Time
+			Findings []struct{ ID string }
+		}
+		raw := Call("decide", mustJSON(t, req), testNow)
+		if err := json.Unmarshal(raw, &resp); err != nil {
+			t.Fatalf("Call(decide) = %s", raw)
+		}
+		expired := false
+		for _, f := range resp.Findings {
+			expired = expired || f.ID == "expired"
+		}
+		if resp.Code != tc.code || expired != tc.expiring || resp.At.Nanosecond() != 0 {
+			t.Errorf("at %s: code %d, expired finding %v, at %v; want %d, %v, whole seconds", tc.at, resp.Code, expired, resp.At, tc.code, tc.expiring)
+		}
+	}
+}

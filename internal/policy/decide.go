@@ -67,6 +67,7 @@ func (d Decision) Accepted() bool { return d.Code == Accepted }
 // Decide runs the checks of DESIGN.md in their order and stops at the first failure.
 // The rule is evaluated with its explanation, because every caller shows it.
 func Decide(req Request) Decision {
+	req.Now = DecisionTime(req.Now)
 	var d Decision
 	step := func(check string, ok bool, format string, args ...any) {
 		d.Steps = append(d.Steps, Step{Check: check, OK: ok, Detail: fmt.Sprintf(format, args...)})
@@ -148,3 +149,10 @@ func describe(c *certinfo.Certificate) string {
 	}
 	return c.Subject.DN
 }
+
+// DecisionTime is t as every decision reads it, in whole seconds. Certificate
+// validity is written in whole seconds and its notAfter second is still valid, as
+// OpenSSL (and so nginx) compares time_t seconds; the page, the CLI and the server
+// all decide with it, so they agree within a second, and the server can remember a
+// decision for the rest of its second.
+func DecisionTime(t time.Time) time.Time { return t.Truncate(time.Second) }
