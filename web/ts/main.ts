@@ -59,7 +59,7 @@ function schedule(at = performance.now()): void {
   if (lastInput && at - lastInput < 200) at = Math.min(at, lastInput);
   lastInput = 0;
   byId("verdict").dataset.pending = "true";
-  if (!dirty && !inFlight) changedAt = at;
+  if (!dirty) changedAt = at; // the oldest change not yet served: a run in flight took its own
   if (inFlight) {
     dirty = true;
     return;

@@ -108,26 +108,23 @@ export interface ExplainRow {
 /** explainRows orders the nodes as the rule reads (outermost first) and drops bare literals. */
 export function explainRows(nodes: RuleNode[]): ExplainRow[] {
   const sorted = [...nodes].sort((a, b) => a.start - b.start || b.end - a.end || a.id - b.id);
-  const stack: RuleNode[] = [];
-  const rows: ExplainRow[] = [];
+  const kept: RuleNode[] = [];
   const seen = new Set<string>();
   for (const n of sorted) {
-    while (stack.length && !(n.start >= stack[stack.length - 1].start && n.end <= stack[stack.length - 1].end)) stack.pop();
     const key = `${n.start}:${n.end}`;
     const literal = n.kind ? n.kind === "literal" : LITERAL.test(n.text.trim());
     if (!literal && !seen.has(key)) {
       seen.add(key);
-      rows.push({ node: n, depth: stack.length });
+      kept.push(n);
     }
-    stack.push(n);
   }
   // Depth counts only the rows that are shown.
   const shown: ExplainRow[] = [];
   const open: RuleNode[] = [];
-  for (const r of rows) {
-    while (open.length && !(r.node.start >= open[open.length - 1].start && r.node.end <= open[open.length - 1].end)) open.pop();
-    shown.push({ node: r.node, depth: open.length });
-    open.push(r.node);
+  for (const n of kept) {
+    while (open.length && !(n.start >= open[open.length - 1].start && n.end <= open[open.length - 1].end)) open.pop();
+    shown.push({ node: n, depth: open.length });
+    open.push(n);
   }
   return shown;
 }

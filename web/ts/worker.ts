@@ -76,10 +76,10 @@ async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
       instance = r.instance;
     } catch (e) {
       // Last resort for hosts or browsers where streaming fails: the plain .wasm.
-      const u = new URL(msg.url, self.location.href);
-      u.pathname = u.pathname.replace(/\.(gz|br)$/, "");
-      const plain = u.href;
-      if (plain === new URL(msg.url, self.location.href).href) throw e;
+      const plain = new URL(msg.url, self.location.href);
+      const compressed = plain.pathname;
+      plain.pathname = compressed.replace(/\.(gz|br)$/, "");
+      if (plain.pathname === compressed) throw e;
       const res = await fetch(plain);
       if (!res.ok) throw e;
       const r = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject);
@@ -103,17 +103,15 @@ async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
 
 // init loads the engine and tells the page it is ready (or why it failed).
 async function init(msg: Init): Promise<void> {
-  {
-    const t0 = performance.now();
-    try {
-      const module = await instantiate(msg);
-      // Absolute times, so the page can place the engine's start on its own timeline.
-      const initAt = performance.timeOrigin + t0;
-      const readyAt = performance.timeOrigin + performance.now();
-      scope.postMessage({ type: "ready", ms: readyAt - initAt, initAt, readyAt, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
-    } catch (e) {
-      scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
-    }
+  const t0 = performance.now();
+  try {
+    const module = await instantiate(msg);
+    // Absolute times, so the page can place the engine's start on its own timeline.
+    const initAt = performance.timeOrigin + t0;
+    const readyAt = performance.timeOrigin + performance.now();
+    scope.postMessage({ type: "ready", ms: readyAt - initAt, initAt, readyAt, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
+  } catch (e) {
+    scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
   }
 }
 
