@@ -1086,3 +1086,54 @@ func TestDeceptiveCharactersShown(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestRuleEditableBeforeEngine holds the engine's download back: until the engine is
+// up the rule shows as plain text (the editor is made after, so that making it does not
+// take the CPU from the download and compile), and a person who clicks it gets the
+// editor at once, with the cursor at the end; what they type is the rule evaluated
+// once the engine is up.
+func TestRuleEditableBeforeEngine(t *testing.T) {
+	e := setup(t)
+	release := make(chan struct{})
+	var once sync.Once
+	open := func() { once.Do(func() { close(release) }) }
+	files := http.FileServer(http.Dir(e.dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "engine.wasm") {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	defer open() // before Close, which waits for the held request
+
+	tb := e.newTab(t)
+	tb.do(chromedp.Navigate(srv.URL + "/"))
+	stand := poll[string](tb, `(() => { const s = document.querySelector('.rule-standin[data-testid="rule-input"]'); return s && s.textContent; })()`, 10*time.Second)
+	if !strings.HasPrefix(stand, `CN == "client.example.com"`) {
+		t.Errorf("before the engine is up the rule reads %q, want the sample rule", stand)
+	}
+	if eval[bool](tb, `!!document.querySelector(".cm-editor")`) {
+		t.Error("the editor was made while the engine was still loading")
+	}
+	tb.do(chromedp.Click(chromedp.CSS(".rule-standin")))
+	poll[bool](tb, `!!document.activeElement && !!document.activeElement.closest(".cm-editor") && !document.querySelector(".rule-standin")`, 5*time.Second)
+	tb.do(chromedp.KeyEvent(` && CN != "x"`), chromedp.KeyEvent("\x1b"))
+	open()
+	v := tb.verdictAfter(0)
+	if got := tb.ruleText(); !strings.HasSuffix(got, `.startsWith("URI:spiffe://example.com/")) && CN != "x"`) {
+		t.Errorf("the rule after typing before the engine was up: %q", got)
+	}
+	if v.Value != "true" || v.Code != "0" {
+		t.Errorf("verdict %q code %q (%s), want true 0", v.Value, v.Code, v.Error)
+	}
+	n := eval[int](tb, `document.querySelectorAll("#explain li").length`)
+	if n == 0 {
+		t.Error("no explanation rows for the typed rule")
+	}
+	tb.noErrors()
+}

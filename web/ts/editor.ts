@@ -66,22 +66,56 @@ export interface RuleEditorOptions {
   declarations: () => Declaration[];
 }
 
+/**
+ * RuleEditor is the rule's CodeMirror editor, mounted lazily: creating it costs 100 to
+ * 200 ms of the main thread here, which during a cold load is CPU taken from the
+ * engine's download and compile on a small machine. Until mount() (the page calls it
+ * once the engine is up, or as soon as the person reaches for the rule) the rule shows
+ * as plain text in the same place and box, and the methods below act on that text.
+ */
 export class RuleEditor {
-  readonly view: EditorView;
+  private view?: EditorView;
   private language = new Compartment();
   private languageName: "cel" | "workato" = "cel";
   private hasDiagnostics = false;
+  private pending: { doc: string; diagnostics: Diagnostic[] };
+  private stand: HTMLElement;
 
-  constructor(o: RuleEditorOptions) {
-    this.view = new EditorView({
-      parent: o.parent,
+  constructor(private o: RuleEditorOptions) {
+    this.pending = { doc: o.doc, diagnostics: [] };
+    this.stand = document.createElement("pre");
+    this.stand.className = "rule-standin";
+    this.stand.tabIndex = 0;
+    this.stand.dataset.testid = "rule-input";
+    this.stand.setAttribute("aria-label", "Rule (CEL or Workato formula)");
+    this.stand.setAttribute("aria-describedby", "rule-help");
+    this.stand.textContent = o.doc;
+    this.stand.addEventListener("focus", () => this.focus());
+    this.stand.addEventListener("pointerdown", (ev) => {
+      ev.preventDefault(); // the press would focus this text, gone by then
+      this.focus();
+    });
+    o.parent.replaceChildren(this.stand);
+  }
+
+  /** mounted reports whether the CodeMirror editor exists yet. */
+  get mounted(): boolean {
+    return this.view !== undefined;
+  }
+
+  /** mount creates the editor in place of the plain text (once). */
+  mount(): EditorView {
+    if (this.view) return this.view;
+    const o = this.o;
+    const focused = document.activeElement === this.stand;
+    const view = new EditorView({
       state: EditorState.create({
-        doc: o.doc,
+        doc: this.pending.doc,
         extensions: [
           history(),
           closeBrackets(),
           bracketMatching(),
-          this.language.of(celLanguage),
+          this.language.of(this.languageName === "workato" ? formulaLanguage : celLanguage),
           syntaxHighlighting(highlight),
           autocompletion({ override: [(ctx) => complete(ctx, o.declarations())], activateOnTyping: true }),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
@@ -96,17 +130,42 @@ export class RuleEditor {
         ],
       }),
     });
+    this.view = view;
+    o.parent.replaceChildren(view.dom);
+    o.parent.dataset.ready = "true";
+    if (this.pending.diagnostics.length) this.diagnostics(this.pending.diagnostics);
+    this.pending.diagnostics = [];
+    if (focused) view.focus();
+    return view;
+  }
+
+  /** focus mounts the editor if need be and puts the cursor in it. */
+  focus(): void {
+    const mounted = this.mounted;
+    const view = this.mount();
+    if (!mounted) view.dispatch({ selection: { anchor: view.state.doc.length } });
+    view.focus();
   }
 
   get text(): string {
-    return this.view.state.doc.toString();
+    return this.view ? this.view.state.doc.toString() : this.pending.doc;
   }
 
   set text(s: string) {
+    if (!this.view) {
+      this.pending.doc = s;
+      this.stand.textContent = s;
+      this.o.onChange(s, performance.now());
+      return;
+    }
     this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: s } });
   }
 
   diagnostics(d: Diagnostic[]): void {
+    if (!this.view) {
+      this.pending.diagnostics = d;
+      return;
+    }
     // None before and none now: nothing to dispatch. The first verdict usually has
     // none, and the editor's first update costs 35 to 110 ms here (warm does it later).
     if (d.length === 0 && !this.hasDiagnostics) return;
@@ -121,14 +180,14 @@ export class RuleEditor {
    * idle, so that neither lands on a keystroke (the first costs tens of ms).
    */
   warm(): void {
-    if (!this.hasDiagnostics) this.view.dispatch(setDiagnostics(this.view.state, []));
+    if (this.view && !this.hasDiagnostics) this.view.dispatch(setDiagnostics(this.view.state, []));
   }
 
   /** setLanguage switches the highlighting between CEL and Workato formulas. */
   setLanguage(name: "cel" | "workato"): void {
     if (name === this.languageName) return;
     this.languageName = name;
-    this.view.dispatch({ effects: this.language.reconfigure(name === "workato" ? formulaLanguage : celLanguage) });
+    this.view?.dispatch({ effects: this.language.reconfigure(name === "workato" ? formulaLanguage : celLanguage) });
   }
 
   /**
@@ -138,15 +197,17 @@ export class RuleEditor {
    */
   applyEdits(source: string, edits: Edit[]): boolean {
     if (this.text !== source || edits.length === 0) return false;
+    const view = this.mount();
     const pos = new Positions(source);
     const changes = [...edits].sort((a, b) => a.start - b.start).map((e) => ({ from: pos.offset(e.start), to: pos.offset(e.end), insert: e.replacement }));
-    const tr = this.view.state.update({ changes, userEvent: "input.quickfix" });
-    this.view.dispatch(tr);
-    this.view.dispatch({ selection: { anchor: tr.changes.mapPos(changes[changes.length - 1].to, 1) } });
+    const tr = view.state.update({ changes, userEvent: "input.quickfix" });
+    view.dispatch(tr);
+    view.dispatch({ selection: { anchor: tr.changes.mapPos(changes[changes.length - 1].to, 1) } });
     return true;
   }
 
   explain(range: { from: number; to: number } | null): void {
+    if (!this.view) return;
     const len = this.view.state.doc.length;
     this.view.dispatch({ effects: setExplain.of(range && { from: Math.min(range.from, len), to: Math.min(range.to, len) }) });
   }

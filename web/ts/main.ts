@@ -353,7 +353,11 @@ const editor = new RuleEditor({
   declarations: () => declarations,
 });
 const rulePane = new RulePane(editor, () => schedule(), docs);
-byId("rule-editor").dataset.ready = "true";
+// The editor itself is made once the engine is up (making it competes for the CPU
+// with the engine's download and compile), or as soon as the person reaches for the
+// rule. In a task, not a microtask, so that the first call is posted before it.
+const mountSoon = () => setTimeout(() => editor.mount(), 0);
+void engine.whenReady().then(mountSoon, mountSoon);
 
 // --- the evaluation time --------------------------------------------------------------------------
 // The samples come from a generated PKI whose dates are fixed (the good certificates

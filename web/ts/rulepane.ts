@@ -62,7 +62,7 @@ export class RulePane {
     if (!cel) return;
     if (this.dialect === "workato") this.dialect = "cel";
     this.editor.text = cel;
-    this.editor.view.focus();
+    this.editor.focus();
   }
 
   /**
@@ -113,7 +113,7 @@ export class RulePane {
       warnings.map((w) => {
         const fix = w.edits?.length ? h("button", { type: "button", class: "secondary fix" }, "Apply fix") : null;
         fix?.addEventListener("click", () => {
-          if (this.editor.applyEdits(rule, w.edits ?? [])) this.editor.view.focus();
+          if (this.editor.applyEdits(rule, w.edits ?? [])) this.editor.focus();
         });
         return h(
           "li",
