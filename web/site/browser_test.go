@@ -1137,3 +1137,51 @@ func TestRuleEditableBeforeEngine(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestUnreadableShareLink opens a link whose state is damaged (cut short, as chat
+// programs do): the page opens with the sample, evaluated, and says why in the share
+// box, where the verdict that follows does not hide it.
+func TestUnreadableShareLink(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "#s=H4sIAAAAAAAA")
+	if v.Value != "true" || v.Code != "0" {
+		t.Errorf("with an unreadable link: verdict %q code %q (%s), want the sample's true 0", v.Value, v.Code, v.Error)
+	}
+	status := eval[string](tb, `document.getElementById("share-box").hidden ? "" : document.getElementById("share-status").textContent`)
+	if !strings.Contains(status, "could not be read") || !strings.Contains(status, "sample instead") {
+		t.Errorf("share box says %q, want why the link was not read", status)
+	}
+	if v.Error != "" {
+		t.Errorf("error slot says %q, want it empty: the verdict is the sample's", v.Error)
+	}
+	tb.noErrors()
+}
+
+// TestEngineScriptMissing serves the site without the engine's worker script, and
+// app.js late: the worker fails before the page's script adopts it, and the page says
+// so instead of waiting for the engine for ever.
+func TestEngineScriptMissing(t *testing.T) {
+	e := setup(t)
+	files := http.FileServer(http.Dir(e.dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/worker.js"):
+			http.NotFound(w, r)
+			return
+		case strings.HasSuffix(r.URL.Path, "/app.js"):
+			time.Sleep(time.Second)
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	tb := e.newTab(t)
+	tb.do(chromedp.Navigate(srv.URL + "/"))
+	msg := poll[string](tb, `(() => { const e = document.querySelector('[data-testid="error"]'); return e && !e.hidden && e.textContent; })()`, 15*time.Second)
+	if !strings.Contains(msg, "failed to start") {
+		t.Errorf("error %q, want one saying the engine failed to start", msg)
+	}
+	if v := tb.current(); v.Value != "error" {
+		t.Errorf("verdict %q, want error", v.Value)
+	}
+}

@@ -12,5 +12,11 @@ if (script?.dataset.worker && script.dataset.wasm && typeof Worker !== "undefine
   const worker = new Worker(url.href, { name: "mtlsplay-engine" });
   const early: MessageEvent[] = [];
   worker.onmessage = (ev) => early.push(ev);
+  // A worker that cannot load (its script missing, blocked) fires "error" before
+  // app.js adopts it: kept as the "failed" message the worker itself would send.
+  worker.onerror = (ev) => {
+    ev.preventDefault();
+    early.push(new MessageEvent("message", { data: { type: "failed", message: ev.message || `the engine's script (${url.pathname}) could not be loaded` } }));
+  };
   (window as unknown as { mtlsplayBoot?: unknown }).mtlsplayBoot = { worker, early };
 }

@@ -74,7 +74,7 @@ export class Engine {
       };
       w.onerror = (ev) => {
         ev.preventDefault();
-        reject(new Error(`the engine failed to start: ${ev.message || "worker error"}`));
+        reject(new Error(`the engine failed to start: ${ev.message || "its script could not be loaded"}`));
       };
     });
     if (booted) {

@@ -9,7 +9,7 @@ import { byId, copyButton, h, replace } from "./dom";
 import { RuleEditor } from "./editor";
 import { Engine, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
-import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict, showError } from "./render";
+import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
 import { decode, encode, type State } from "./share";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError } from "./types";
@@ -451,9 +451,18 @@ window.addEventListener("hashchange", async () => {
     const s = await decode(location.hash);
     if (s) restore(s);
   } catch (e) {
-    showError(`this share link could not be read: ${(e as Error).message}`);
+    unreadableLink(e as Error, "the page kept what it showed");
   }
 });
+
+// unreadableLink says, in the share box, that the link opened could not be read: in the
+// verdict's error slot, the next verdict would hide it at once.
+function unreadableLink(e: Error, outcome: string): void {
+  byId<HTMLInputElement>("share-url").value = location.href;
+  const cut = /newer version/.test(e.message) ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
+  byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`;
+  byId("share-box").hidden = false;
+}
 
 // --- start ------------------------------------------------------------------------------------
 
@@ -470,7 +479,7 @@ async function start(): Promise<void> {
       restored = true;
     }
   } catch (e) {
-    showError(`this share link could not be read: ${(e as Error).message}`);
+    unreadableLink(e as Error, "the page opened with the sample instead");
   }
   if (!restored) {
     useSampleCert(sampleCerts[0]);
