@@ -36,6 +36,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/mtlsplay/mtlsplay/web/bundle"
 	"github.com/mtlsplay/mtlsplay/web/site"
@@ -733,7 +734,7 @@ func BenchmarkKeystroke(b *testing.B) {
 	tb := e.newTab(b)
 	v := tb.open(e, "")
 	v = tb.setAt(v.Seq)
-	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kbEnd, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
+	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
 	eval[chromedp.Void](tb, `performance.clearMeasures()`)
 	keys := ` && cert.subject.cn != "x"`
 	b.ResetTimer()
@@ -784,9 +785,6 @@ func measuring(t *testing.T) {
 		t.Skip("set MTLSPLAY_MEASURE=1 to log the measurements")
 	}
 }
-
-// kbEnd is the End key (kb's name for it).
-const kbEnd = "\ue010"
 
 // selectOption picks an option of a <select> as a person would, by value.
 func selectOption(tb *tab, sel, value string) {
