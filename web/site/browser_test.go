@@ -1183,3 +1183,30 @@ func TestEngineScriptMissing(t *testing.T) {
 		t.Errorf("verdict %q, want error", v.Value)
 	}
 }
+
+// TestRuleErrorKeepsFields types a rule that does not compile yet after a verdict: the
+// certificate's fields and findings stay as the verdict showed them, without a call to
+// parse the certificate again (it cost a call and made the fields flicker).
+func TestRuleErrorKeepsFields(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	cn, findings := tb.text("#cn"), tb.text(`[data-testid="findings"]`)
+	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(" &&"), chromedp.KeyEvent("\x1b"))
+	for v.Value != "error" && v.Seq < 10 { // a verdict for each key, or fewer
+		v = tb.verdictAfter(v.Seq)
+	}
+	if v.Value != "error" || !strings.Contains(v.Error, ":") {
+		t.Fatalf("after typing an incomplete rule (%q): verdict %q error %q, want a compile error", tb.ruleText(), v.Value, v.Error)
+	}
+	if n := eval[int](tb, `performance.getEntriesByName("mtlsplay:call:inspect").length`); n != 0 {
+		t.Errorf("%d inspect calls for a rule error, want none: the verdict's fields serve", n)
+	}
+	if got := tb.text("#cn"); got != cn {
+		t.Errorf("CN shows %q after the rule error, want %q as before", got, cn)
+	}
+	if got := tb.text(`[data-testid="findings"]`); got != findings {
+		t.Errorf("findings show %q after the rule error, want %q as before", got, findings)
+	}
+	tb.noErrors()
+}

@@ -99,6 +99,7 @@ export class Engine {
 
   /** call sends op(request) to the engine and resolves with its parsed JSON answer. */
   async call<T = unknown>(op: string, request: unknown): Promise<T> {
+    performance.mark(`mtlsplay:call:${op}`); // what the page asked, for DevTools and tests
     await this.ready;
     const id = this.nextId++;
     const limit = this.timeoutMs();

@@ -37,8 +37,11 @@ let changedAt = 0;
 let seq = 0;
 let firstVerdict = true;
 // The last certificate text parsed, for the error path (a rule or bundle error still
-// shows the certificate); findings are kept only from an "inspect" at the same time.
-let lastInspected: { text: string; at?: string; certs: Certificate[] | null; findings: Finding[] | null } = { text: "\u0000", certs: null, findings: null };
+// shows the certificate). Findings depend on the bundles too: those of a verdict are
+// kept with its bundles, and serve while only the rule changes (a rule being typed
+// that does not compile yet costs no call and leaves the fields as they are); those of
+// an "inspect" are the certificate's alone (bundles undefined) and serve any bundles.
+let lastInspected: { text: string; at?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null } = { text: "\u0000", certs: null, findings: null };
 
 // When the person last changed an input (the beforeinput/input event's time), so a
 // measurement starts when the text changed rather than when the editor reported it.
@@ -83,8 +86,13 @@ function request(): DecideRequest {
   return r;
 }
 
-async function inspect(text: string, at?: string): Promise<typeof lastInspected> {
-  if (lastInspected.text === text && lastInspected.at === at && lastInspected.findings) return lastInspected;
+function bundlesKey(b: BundleInput[]): string {
+  return JSON.stringify(b);
+}
+
+async function inspect(text: string, at: string | undefined, bundles: string): Promise<typeof lastInspected> {
+  const l = lastInspected;
+  if (l.text === text && l.at === at && l.findings && (l.bundles === undefined || l.bundles === bundles)) return l;
   const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at });
   lastInspected = isError(r) ? { text, at, certs: null, findings: [] } : { text, at, certs: r.certificates, findings: r.findings ?? [] };
   return lastInspected;
@@ -121,7 +129,7 @@ async function run(): Promise<void> {
       renderExplain(null, () => {});
       if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
       // Keep showing what the certificate holds when only the rule or a bundle is wrong.
-      const seen = req.certificates.trim() ? await inspect(req.certificates, req.at) : null;
+      const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles)) : null;
       renderFields(seen?.certs, at, null);
       renderChains(null, seen?.certs);
       renderFindings(seen?.findings, docs);
@@ -139,7 +147,7 @@ async function run(): Promise<void> {
       renderChains(res, res.certificates, res.findings);
       renderFindings(res.findings, docs);
       renderBundleViews(res.bundles);
-      lastInspected = { text: req.certificates, at: req.at, certs: res.certificates, findings: null };
+      lastInspected = { text: req.certificates, at: req.at, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [] };
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout ? e.message : `the engine failed: ${(e as Error).message}`;
