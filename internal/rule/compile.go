@@ -241,7 +241,7 @@ func issuesError(src string, iss *cel.Issues) *CompileError {
 			Column:   col,
 			Start:    lines[line-1] + col - 1,
 			End:      tokenEnd(rs, lines[line-1]+col-1),
-			Message:  cleanMessage(e.Message) + suggestion(e.Message),
+			Message:  cleanMessage(e.Message) + suggestion(e.Message, rs, lines[line-1]+col-1),
 			Snippet:  snippet(src, line, col),
 		})
 	}
@@ -263,6 +263,45 @@ var (
 	listStringCallR = lazyRegexp(`^found no matching overload for '(contains|startsWith|endsWith|matches|lowerAscii|upperAscii|trim)' applied to 'list\(string\)\.`)
 )
 
+// receiverBefore returns the receiver of the method call whose "(" is at open, when
+// it is a plain path (SAN, cert.subject.organization, chain[0].san.dns), else "".
+func receiverBefore(src []rune, open int) string {
+	isName := func(r rune) bool {
+		return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	if open > len(src) {
+		return ""
+	}
+	i := open - 1
+	for i >= 0 && isName(src[i]) { // the method's name
+		i--
+	}
+	if i < 0 || src[i] != '.' {
+		return ""
+	}
+	end := i
+scan:
+	for i--; i >= 0; i-- {
+		switch r := src[i]; {
+		case isName(r) || r == '.':
+		case r == ']': // an index: chain[0]
+			for i >= 0 && src[i] != '[' {
+				i--
+			}
+			if i < 0 {
+				return ""
+			}
+		default:
+			break scan
+		}
+	}
+	path := string(src[i+1 : end])
+	if path == "" || !isName([]rune(path)[0]) || path[0] >= '0' && path[0] <= '9' || strings.ContainsAny(path, " \t\n") {
+		return ""
+	}
+	return path
+}
+
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
@@ -282,16 +321,28 @@ func cleanMessage(m string) string {
 }
 
 // suggestion adds a "did you mean" where cel-go gives none: for fields
-// (cert.subjct → subject) and for short names its catalog skips (CM → CN).
-func suggestion(msg string) string {
+// (cert.subjct → subject) and for short names its catalog skips (CM → CN); and for a
+// string function called on a list, the way to test its elements, in the words of the
+// list the rule wrote (at is the code-point offset cel-go reports: the call's "(").
+func suggestion(msg string, src []rune, at int) string {
 	if strings.Contains(msg, "did you mean") {
 		return ""
 	}
 	if m := listStringCallR().FindStringSubmatch(msg); m != nil {
-		if m[1] == "contains" {
-			return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
+		list := receiverBefore(src, at)
+		if list == "SAN" {
+			if m[1] == "contains" {
+				return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
+			}
+			return fmt.Sprintf(" (%s works on one string, not on a list: test the entries with SAN.exists(s, s.%s(…)))", m[1], m[1])
 		}
-		return fmt.Sprintf(" (%s works on one string, not on a list: test the entries with SAN.exists(s, s.%s(…)))", m[1], m[1])
+		if list == "" {
+			list = "list"
+		}
+		if m[1] == "contains" {
+			return fmt.Sprintf(` (a list has no contains(): for an exact element write "…" in %s, for part of an element %s.exists(x, x.contains("…")))`, list, list)
+		}
+		return fmt.Sprintf(" (%s works on one string, not on a list: test the elements with %s.exists(x, x.%s(…)))", m[1], list, m[1])
 	}
 	var s string
 	if m := undefinedFieldR().FindStringSubmatch(msg); m != nil {

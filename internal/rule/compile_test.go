@@ -43,6 +43,11 @@ func TestCompileErrors(t *testing.T) {
 		{"only a comment", "// TODO", 1, 1, "rule is empty"},
 		{"unavailable feature", `optional.of(CN).hasValue()`, 1, 12, "not available in mtlsplay rules"},
 		{"accumulator is hidden", `SAN.exists(s, __result__)`, 1, 15, "undeclared reference to '__result__'"},
+		{"string function on SAN", `SAN.startsWith("DNS:")`, 1, 15, "test the entries with SAN.exists(s, s.startsWith(…))"},
+		{"contains on SAN", `SAN.contains("example.com")`, 1, 13, `for an exact entry write "DNS:api.example.com" in SAN`},
+		{"contains on another list", `cert.subject.organization.contains("Acme")`, 1, 35, `for an exact element write "…" in cert.subject.organization, for part of an element cert.subject.organization.exists(x, x.contains("…"))`},
+		{"string function on an indexed list", "true &&\n  chain[0].san.dns.endsWith(\".example.com\")", 2, 28, "test the elements with chain[0].san.dns.exists(x, x.endsWith(…))"},
+		{"string function on a list expression", `SAN.filter(s, s.startsWith("DNS:")).endsWith("x")`, 1, 45, "test the elements with list.exists(x, x.endsWith(…))"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,5 +147,29 @@ func TestCache(t *testing.T) {
 	}
 	if c, _ := env.Compile(`CN == "a"`); c == a {
 		t.Error("the oldest entry survived a full cache")
+	}
+}
+
+func TestReceiverBefore(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		want string
+	}{
+		{`SAN.contains(`, "SAN"},
+		{`x || cert.subject.organization.startsWith(`, "cert.subject.organization"},
+		{`chain[1].san.uri.endsWith(`, "chain[1].san.uri"},
+		{`f(x).contains(`, ""},
+		{`[1, 2].contains(`, ""},
+		{`contains(`, ""},
+		{`]].contains(`, ""},
+		{``, ""},
+	} {
+		rs := []rune(tt.src)
+		if got := receiverBefore(rs, max(len(rs)-1, 0)); got != tt.want { // at the "("
+			t.Errorf("receiverBefore(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+	if got := receiverBefore([]rune("SAN.x("), 99); got != "" {
+		t.Errorf("receiverBefore past the end = %q, want empty", got)
 	}
 }
