@@ -50,7 +50,7 @@ type echoEntry struct {
 	head      [][]byte // the compact JSON response up to the client and request members, in parts
 	responses *atomic.Uint64
 	view      *echoView    // for the HTML page
-	log       *slog.Logger // with this entry's attributes formatted once
+	lines     requestLines // its requests' log lines (see requestLog)
 }
 
 // appendHead appends the response's JSON up to the client and request members.
@@ -175,8 +175,8 @@ func (s *server) entry(cs *connState, st *tls.ConnectionState, c *client, remote
 	if c != nil {
 		name = c.Name
 	}
-	e.log = s.log.With(slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.resp.status),
-		slog.String("tls", tls.VersionName(st.Version)), slog.String("remote", remote))
+	e.lines.attrs = []slog.Attr{slog.String("client", name), slog.Int("code", e.code), slog.Int("status", e.resp.status),
+		slog.String("tls", tls.VersionName(st.Version)), slog.String("remote", remote)}
 	cs.entries = append(cs.entries, e)
 	return e
 }
@@ -462,18 +462,12 @@ func wantsPretty(r *http.Request) bool {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
-// logEcho writes the request's log line: the connection's attributes were
-// formatted when its decision was made, the request adds its own.
+// logEcho writes the request's log line: the connection's attributes, then the
+// request's method, path and the client it asked for by name, if any.
 func (s *server) logEcho(r *http.Request, e *echoEntry, sel selection) {
-	ctx := r.Context()
-	if !e.log.Enabled(ctx, slog.LevelInfo) {
-		return
+	if s.log.Enabled(r.Context(), slog.LevelInfo) {
+		s.reqLog.write(&e.lines, time.Now(), r.Method, r.URL.Path, sel.requested)
 	}
-	if sel.requested != "" {
-		e.log.LogAttrs(ctx, slog.LevelInfo, "echo", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("requested", sel.requested))
-		return
-	}
-	e.log.LogAttrs(ctx, slog.LevelInfo, "echo", slog.String("method", r.Method), slog.String("path", r.URL.Path))
 }
 
 // acceptsHTML reports whether the client asked for HTML (a browser does).

@@ -71,6 +71,7 @@ type server struct {
 	cfg       *config
 	demo      *demoState // nil with --config
 	log       *slog.Logger
+	reqLog    *requestLog // the echo's line per request, in log's format
 	now       func() time.Time
 	metrics   *metrics
 	certs     *certCache
@@ -162,7 +163,8 @@ func runServe(ctx context.Context, opts serveOptions, stdout, stderr io.Writer) 
 	if opts.logFormat == "json" {
 		handler = slog.NewJSONHandler(logOut, hopts)
 	}
-	s := &server{log: slog.New(handler), now: opts.now, certs: newCertCache(certCacheSize), chains: trust.NewCache(chainCacheSize)}
+	s := &server{log: slog.New(handler), reqLog: &requestLog{w: logOut, json: opts.logFormat == "json", opts: hopts},
+		now: opts.now, certs: newCertCache(certCacheSize), chains: trust.NewCache(chainCacheSize)}
 
 	configPath := opts.configPath
 	demoMade := false

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// requestLog writes the echo's line per request, exactly as the server's slog handler
+// would. Formatting it with slog on every request cost about 2.4 µs of the server's
+// ~27 µs per keep-alive request (11% of the rate, measured with make bench-echo). The
+// requests of one connection almost always repeat their method and path, so slog
+// makes the line once, without its time, and each request writes the time and that
+// line. The time is the one part formatted here, as slog's text (to the millisecond)
+// and JSON (RFC 3339 to the nanosecond) handlers format it.
+type requestLog struct {
+	w    io.Writer // the handler's writer (the line buffer)
+	json bool
+	opts *slog.HandlerOptions
+}
+
+// loggedLine is slog's line for one method, path and requested client, without time.
+type loggedLine struct {
+	method, path, requested string
+	line                    []byte // "level=INFO msg=echo …\n" or "{\"level\":\"INFO\",…}\n"
+}
+
+// requestLines is what an echo entry keeps for its log lines: the connection's
+// attributes and the last line made from them (requests of an HTTP/2 connection run
+// concurrently, hence the atomic).
+type requestLines struct {
+	attrs []slog.Attr
+	last  atomic.Pointer[loggedLine]
+}
+
+var logBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// write logs one request at t.
+func (l *requestLog) write(rl *requestLines, t time.Time, method, path, requested string) {
+	if y := t.Year(); y < 0 || y >= 10000 { // slog's JSON has its own words for these
+		_, _ = l.w.Write(l.render(rl.attrs, t, method, path, requested))
+		return
+	}
+	ll := rl.last.Load()
+	if ll == nil || ll.method != method || ll.path != path || ll.requested != requested {
+		ll = &loggedLine{method: method, path: path, requested: requested, line: l.render(rl.attrs, time.Time{}, method, path, requested)}
+		rl.last.Store(ll)
+	}
+	bp := logBufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	t = t.Round(0) // no monotonic reading, as slog
+	if l.json {
+		b = append(b, `{"time":"`...)
+		b = t.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `",`...)
+		b = append(b, ll.line[1:]...) // after its "{"
+	} else {
+		b = append(b, "time="...)
+		b = t.Truncate(time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = append(b, ' ')
+		b = append(b, ll.line...)
+	}
+	_, _ = l.w.Write(b)
+	*bp = b
+	logBufPool.Put(bp)
+}
+
+// render has slog make the line; with a zero time, it leaves the time out.
+func (l *requestLog) render(attrs []slog.Attr, t time.Time, method, path, requested string) []byte {
+	var buf bytes.Buffer
+	var h slog.Handler = slog.NewTextHandler(&buf, l.opts)
+	if l.json {
+		h = slog.NewJSONHandler(&buf, l.opts)
+	}
+	r := slog.NewRecord(t, slog.LevelInfo, "echo", 0)
+	r.AddAttrs(attrs...)
+	r.AddAttrs(slog.String("method", method), slog.String("path", path))
+	if requested != "" {
+		r.AddAttrs(slog.String("requested", requested))
+	}
+	_ = h.Handle(context.Background(), r)
+	return buf.Bytes()
+}
