@@ -55,6 +55,8 @@ func main() {
 	same := flag.Bool("same-size", true, "also measure nginx serving a static file as large as mtlsplay's echo response (the same bytes per request)")
 	bare := flag.Bool("bare", false, "also measure a bare Go crypto/tls + net/http server (RequireAndVerifyClientCert, a small response), the baseline of FIELD-NOTES")
 	also := flag.String("also", "", "also measure the server this command starts; it gets -dir DIR (root.pem, server-chain.pem, server.key) and -addr ADDR")
+	base := flag.String("base", "", "also measure this other mtlsplay binary (named mtlsplay-base): an interleaved A/B of two builds")
+	phases := flag.String("phases", "handshake,keepalive", "the phases to measure, comma-separated")
 	serveBare := flag.String("serve-bare", "", "internal: run the bare Go server on DIR,ADDR")
 	flag.Parse()
 	// The load client allocates per handshake too; collect less often, so that
@@ -68,7 +70,15 @@ func main() {
 	*duration = min(*duration, 60*time.Second)
 	*conc = min(max(*conc, 1), 64)
 	*rounds = min(max(*rounds, 1), 5)
-	if err := runBench(*bin, *nginxBin, *mode, *also, strings.Fields(*serveFlags), *duration, *conc, *rounds, *keep, *bare, *same); err != nil {
+	var ph []string
+	for _, p := range strings.Split(*phases, ",") {
+		if p = strings.TrimSpace(p); p != "handshake" && p != "keepalive" {
+			fmt.Fprintf(os.Stderr, "benchecho: unknown phase %q (handshake or keepalive)\n", p)
+			os.Exit(2)
+		}
+		ph = append(ph, strings.TrimSpace(p))
+	}
+	if err := runBench(*bin, *base, *nginxBin, *mode, *also, strings.Fields(*serveFlags), ph, *duration, *conc, *rounds, *keep, *bare, *same); err != nil {
 		fmt.Fprintln(os.Stderr, "benchecho:", err)
 		os.Exit(1)
 	}
@@ -82,7 +92,7 @@ type target struct {
 	stop func()
 }
 
-func runBench(bin, nginxBin, mode, also string, serveFlags []string, d time.Duration, conc, rounds int, keep, bare, same bool) error {
+func runBench(bin, base, nginxBin, mode, also string, serveFlags, phases []string, d time.Duration, conc, rounds int, keep, bare, same bool) error {
 	dir, err := os.MkdirTemp("", "mtlsplay-bench-")
 	if err != nil {
 		return err
@@ -106,12 +116,20 @@ func runBench(bin, nginxBin, mode, also string, serveFlags []string, d time.Dura
 	}
 
 	var targets []*target
-	mt, err := startMtlsplay(bin, dir, mode, serveFlags)
+	mt, err := startMtlsplay("mtlsplay", bin, dir, mode, serveFlags)
 	if err != nil {
 		return err
 	}
 	defer mt.stop()
 	targets = append(targets, mt)
+	if base != "" {
+		bt, err := startMtlsplay("mtlsplay-base", base, dir, mode, serveFlags)
+		if err != nil {
+			return err
+		}
+		defer bt.stop()
+		targets = append(targets, bt)
+	}
 
 	if nginxBin == "" {
 		if p, err := exec.LookPath("nginx"); err == nil {
@@ -168,7 +186,7 @@ func runBench(bin, nginxBin, mode, also string, serveFlags []string, d time.Dura
 		if err != nil {
 			return fmt.Errorf("%s: first request: %w", t.name, err)
 		}
-		if t.name == "mtlsplay" && !bytes.Contains(body, []byte(`"code": 0,`)) && !bytes.Contains(body, []byte(`"code":0,`)) {
+		if strings.HasPrefix(t.name, "mtlsplay") && !bytes.Contains(body, []byte(`"code": 0,`)) && !bytes.Contains(body, []byte(`"code":0,`)) {
 			return fmt.Errorf("mtlsplay did not accept the bench client:\n%s", body)
 		}
 		fmt.Printf("%s on %s: %d-byte response\n", t.name, t.addr, len(body))
@@ -178,13 +196,14 @@ func runBench(bin, nginxBin, mode, also string, serveFlags []string, d time.Dura
 
 	// Warm up each target briefly (JIT-free, but caches, page faults, GC sizing).
 	for _, t := range targets {
-		measure(t, clientCfg, "handshake", conc, time.Second, clk)
-		measure(t, clientCfg, "keepalive", conc, time.Second, clk)
+		for _, phase := range phases {
+			measure(t, clientCfg, phase, conc, time.Second, clk)
+		}
 	}
 	fmt.Printf("%-9s %-10s %5s %10s %14s %14s %7s\n", "server", "phase", "round", "ops/s", "server µs/op", "client µs/op", "errors")
 	results := map[string][]result{}
 	for r := 0; r < rounds; r++ {
-		for _, phase := range []string{"handshake", "keepalive"} {
+		for _, phase := range phases {
 			order := append(append([]*target{}, targets[r%len(targets):]...), targets[:r%len(targets)]...)
 			for _, t := range order {
 				res := measure(t, clientCfg, phase, conc, d, clk)
@@ -198,7 +217,7 @@ func runBench(bin, nginxBin, mode, also string, serveFlags []string, d time.Dura
 	}
 
 	fmt.Println("\nmedians over the rounds:")
-	for _, phase := range []string{"handshake", "keepalive"} {
+	for _, phase := range phases {
 		m := median(results["mtlsplay/"+phase])
 		line := fmt.Sprintf("  %-9s mtlsplay %8.0f/s %7.1f µs server CPU/op", phase, m.rate, m.serverUS)
 		for _, t := range targets[1:] {
@@ -526,7 +545,7 @@ func freePort() (string, error) {
 	return l.Addr().String(), nil
 }
 
-func startMtlsplay(bin, dir, mode string, extra []string) (*target, error) {
+func startMtlsplay(name, bin, dir, mode string, extra []string) (*target, error) {
 	cfg := fmt.Sprintf(`tls: {cert: server-chain.pem, key: server.key, mode: %s}
 clients:
   - name: bench
@@ -545,7 +564,7 @@ clients:
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "mtlsplay.log"))
+	logf, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +575,7 @@ clients:
 	}
 	pid := cmd.Process.Pid
 	return &target{
-		name: "mtlsplay", addr: mtlsAddr, path: "/c/bench/",
+		name: name, addr: mtlsAddr, path: "/c/bench/",
 		pids: func() []int { return []int{pid} },
 		stop: func() {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
