@@ -52,15 +52,14 @@ func (l *requestLog) write(rl *requestLines, t time.Time, method, path, requeste
 	}
 	bp := logBufPool.Get().(*[]byte)
 	b := (*bp)[:0]
-	t = t.Round(0) // no monotonic reading, as slog
 	if l.json {
 		b = append(b, `{"time":"`...)
-		b = t.AppendFormat(b, time.RFC3339Nano)
+		b = appendLogTime(b, t, true)
 		b = append(b, `",`...)
 		b = append(b, ll.line[1:]...) // after its "{"
 	} else {
 		b = append(b, "time="...)
-		b = t.Truncate(time.Millisecond).AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+		b = appendLogTime(b, t, false)
 		b = append(b, ' ')
 		b = append(b, ll.line...)
 	}
@@ -84,4 +83,45 @@ func (l *requestLog) render(attrs []slog.Attr, t time.Time, method, path, reques
 	}
 	_ = h.Handle(context.Background(), r)
 	return buf.Bytes()
+}
+
+// logSecond is a second of log time formatted, up to the fraction and after it.
+type logSecond struct {
+	unix int64
+	loc  *time.Location
+	date []byte // 2006-01-02T15:04:05
+	zone []byte // Z or -07:00
+}
+
+var lastLogSecond atomic.Pointer[logSecond]
+
+// appendLogTime appends t as slog's handlers write a record's time: RFC 3339 with
+// three fractional digits, truncated (text), or with the nanoseconds and trailing zeros
+// trimmed (JSON, time.RFC3339Nano). The second is formatted once: time.AppendFormat
+// reads its layout on every call, and that was most of a line's cost.
+func appendLogTime(b []byte, t time.Time, nano bool) []byte {
+	s := lastLogSecond.Load()
+	if s == nil || s.unix != t.Unix() || s.loc != t.Location() {
+		s = &logSecond{unix: t.Unix(), loc: t.Location(), date: t.AppendFormat(nil, "2006-01-02T15:04:05"), zone: t.AppendFormat(nil, "Z07:00")}
+		lastLogSecond.Store(s)
+	}
+	b = append(b, s.date...)
+	ns := t.Nanosecond()
+	if !nano {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	} else if ns != 0 {
+		var d [10]byte
+		d[0] = '.'
+		for i := 9; i > 0; i-- {
+			d[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := len(d)
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, d[:n]...)
+	}
+	return append(b, s.zone...)
 }

@@ -50,7 +50,12 @@ func TestRequestLogMatchesSlog(t *testing.T) {
 		time.Date(2026, 11, 22, 10, 18, 37, 120_000_000, east),
 		time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, west),
 		time.Date(10000, 1, 1, 0, 0, 0, 1_500_000, time.UTC),
+		time.Date(2026, 11, 22, 10, 18, 37, 100, time.UTC), // the same second again, in nanoseconds
+		time.Date(2026, 11, 22, 10, 18, 37, 100, east),     // and in another zone
+		time.Date(2026, 11, 22, 10, 18, 38, 10, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 5e8, time.UTC),
 		time.Now(),
+		time.Now().Add(time.Millisecond),
 	}
 	requests := [][3]string{
 		{"GET", "/", ""},
@@ -82,7 +87,7 @@ func FuzzRequestLog(f *testing.F) {
 	f.Add("GET", "/c/demo/", "", false, int64(0))
 	f.Add("PO ST", "/\"=\\\x00\u2029", "a b", true, int64(1_700_000_000_123_456_789))
 	f.Fuzz(func(t *testing.T, method, path, requested string, json bool, ns int64) {
-		at := time.Unix(0, ns).UTC()
+		at := time.Unix(0, ns).In(time.FixedZone("", int(ns%(14*3600))))
 		rl := &requestLines{attrs: testAttrs()}
 		want := slogLine(t, json, at, testAttrs(), method, path, requested)
 		for range 2 {
