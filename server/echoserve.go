@@ -198,16 +198,21 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 		es.closeConns(true)
 		select {
 		case <-done:
-			return <-h2done
 		case <-ctx.Done():
 			es.closeConns(false)
 			<-done
-			<-h2done
-			_ = es.h2.Close() // Shutdown leaves the HTTP/2 connections still active open
-			return ctx.Err()
 		case <-tick.C:
+			continue
 		}
+		break
 	}
+	// HTTP/2 connections are net/http's. Its Shutdown returns when they are idle, or
+	// with ctx's error at the end of the grace period, leaving those still active open.
+	if err := <-h2done; err != nil {
+		_ = es.h2.Close()
+		return err
+	}
+	return ctx.Err()
 }
 
 func (es *echoServer) closeConns(idleOnly bool) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"io"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
@@ -140,4 +144,77 @@ func decideRequest(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestShutdownClosesStuckHTTP2 holds an HTTP/2 response back (the client opens no
+// flow-control window, so the server can send no DATA): the stream stays active, and
+// when the grace period ends serve closes the connection rather than leaving it open.
+func TestShutdownClosesStuckHTTP2(t *testing.T) {
+	lim := defaultLimits
+	lim.grace = 300 * time.Millisecond
+	ts := startServe(t, serveOptions{configPath: writeConfig(t, testConfig(modeReport)), limits: lim})
+
+	cfg := clientTLS(t, goodCert[0], goodCert[1])
+	cfg.NextProtos = []string{"h2"}
+	c, err := tls.Dial("tcp", ts.s.MTLSAddr(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if p := c.ConnectionState().NegotiatedProtocol; p != "h2" {
+		t.Fatalf("negotiated %q, want h2", p)
+	}
+	if _, err := io.WriteString(c, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(c, c)
+	if err := fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0}); err != nil {
+		t.Fatal(err)
+	}
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "https"}, {":authority", "localhost"}, {":path", "/c/partner-a/"}} {
+		_ = enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The response's HEADERS arrive; its DATA cannot.
+	_ = c.SetReadDeadline(time.Now().Add(hangGuard))
+	for gotHeaders := false; !gotHeaders; {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("reading the response: %v", err)
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				_ = fr.WriteSettingsAck()
+			}
+		case *http2.HeadersFrame:
+			gotHeaders = f.StreamID == 1
+		case *http2.DataFrame:
+			t.Fatalf("DATA of %d bytes with no window open", len(f.Data()))
+		}
+	}
+
+	ts.cancel()
+	start := time.Now()
+	for {
+		if _, err := fr.ReadFrame(); err != nil { // GOAWAY first, then the connection ends
+			break
+		}
+	}
+	if waited := time.Since(start); waited > lim.grace+2*time.Second {
+		t.Errorf("the stuck HTTP/2 connection was closed %v after shutdown began, want about the grace period (%v)", waited, lim.grace)
+	}
+	select {
+	case code := <-ts.done:
+		ts.done <- code
+	case <-time.After(hangGuard):
+		t.Fatal("serve did not return")
+	}
+	if !strings.Contains(ts.stderr.String(), "still open after the grace period were closed") {
+		t.Errorf("no log line about closing connections after the grace period:\n%s", ts.stderr)
+	}
 }
