@@ -79,7 +79,7 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	}
 	certs, err := parseNonEmpty(req.Source, req.Certificates)
 	if err != nil {
-		return nil, err
+		return nil, inputError(err, "certificate", 0)
 	}
 	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
 }
@@ -162,7 +162,7 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		name := sourceName(in.Name, fmt.Sprintf("bundle %d", i+1))
 		b, err := trust.ParseBundle(name, []byte(in.PEM), at)
 		if err != nil {
-			return nil, err
+			return nil, inputError(err, "bundle", i+1)
 		}
 		client.Bundles = append(client.Bundles, b)
 		views = append(views, bundleView(b))
@@ -170,13 +170,13 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	var r *dialect.Rule
 	if strings.TrimSpace(req.Rule) != "" {
 		if r, err = compileRule(req.Rule, req.Dialect); err != nil {
-			return nil, err
+			return nil, inputError(err, "rule", 0)
 		}
 		client.Rule = r.Program
 	}
 	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
 	if err != nil {
-		return nil, err
+		return nil, inputError(err, "certificate", 0)
 	}
 	resp := &DecideResponse{
 		Decision:     policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS, Verify: verified.Verify}),
@@ -222,6 +222,13 @@ func sourceName(s, fallback string) string {
 		return fallback
 	}
 	return s
+}
+
+// inputError is err in the JSON error shape, naming the input it is about.
+func inputError(err error, input string, bundle int) *Error {
+	e := ErrorOf(err)
+	e.Input, e.Bundle = input, bundle
+	return &e
 }
 
 // ErrorOf turns any engine error into the one JSON error shape.

@@ -71,6 +71,31 @@ func TestCallErrors(t *testing.T) {
 	}
 }
 
+// TestErrorNamesItsInput: a decide error says which input it is about, so a page can
+// clear or mark that input without reading the message (bundles may share a name).
+func TestErrorNamesItsInput(t *testing.T) {
+	root, key := string(mustJSON(t, fixture(t, "root.pem"))), string(mustJSON(t, fixture(t, "client-good.key")))
+	tests := []struct {
+		name, op, req string
+		input         string
+		bundle        int
+	}{
+		{"key as the second bundle", "decide", `{"bundles": [{"name": "x", "pem": ` + root + `}, {"name": "x", "pem": ` + key + `}]}`, "bundle", 2},
+		{"key as the certificate", "decide", `{"certificates": ` + key + `, "bundles": [{"name": "r", "pem": ` + root + `}]}`, "certificate", 0},
+		{"garbage certificate", "inspect", `{"certificates": "hello"}`, "certificate", 0},
+		{"rule", "decide", `{"rule": "CN ==", "bundles": [{"name": "r", "pem": ` + root + `}]}`, "rule", 0},
+		{"time", "decide", `{"at": "tomorrow"}`, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := errorOf(t, Call(tt.op, []byte(tt.req), testNow))
+			if e.Input != tt.input || e.Bundle != tt.bundle {
+				t.Errorf("Call(%s) error = %+v; want input %q, bundle %d", tt.op, e, tt.input, tt.bundle)
+			}
+		})
+	}
+}
+
 func TestCallDecide(t *testing.T) {
 	req := DecideRequest{
 		Certificates: fixture(t, "client-good-chain.pem"),

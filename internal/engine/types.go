@@ -95,6 +95,11 @@ type Error struct {
 	Line    int          `json:"line,omitempty"`
 	Column  int          `json:"column,omitempty"`
 	Issues  []rule.Issue `json:"issues,omitempty"` // every compile issue, the first is Line:Column
+	// Input is the part of a decide request the error is about: "certificate",
+	// "bundle" (Bundle is then its position, from 1) or "rule"; empty when it is
+	// about the request as a whole. A page clears or marks that input by it.
+	Input  string `json:"input,omitempty"`
+	Bundle int    `json:"bundle,omitempty"`
 }
 
 // ErrorResponse wraps Error as {"error": {...}}.

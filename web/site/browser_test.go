@@ -1210,3 +1210,29 @@ func TestRuleErrorKeepsFields(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestBareKeyInSecondBundle: a private key in bare base64 (no PEM lines, so only the
+// engine can tell) pasted as the second of two bundles with the same name clears
+// that bundle and no other.
+func TestBareKeyInSecondBundle(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	root := tb.value(`[data-testid="bundle-input"]`)
+	tb.do(chromedp.Click(chromedp.CSS("#add-bundle")))
+	poll[bool](tb, `document.querySelectorAll(".bundle").length === 2`, 5*time.Second)
+	name := eval[string](tb, `document.querySelector(".bundle .bundle-name").value`)
+	block, _ := pem.Decode([]byte(e.pki(t, "client-good.key")))
+	tb.fill(`.bundle:nth-child(2) .bundle-name`, name)
+	tb.fill(`.bundle:nth-child(2) textarea`, base64.StdEncoding.EncodeToString(block.Bytes))
+	v = tb.verdictAfter(v.Seq)
+	got := poll[string](tb, `document.getElementById("cert-notice").textContent || null`, 10*time.Second)
+	if !strings.Contains(got, "private key") || !strings.Contains(got, "has been cleared") {
+		t.Errorf("notice = %q, want the engine's refusal and the bundle cleared", got)
+	}
+	boxes := eval[[]string](tb, `[...document.querySelectorAll(".bundle textarea")].map(t => t.value)`)
+	if len(boxes) != 2 || boxes[0] != root || boxes[1] != "" {
+		t.Errorf("bundles after the refusal: %d, first kept %v, second %d characters; want the first kept and the second cleared", len(boxes), len(boxes) > 0 && boxes[0] == root, len(boxes[len(boxes)-1]))
+	}
+	tb.noErrors()
+}

@@ -204,20 +204,19 @@ function isSample(text: string): boolean {
 // The engine recognised a private key the page's PEM check could not see (DER, bare
 // base64): the input it came from is cleared, so the key is not kept or shared.
 function refuseKeyFromEngine(err: EngineError, req: DecideRequest): void {
-  const from = (source: string) => err.message.startsWith(source + ":");
-  if (from("certificate") && certInput.value === req.certificates) {
+  if (err.input === "certificate" && certInput.value === req.certificates) {
     certInput.value = "";
     notice(`${err.message}. The certificate box has been cleared: mtlsplay never needs a private key, and nothing was stored or sent anywhere.`);
     schedule();
     return;
   }
-  for (const box of bundleList.querySelectorAll<HTMLElement>(".bundle")) {
-    const name = box.querySelector<HTMLInputElement>(".bundle-name")!.value.trim();
-    if (name && from(name)) {
-      box.querySelector("textarea")!.value = "";
-      notice(`${err.message}. The bundle "${name}" has been cleared: a truststore holds CA certificates, never a private key.`);
-      schedule();
-    }
+  const box = err.input === "bundle" && err.bundle ? bundleList.querySelectorAll<HTMLElement>(".bundle")[err.bundle - 1] : undefined;
+  const text = box?.querySelector("textarea");
+  if (box && text && text.value === req.bundles[err.bundle! - 1]?.pem) {
+    const name = req.bundles[err.bundle! - 1].name;
+    text.value = "";
+    notice(`${err.message}. The bundle "${name}" has been cleared: a truststore holds CA certificates, never a private key.`);
+    schedule();
   }
 }
 

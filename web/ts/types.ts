@@ -7,6 +7,9 @@ export interface EngineError {
   line?: number;
   column?: number;
   issues?: Issue[];
+  /** The input a decide error is about; for a bundle, bundle is its position from 1. */
+  input?: "certificate" | "bundle" | "rule";
+  bundle?: number;
 }
 
 export interface ErrorResponse {
