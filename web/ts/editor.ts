@@ -59,6 +59,9 @@ const explainField = StateField.define<DecorationSet>({
   provide: (f) => EditorView.decorations.from(f),
 });
 
+const PLACEHOLDER = 'e.g. CN == "client.example.com" && SAN.exists(s, s.startsWith("DNS:"))';
+const LABEL = "Rule (CEL or Workato formula)";
+
 export interface RuleEditorOptions {
   parent: HTMLElement;
   doc: string;
@@ -87,12 +90,16 @@ export class RuleEditor {
     this.stand.className = "rule-standin";
     this.stand.tabIndex = 0;
     this.stand.dataset.testid = "rule-input";
-    this.stand.setAttribute("aria-label", "Rule (CEL or Workato formula)");
-    this.stand.setAttribute("aria-describedby", "rule-help");
+    this.stand.dataset.placeholder = PLACEHOLDER;
+    for (const [k, v] of Object.entries({ role: "textbox", "aria-multiline": "true", "aria-label": LABEL, "aria-describedby": "rule-help" })) this.stand.setAttribute(k, v);
     this.stand.textContent = o.doc;
     this.stand.addEventListener("focus", () => this.focus());
+    // A mouse press would focus this text, gone by then: the editor takes the focus
+    // instead. A touch is left to the browser, whose focus (above) is the one that
+    // brings up a phone's keyboard, and which a scroll starting here does not give.
     this.stand.addEventListener("pointerdown", (ev) => {
-      ev.preventDefault(); // the press would focus this text, gone by then
+      if (ev.pointerType !== "mouse") return;
+      ev.preventDefault();
       this.focus();
     });
     o.parent.replaceChildren(this.stand);
@@ -119,9 +126,9 @@ export class RuleEditor {
           syntaxHighlighting(highlight),
           autocompletion({ override: [(ctx) => complete(ctx, o.declarations())], activateOnTyping: true }),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
-          placeholder('e.g. CN == "client.example.com" && SAN.exists(s, s.startsWith("DNS:"))'),
+          placeholder(PLACEHOLDER),
           EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ "data-testid": "rule-input", "aria-label": "Rule (CEL or Workato formula)", "aria-describedby": "rule-help" }),
+          EditorView.contentAttributes.of({ "data-testid": "rule-input", "aria-label": LABEL, "aria-describedby": "rule-help" }),
           theme,
           explainField,
           EditorView.updateListener.of((u) => {

@@ -165,7 +165,10 @@ async function run(): Promise<void> {
   if (firstVerdict) {
     firstVerdict = false;
     performance.mark("mtlsplay:first-verdict");
-    setTimeout(() => editor.warm(), 50);
+    setTimeout(() => {
+      editor.mount();
+      setTimeout(() => editor.warm(), 50);
+    }, 0);
     root.dataset.engineStartMs = engine.startMs.toFixed(1);
     root.dataset.engineCompileMs = engine.compileMs.toFixed(1);
     root.dataset.engineGoStartMs = engine.goStartMs.toFixed(1);
@@ -360,11 +363,11 @@ const editor = new RuleEditor({
   declarations: () => declarations,
 });
 const rulePane = new RulePane(editor, () => schedule(), docs);
-// The editor itself is made once the engine is up (making it competes for the CPU
-// with the engine's download and compile), or as soon as the person reaches for the
-// rule. In a task, not a microtask, so that the first call is posted before it.
-const mountSoon = () => setTimeout(() => editor.mount(), 0);
-void engine.whenReady().then(mountSoon, mountSoon);
+// The editor itself is made after the first verdict (making it competes for the CPU
+// with the engine's download, compile and first call, and would hold the verdict's
+// rendering up), when the engine fails to start, or as soon as the person reaches for
+// the rule.
+void engine.whenReady().catch(() => editor.mount());
 
 // --- the evaluation time --------------------------------------------------------------------------
 // The samples come from a generated PKI whose dates are fixed (the good certificates
@@ -456,7 +459,10 @@ byId("share").addEventListener("click", async () => {
 window.addEventListener("hashchange", async () => {
   try {
     const s = await decode(location.hash);
-    if (s) restore(s);
+    if (s) {
+      restore(s);
+      byId("share-box").hidden = true; // it spoke of the page before this link
+    }
   } catch (e) {
     unreadableLink(e as Error, "the page kept what it showed");
   }
@@ -466,9 +472,9 @@ window.addEventListener("hashchange", async () => {
 // verdict's error slot, the next verdict would hide it at once.
 function unreadableLink(e: Error, outcome: string): void {
   byId<HTMLInputElement>("share-url").value = location.href;
+  byId("share-box").hidden = false; // before the text: a hidden live region is not read out
   const cut = /newer version/.test(e.message) ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
-  byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`;
-  byId("share-box").hidden = false;
+  requestAnimationFrame(() => (byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`));
 }
 
 // --- start ------------------------------------------------------------------------------------
