@@ -41,13 +41,20 @@ var logBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &
 
 // write logs one request at t.
 func (l *requestLog) write(rl *requestLines, t time.Time, method, path, requested string) {
-	if y := t.Year(); y < 0 || y >= 10000 { // slog's JSON has its own words for these
+	// slog writes these times its own way, and options that change the time or add
+	// to the line would make it differ from the line kept.
+	if y := t.Year(); y < 0 || y >= 10000 || l.opts.ReplaceAttr != nil || l.opts.AddSource {
 		_, _ = l.w.Write(l.render(rl.attrs, t, method, path, requested))
 		return
 	}
 	ll := rl.last.Load()
 	if ll == nil || ll.method != method || ll.path != path || ll.requested != requested {
-		ll = &loggedLine{method: method, path: path, requested: requested, line: l.render(rl.attrs, time.Time{}, method, path, requested)}
+		line := l.render(rl.attrs, time.Time{}, method, path, requested)
+		if len(line) > maxKeptLogLine { // a long path is logged, not kept for every idle connection
+			_, _ = l.w.Write(l.render(rl.attrs, t, method, path, requested))
+			return
+		}
+		ll = &loggedLine{method: method, path: path, requested: requested, line: line}
 		rl.last.Store(ll)
 	}
 	bp := logBufPool.Get().(*[]byte)
@@ -67,6 +74,10 @@ func (l *requestLog) write(rl *requestLines, t time.Time, method, path, requeste
 	*bp = b
 	logBufPool.Put(bp)
 }
+
+// maxKeptLogLine bounds the line an echo entry keeps: a connection may stay open for
+// minutes, and a request path may be 64 KB before escaping.
+const maxKeptLogLine = 1024
 
 // render has slog make the line; with a zero time, it leaves the time out.
 func (l *requestLog) render(attrs []slog.Attr, t time.Time, method, path, requested string) []byte {

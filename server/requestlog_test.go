@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata"
 )
 
 // slogLine is the line the server's slog handler writes for the request: what
@@ -43,6 +45,10 @@ func testAttrs() []slog.Attr {
 
 func TestRequestLogMatchesSlog(t *testing.T) {
 	east := time.FixedZone("", 5*3600+30*60)
+	newYork, err := time.LoadLocation("America/New_York") // from time/tzdata if the system has none
+	if err != nil {
+		t.Fatal(err)
+	}
 	west := time.FixedZone("PST", -8*3600)
 	times := []time.Time{
 		time.Date(2026, 11, 22, 10, 18, 37, 0, time.UTC),
@@ -50,15 +56,23 @@ func TestRequestLogMatchesSlog(t *testing.T) {
 		time.Date(2026, 11, 22, 10, 18, 37, 120_000_000, east),
 		time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, west),
 		time.Date(10000, 1, 1, 0, 0, 0, 1_500_000, time.UTC),
-		time.Date(2026, 11, 22, 10, 18, 37, 100, time.UTC), // the same second again, in nanoseconds
-		time.Date(2026, 11, 22, 10, 18, 37, 100, east),     // and in another zone
-		time.Date(2026, 11, 22, 10, 18, 38, 10, time.UTC),
+		time.Date(2026, 11, 22, 10, 18, 37, 100, time.UTC),            // the same second again, in nanoseconds
+		time.Date(2026, 11, 22, 10, 18, 37, 100, time.UTC).In(east),   // the same instant in another zone
+		time.Date(2026, 11, 22, 10, 18, 38, 10, east),                 // the next second in that zone
+		time.Date(2026, 11, 22, 10, 18, 39, 10, east),                 // and the one after
+		time.Date(2026, 3, 8, 9, 59, 59, 999e6, time.UTC).In(newYork), // the second before a DST change
+		time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC).In(newYork),      // and after
 		time.Date(-1, 12, 31, 23, 59, 59, 5e8, time.UTC),
 		time.Now(),
 		time.Now().Add(time.Millisecond),
 	}
 	requests := [][3]string{
 		{"GET", "/", ""},
+		{"HEAD", "/", ""},                               // only the method differs
+		{"HEAD", "/", "partner"},                        // only the client asked for
+		{"HEAD", "/", "partner2"},                       //
+		{"GET", "/" + strings.Repeat("\xff", 2000), ""}, // too long to keep
+		{"GET", "/" + strings.Repeat("\xff", 2000), ""},
 		{"GET", "/c/demo/", ""},
 		{"POST", "/c/partner-a/x y", "partner-a"},
 		{"GET", `/"quoted"=\back`, ""},
@@ -137,4 +151,19 @@ func attrsAny(as []slog.Attr) []any {
 		out[i] = a
 	}
 	return out
+}
+
+// TestRequestLogKeepsShortLines: an entry keeps the last line only when it is short,
+// so a client sending long paths pins no memory for as long as it stays connected.
+func TestRequestLogKeepsShortLines(t *testing.T) {
+	l := &requestLog{w: discardWriter{}, opts: &slog.HandlerOptions{}}
+	rl := &requestLines{attrs: testAttrs()}
+	l.write(rl, time.Now(), "GET", "/c/demo/", "")
+	if rl.last.Load() == nil {
+		t.Fatal("a short line was not kept")
+	}
+	l.write(rl, time.Now(), "GET", "/"+strings.Repeat("a", maxKeptLogLine), "")
+	if ll := rl.last.Load(); ll == nil || ll.path != "/c/demo/" {
+		t.Errorf("after a long path, the entry keeps %v; want the short line still", ll)
+	}
 }
