@@ -194,12 +194,14 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 	go func() { es.wg.Wait(); close(done) }()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	forced := false
 	for {
 		es.closeConns(true)
 		select {
 		case <-done:
 		case <-ctx.Done():
 			es.closeConns(false)
+			forced = true
 			<-done
 		case <-tick.C:
 			continue
@@ -212,7 +214,10 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 		_ = es.h2.Close()
 		return err
 	}
-	return ctx.Err()
+	if forced {
+		return ctx.Err()
+	}
+	return nil
 }
 
 func (es *echoServer) closeConns(idleOnly bool) {
