@@ -284,20 +284,31 @@ scan:
 	for i--; i >= 0; i-- {
 		switch r := src[i]; {
 		case isName(r) || r == '.':
-		case r == ']': // an index: chain[0]
-			for i >= 0 && src[i] != '[' {
-				i--
-			}
-			if i < 0 {
-				return ""
+		case r == ']': // an index, chain[0], maybe nested: chain[l[0]]
+			for depth := 0; ; i-- {
+				if i < 0 {
+					return ""
+				}
+				if src[i] == ']' {
+					depth++
+				} else if src[i] == '[' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
 			}
 		default:
 			break scan
 		}
 	}
 	path := string(src[i+1 : end])
-	if path == "" || !isName([]rune(path)[0]) || path[0] >= '0' && path[0] <= '9' || strings.ContainsAny(path, " \t\n") {
+	if path == "" || !isName([]rune(path)[0]) || path[0] >= '0' && path[0] <= '9' {
 		return ""
+	}
+	for _, r := range path {
+		if r < ' ' || r == 0x7f {
+			return ""
+		}
 	}
 	return path
 }
@@ -330,19 +341,24 @@ func suggestion(msg string, src []rune, at int) string {
 	}
 	if m := listStringCallR().FindStringSubmatch(msg); m != nil {
 		list := receiverBefore(src, at)
-		if list == "SAN" {
-			if m[1] == "contains" {
-				return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
-			}
+		switch {
+		case list == "SAN" && m[1] == "contains":
+			return ` (a list has no contains(): for an exact entry write "DNS:api.example.com" in SAN, for part of an entry SAN.exists(s, s.contains("example.com")))`
+		case list == "SAN":
 			return fmt.Sprintf(" (%s works on one string, not on a list: test the entries with SAN.exists(s, s.%s(…)))", m[1], m[1])
+		case list == "" && m[1] == "contains":
+			return ` (a list has no contains(): for an exact element write "…" in the list, for part of an element its .exists(x, x.contains("…")))`
+		case list == "":
+			return fmt.Sprintf(" (%s works on one string, not on a list: test the elements with .exists(x, x.%s(…)))", m[1], m[1])
 		}
-		if list == "" {
-			list = "list"
+		v := "x" // the element's name in the suggestion, not the list's
+		if list == "x" || strings.HasPrefix(list, "x.") || strings.HasPrefix(list, "x[") {
+			v = "e"
 		}
 		if m[1] == "contains" {
-			return fmt.Sprintf(` (a list has no contains(): for an exact element write "…" in %s, for part of an element %s.exists(x, x.contains("…")))`, list, list)
+			return fmt.Sprintf(` (a list has no contains(): for an exact element write "…" in %s, for part of an element %s.exists(%s, %s.contains("…")))`, list, list, v, v)
 		}
-		return fmt.Sprintf(" (%s works on one string, not on a list: test the elements with %s.exists(x, x.%s(…)))", m[1], list, m[1])
+		return fmt.Sprintf(" (%s works on one string, not on a list: test the elements with %s.exists(%s, %s.%s(…)))", m[1], list, v, v, m[1])
 	}
 	var s string
 	if m := undefinedFieldR().FindStringSubmatch(msg); m != nil {

@@ -47,7 +47,8 @@ func TestCompileErrors(t *testing.T) {
 		{"contains on SAN", `SAN.contains("example.com")`, 1, 13, `for an exact entry write "DNS:api.example.com" in SAN`},
 		{"contains on another list", `cert.subject.organization.contains("Acme")`, 1, 35, `for an exact element write "…" in cert.subject.organization, for part of an element cert.subject.organization.exists(x, x.contains("…"))`},
 		{"string function on an indexed list", "true &&\n  chain[0].san.dns.endsWith(\".example.com\")", 2, 28, "test the elements with chain[0].san.dns.exists(x, x.endsWith(…))"},
-		{"string function on a list expression", `SAN.filter(s, s.startsWith("DNS:")).endsWith("x")`, 1, 45, "test the elements with list.exists(x, x.endsWith(…))"},
+		{"string function on a list expression", `SAN.filter(s, s.startsWith("DNS:")).endsWith("x")`, 1, 45, "test the elements with .exists(x, x.endsWith(…))"},
+		{"a list named x", `[["a"]].exists(x, x.contains("a"))`, 1, 29, `x.exists(e, e.contains("…"))`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +163,8 @@ func TestReceiverBefore(t *testing.T) {
 		{`[1, 2].contains(`, ""},
 		{`contains(`, ""},
 		{`]].contains(`, ""},
+		{`[[0]].exists(l, chain[l[0]].san.dns.contains(`, "chain[l[0]].san.dns"},
+		{"a[\r].contains(", ""},
 		{``, ""},
 	} {
 		rs := []rune(tt.src)
