@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,7 +77,9 @@ func main() {
 			fmt.Fprintf(os.Stderr, "benchecho: unknown phase %q (handshake or keepalive)\n", p)
 			os.Exit(2)
 		}
-		ph = append(ph, strings.TrimSpace(p))
+		if !slices.Contains(ph, p) {
+			ph = append(ph, p)
+		}
 	}
 	if err := runBench(*bin, *base, *nginxBin, *mode, *also, strings.Fields(*serveFlags), ph, *duration, *conc, *rounds, *keep, *bare, *same); err != nil {
 		fmt.Fprintln(os.Stderr, "benchecho:", err)
@@ -200,7 +203,7 @@ func runBench(bin, base, nginxBin, mode, also string, serveFlags, phases []strin
 			measure(t, clientCfg, phase, conc, time.Second, clk)
 		}
 	}
-	fmt.Printf("%-9s %-10s %5s %10s %14s %14s %7s\n", "server", "phase", "round", "ops/s", "server µs/op", "client µs/op", "errors")
+	fmt.Printf("%-13s %-10s %5s %10s %14s %14s %7s\n", "server", "phase", "round", "ops/s", "server µs/op", "client µs/op", "errors")
 	results := map[string][]result{}
 	for r := 0; r < rounds; r++ {
 		for _, phase := range phases {
@@ -208,7 +211,7 @@ func runBench(bin, base, nginxBin, mode, also string, serveFlags, phases []strin
 			for _, t := range order {
 				res := measure(t, clientCfg, phase, conc, d, clk)
 				results[t.name+"/"+phase] = append(results[t.name+"/"+phase], res)
-				fmt.Printf("%-9s %-10s %5d %10.0f %14.1f %14.1f %7d\n", t.name, phase, r+1, res.rate, res.serverUS, res.clientUS, res.errors)
+				fmt.Printf("%-13s %-10s %5d %10.0f %14.1f %14.1f %7d\n", t.name, phase, r+1, res.rate, res.serverUS, res.clientUS, res.errors)
 				if res.firstErr != nil {
 					fmt.Printf("          first error: %v\n", res.firstErr)
 				}
@@ -552,7 +555,7 @@ clients:
     bundles: [root.pem]
     rule: CN == "bench-client" && SAN.exists(s, s.startsWith("URI:spiffe://bench.example/"))
 `, mode)
-	cfgPath := filepath.Join(dir, "mtlsplay.yaml")
+	cfgPath := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
