@@ -1,0 +1,111 @@
+// Command coldload compares the cold load of two builds of the playground in headless
+// Chromium: it exports each build's assets (as web/build writes them) as a site, serves
+// both from one static file server on loopback, and loads them alternately, each time
+// in a fresh browser context (an empty cache), reading the page's own marks: when the
+// engine was ready, its first call, and the first verdict.
+//
+//	go run ./web/build -brotli=false -o /tmp/new && go run ./web/coldload -old web/site/dist -new /tmp/new -n 16
+//
+// This machine's speed drifts by 15-25% within minutes; loads of the two builds
+// interleaved are what can be compared, not one build's figure against another's
+// remembered from earlier.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mtlsplay/mtlsplay/web/site"
+)
+
+func main() {
+	oldDir := flag.String("old", "", "the assets of the build to compare against (e.g. web/site/dist)")
+	newDir := flag.String("new", "", "the assets of the build measured")
+	n := flag.Int("n", 12, "loads of each build (at most 100)")
+	exe := flag.String("chromium", "/usr/bin/chromium", "the browser")
+	flag.Parse()
+	if *oldDir == "" || *newDir == "" {
+		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them)")
+		os.Exit(2)
+	}
+	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe); err != nil {
+		fmt.Fprintln(os.Stderr, "coldload:", err)
+		os.Exit(1)
+	}
+}
+
+// load is one cold load's marks, in ms after navigation.
+type load struct{ verdict, ready, call float64 }
+
+func run(oldDir, newDir string, n int, exe string) error {
+	tmp, err := os.MkdirTemp("", "coldload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	builds := []string{"old", "new"}
+	for i, dir := range []string{oldDir, newDir} {
+		if err := site.ExportFrom(os.DirFS(dir), filepath.Join(tmp, builds[i])); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(tmp)))
+	defer srv.Close()
+
+	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")), chromedp.WindowSize(1280, 1000))
+	defer cancel()
+	browser, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		return fmt.Errorf("starting %s: %w", exe, err)
+	}
+	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length && (() => {
+		const d = document.getElementById("main").dataset;
+		return [performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime, Number(d.engineReadyAt), Number(d.firstCallMs)];
+	})()`
+	loads := map[string][]load{}
+	for i := 0; i < n; i++ {
+		for _, b := range builds {
+			ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+			ctx, stop := context.WithTimeout(ctx, time.Minute)
+			err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"))
+			var m []float64
+			if err == nil {
+				// The page marks its own times: a slow poll disturbs the load least.
+				m, err = chromedp.Run(ctx, chromedp.Poll[[]float64](marks, chromedp.WithPollingInterval(100*time.Millisecond)))
+			}
+			stop()
+			closeTab()
+			if err != nil {
+				return fmt.Errorf("%s build, load %d: %w", b, i+1, err)
+			}
+			loads[b] = append(loads[b], load{verdict: m[0], ready: m[1], call: m[2]})
+		}
+	}
+	fmt.Printf("%d cold loads of each build, interleaved; ms after navigation, median [p25 p75]\n", n)
+	for _, b := range builds {
+		pick := func(f func(load) float64) string {
+			xs := make([]float64, 0, n)
+			for _, l := range loads[b] {
+				xs = append(xs, f(l))
+			}
+			sort.Float64s(xs)
+			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])
+		}
+		fmt.Printf("%-3s first verdict %s   engine ready %s   first call %s\n", b,
+			pick(func(l load) float64 { return l.verdict }), pick(func(l load) float64 { return l.ready }), pick(func(l load) float64 { return l.call }))
+	}
+	return nil
+}
