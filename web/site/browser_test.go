@@ -392,6 +392,19 @@ func TestOpensWithSampleAccepted(t *testing.T) {
 			t.Errorf("san = %q, want it to list %q", san, want)
 		}
 	}
+	// The entries' text is the entries: their copy buttons' labels are drawn by CSS.
+	if entries := eval[[]string](tb, `[...document.querySelectorAll('[data-testid="san"] li')].map(li => li.textContent)`); len(entries) < 4 || entries[0] != "DNS:client.example.com" {
+		t.Errorf("san entries' text = %q, want each entry alone", entries)
+	}
+	// Each still has a button that shows "Copy", copies the entry and says so.
+	label := `getComputedStyle(document.querySelector('[data-testid="san"] li button.copy'), "::after").content`
+	if got := eval[string](tb, label); got != `"Copy"` {
+		t.Errorf("a SAN entry's copy button shows %s, want \"Copy\"", got)
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="san"] li button.copy`)))
+	if got := poll[string](tb, label+` === '"Copied"' && "ok"`, 5*time.Second); got != "ok" {
+		t.Errorf("after a click the copy button shows %s", got)
+	}
 	if rows := eval[int](tb, `document.querySelectorAll("#explain li[data-start]").length`); rows < 3 {
 		t.Errorf("explanation has %d rows, want every sub-expression", rows)
 	}

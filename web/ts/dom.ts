@@ -68,7 +68,9 @@ export function replace(el: Element, ...children: (Child | Child[])[]): void {
 
 /** copyButton copies text() to the clipboard and says so. */
 export function copyButton(text: () => string, what: string): HTMLButtonElement {
-  const b = h("button", { type: "button", class: "copy", "aria-label": `Copy ${what}`, title: `Copy ${what}` }, "Copy");
+  // The label is drawn by CSS (button.copy::after), not text: the text of a list of
+  // values with a button each, like the SAN entries, is then the values alone.
+  const b = h("button", { type: "button", class: "copy", "aria-label": `Copy ${what}`, title: `Copy ${what}`, "data-label": "Copy" });
   b.addEventListener("click", async () => {
     const s = text();
     try {
@@ -81,10 +83,10 @@ export function copyButton(text: () => string, what: string): HTMLButtonElement 
       document.execCommand("copy");
       ta.remove();
     }
-    b.textContent = "Copied";
+    b.dataset.label = "Copied";
     b.classList.add("done");
     setTimeout(() => {
-      b.textContent = "Copy";
+      b.dataset.label = "Copy";
       b.classList.remove("done");
     }, 1200);
   });
