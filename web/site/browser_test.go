@@ -9,6 +9,7 @@ package site_test
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -1168,6 +1169,19 @@ func TestUnreadableShareLink(t *testing.T) {
 		t.Errorf("error slot says %q, want it empty: the verdict is the sample's", v.Error)
 	}
 	tb.noErrors()
+
+	// A whole link from a newer playground is not blamed on being cut short.
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestCompression)
+	fw.Write([]byte(`{"v":2,"r":"true"}`))
+	fw.Close()
+	newer := e.newTab(t)
+	newer.open(e, "#s="+base64.RawURLEncoding.EncodeToString(z.Bytes()))
+	status = eval[string](newer, `document.getElementById("share-box").hidden ? "" : document.getElementById("share-status").textContent`)
+	if !strings.Contains(status, "newer version") || strings.Contains(status, "cut short") {
+		t.Errorf("share box says %q for a newer link, want that it is newer and no advice about cut links", status)
+	}
+	newer.noErrors()
 }
 
 // TestEngineScriptMissing serves the site without the engine's worker script, and

@@ -62,6 +62,10 @@ const explainField = StateField.define<DecorationSet>({
 const PLACEHOLDER = 'e.g. CN == "client.example.com" && SAN.exists(s, s.startsWith("DNS:"))';
 const LABEL = "Rule (CEL or Workato formula)";
 
+function languageOf(name: "cel" | "workato") {
+  return name === "workato" ? formulaLanguage : celLanguage;
+}
+
 export interface RuleEditorOptions {
   parent: HTMLElement;
   doc: string;
@@ -72,9 +76,10 @@ export interface RuleEditorOptions {
 /**
  * RuleEditor is the rule's CodeMirror editor, mounted lazily: creating it costs 100 to
  * 200 ms of the main thread here, which during a cold load is CPU taken from the
- * engine's download and compile on a small machine. Until mount() (the page calls it
- * once the engine is up, or as soon as the person reaches for the rule) the rule shows
- * as plain text in the same place and box, and the methods below act on that text.
+ * engine's download, compile and first call on a small machine. Until mount() (the
+ * page calls it after the first verdict; focusing or clicking the rule calls it at
+ * once) the rule shows as plain text in the same place and box, and the methods below
+ * act on that text.
  */
 export class RuleEditor {
   private view?: EditorView;
@@ -122,7 +127,7 @@ export class RuleEditor {
           history(),
           closeBrackets(),
           bracketMatching(),
-          this.language.of(this.languageName === "workato" ? formulaLanguage : celLanguage),
+          this.language.of(languageOf(this.languageName)),
           syntaxHighlighting(highlight),
           autocompletion({ override: [(ctx) => complete(ctx, o.declarations())], activateOnTyping: true }),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
@@ -194,7 +199,7 @@ export class RuleEditor {
   setLanguage(name: "cel" | "workato"): void {
     if (name === this.languageName) return;
     this.languageName = name;
-    this.view?.dispatch({ effects: this.language.reconfigure(name === "workato" ? formulaLanguage : celLanguage) });
+    this.view?.dispatch({ effects: this.language.reconfigure(languageOf(name)) });
   }
 
   /**

@@ -11,7 +11,7 @@ import { Engine, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
-import { decode, encode, type State } from "./share";
+import { decode, encode, NewerLink, type State } from "./share";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError } from "./types";
 
 const MAX_BUNDLES = 5;
@@ -213,12 +213,11 @@ function refuseKeyFromEngine(err: EngineError, req: DecideRequest): void {
     schedule();
     return;
   }
-  const box = err.input === "bundle" && err.bundle ? bundleList.querySelectorAll<HTMLElement>(".bundle")[err.bundle - 1] : undefined;
-  const text = box?.querySelector("textarea");
-  if (box && text && text.value === req.bundles[err.bundle! - 1]?.pem) {
-    const name = req.bundles[err.bundle! - 1].name;
+  const i = err.input === "bundle" && err.bundle ? err.bundle - 1 : -1;
+  const text = bundleList.querySelectorAll(".bundle")[i]?.querySelector("textarea");
+  if (text && text.value === req.bundles[i]?.pem) {
     text.value = "";
-    notice(`${err.message}. The bundle "${name}" has been cleared: a truststore holds CA certificates, never a private key.`);
+    notice(`${err.message}. The bundle "${req.bundles[i].name}" has been cleared: a truststore holds CA certificates, never a private key.`);
     schedule();
   }
 }
@@ -473,7 +472,7 @@ window.addEventListener("hashchange", async () => {
 function unreadableLink(e: Error, outcome: string): void {
   byId<HTMLInputElement>("share-url").value = location.href;
   byId("share-box").hidden = false; // before the text: a hidden live region is not read out
-  const cut = /newer version/.test(e.message) ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
+  const cut = e instanceof NewerLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
   requestAnimationFrame(() => (byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`));
 }
 

@@ -46,6 +46,10 @@ export async function encode(s: State): Promise<string> {
   return PREFIX + toBase64url(z);
 }
 
+/** NewerLink is decode's error for a link it can read but not understand: one made by
+ * a newer version of the playground (not one cut short on its way). */
+export class NewerLink extends Error {}
+
 /** decode reads a fragment made by encode (or by the docs' "try it" links, which
  * hold only a rule: a field that is absent is undefined, so the page keeps its default). */
 export async function decode(fragment: string): Promise<Partial<State> | null> {
@@ -53,7 +57,7 @@ export async function decode(fragment: string): Promise<Partial<State> | null> {
   const z = fromBase64url(fragment.slice(PREFIX.length));
   const json = new TextDecoder().decode(await pipe(z, new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
   const o = JSON.parse(json);
-  if (o?.v !== 1) throw new Error("this share link was made by a newer version of the playground");
+  if (o?.v !== 1) throw new NewerLink("this share link was made by a newer version of the playground");
   const str = (x: unknown) => (typeof x === "string" ? x : "");
   const opt = (x: unknown) => (typeof x === "string" ? x : undefined);
   return {
@@ -68,5 +72,5 @@ export async function decode(fragment: string): Promise<Partial<State> | null> {
 }
 
 function badDialect(d: unknown): never {
-  throw new Error(`unknown rule language ${JSON.stringify(d)}: this link was made by a newer version of the playground`);
+  throw new NewerLink(`unknown rule language ${JSON.stringify(d)}: this link was made by a newer version of the playground`);
 }
