@@ -195,18 +195,19 @@ func (es *echoServer) Shutdown(ctx context.Context) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	forced := false
+wait:
 	for {
 		es.closeConns(true)
 		select {
 		case <-done:
+			break wait
 		case <-ctx.Done():
 			es.closeConns(false)
 			forced = true
 			<-done
+			break wait
 		case <-tick.C:
-			continue
 		}
-		break
 	}
 	// HTTP/2 connections are net/http's. Its Shutdown returns when they are idle, or
 	// with ctx's error at the end of the grace period, leaving those still active open.

@@ -49,13 +49,10 @@ func (l *requestLog) write(rl *requestLines, t time.Time, method, path, requeste
 	}
 	ll := rl.last.Load()
 	if ll == nil || ll.method != method || ll.path != path || ll.requested != requested {
-		line := l.render(rl.attrs, time.Time{}, method, path, requested)
-		if len(line) > maxKeptLogLine { // a long path is logged, not kept for every idle connection
-			_, _ = l.w.Write(l.render(rl.attrs, t, method, path, requested))
-			return
+		ll = &loggedLine{method: method, path: path, requested: requested, line: l.render(rl.attrs, time.Time{}, method, path, requested)}
+		if len(ll.line) <= maxKeptLogLine { // a long path is logged, not kept for every idle connection
+			rl.last.Store(ll)
 		}
-		ll = &loggedLine{method: method, path: path, requested: requested, line: line}
-		rl.last.Store(ll)
 	}
 	bp := logBufPool.Get().(*[]byte)
 	b := (*bp)[:0]
