@@ -580,17 +580,7 @@ clients:
 	return &target{
 		name: name, addr: mtlsAddr, path: "/c/bench/",
 		pids: func() []int { return []int{pid} },
-		stop: func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				_ = cmd.Process.Kill()
-			}
-			logf.Close()
-		},
+		stop: func() { stopGently(cmd, syscall.SIGTERM, logf) },
 	}, nil
 }
 
@@ -683,18 +673,22 @@ http {
 	return &target{
 		name: "nginx", addr: addr, path: "/c/bench/",
 		pids: pids,
-		stop: func() {
-			_ = cmd.Process.Signal(syscall.SIGQUIT) // graceful: workers finish, then exit
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				_ = cmd.Process.Kill()
-			}
-			out.Close()
-		},
+		stop: func() { stopGently(cmd, syscall.SIGQUIT, out) }, // SIGQUIT: workers finish, then exit
 	}, sameTarget, nil
+}
+
+// stopGently signals the server to stop, kills it if it has not within 10 s, and
+// closes its log.
+func stopGently(cmd *exec.Cmd, sig os.Signal, log io.Closer) {
+	_ = cmd.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+	}
+	log.Close()
 }
 
 // startAlso runs another server to compare with.
