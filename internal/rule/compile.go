@@ -3,8 +3,10 @@ package rule
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
@@ -301,16 +303,11 @@ scan:
 			break scan
 		}
 	}
-	path := string(src[i+1 : end])
-	if path == "" || !isName([]rune(path)[0]) || path[0] >= '0' && path[0] <= '9' {
+	path := src[i+1 : end]
+	if len(path) == 0 || !isName(path[0]) || path[0] >= '0' && path[0] <= '9' || slices.ContainsFunc(path, unicode.IsControl) {
 		return ""
 	}
-	for _, r := range path {
-		if r < ' ' || r == 0x7f {
-			return ""
-		}
-	}
-	return path
+	return string(path)
 }
 
 func lazyRegexp(expr string) func() *regexp.Regexp {
