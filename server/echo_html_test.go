@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,25 +41,7 @@ func TestEchoHTMLEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "hostile-root.pem"), root.CertPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf("tls: {cert: %s, key: %s}\nclients:\n  - name: h\n    bundles: [%s]\n    rule: CN.startsWith(\"<img\")\n",
-		pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), filepath.Join(dir, "hostile-root.pem"))
-	ts := startServe(t, serveOptions{configPath: writeConfig(t, cfg)})
-
-	keyPEM, err := leaf.KeyPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(leaf.CertPEM(), keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := clientTLS(t, "", "")
-	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
-	c := httpClient(tc)
+	ts, c := serveClientOf(t, root, leaf, "h", `CN.startsWith("<img")`)
 	base := "https://" + ts.s.MTLSAddr()
 
 	for _, path := range []string{"/c/h/", "/c/%3Cscript%3Ealert(6)%3C%2Fscript%3E/"} {
@@ -136,24 +119,7 @@ func TestEchoHTMLMarksDeceptiveText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "root.pem"), root.CertPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := fmt.Sprintf("tls: {cert: %s, key: %s}\nclients:\n  - name: d\n    bundles: [%s]\n    rule: CN == \"example.com\"\n",
-		pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), filepath.Join(dir, "root.pem"))
-	ts := startServe(t, serveOptions{configPath: writeConfig(t, cfg)})
-	keyPEM, err := leaf.KeyPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(leaf.CertPEM(), keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc := clientTLS(t, "", "")
-	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
-	c := httpClient(tc)
+	ts, c := serveClientOf(t, root, leaf, "d", `CN == "example.com"`)
 	url := "https://" + ts.s.MTLSAddr() + "/c/d/"
 
 	code, er, _ := getEcho(t, c, url, nil)
@@ -177,4 +143,28 @@ func TestEchoHTMLMarksDeceptiveText(t *testing.T) {
 	if !strings.Contains(body, `data-finding-id="deceptive_text"`) || !strings.Contains(body, "CN=&lt;U+202E&gt;moc.elpmaxe") {
 		t.Errorf("the page lists no deceptive_text finding quoting the CN as CN=<U+202E>moc.elpmaxe")
 	}
+}
+
+// serveClientOf starts serve with one client, name, that trusts root and applies
+// rule, and returns an HTTPS client presenting leaf.
+func serveClientOf(t *testing.T, root, leaf *pki.Cert, name, rule string) (*testServer, *http.Client) {
+	t.Helper()
+	bundle := filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(bundle, root.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("tls: {cert: %s, key: %s}\nclients:\n  - name: %s\n    bundles: [%s]\n    rule: %s\n",
+		pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), name, bundle, strconv.Quote(rule))
+	ts := startServe(t, serveOptions{configPath: writeConfig(t, cfg)})
+	keyPEM, err := leaf.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(leaf.CertPEM(), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := clientTLS(t, "", "")
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
+	return ts, httpClient(tc)
 }
