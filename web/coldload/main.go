@@ -24,6 +24,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/mtlsplay/mtlsplay/web/chromium"
 	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
@@ -31,22 +32,23 @@ func main() {
 	oldDir := flag.String("old", "", "the assets of the build to compare against (e.g. web/site/dist)")
 	newDir := flag.String("new", "", "the assets of the build measured")
 	n := flag.Int("n", 12, "loads of each build (at most 100)")
-	exe := flag.String("chromium", "/usr/bin/chromium", "the browser")
+	exe := flag.String("chromium", chromium.Find(), "the browser")
+	settle := flag.Bool("settle", true, "wait, before each load, until the browser has built its new window (see chromium.Settle)")
 	flag.Parse()
 	if *oldDir == "" || *newDir == "" {
 		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them)")
 		os.Exit(2)
 	}
-	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe); err != nil {
+	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "coldload:", err)
 		os.Exit(1)
 	}
 }
 
-// load is one cold load's marks, in ms after navigation.
-type load struct{ verdict, ready, call float64 }
+// load is one cold load's marks, in ms after navigation (durations in ms).
+type load struct{ script, init, compile, goStart, ready, call, verdict float64 }
 
-func run(oldDir, newDir string, n int, exe string) error {
+func run(oldDir, newDir string, n int, exe string, settle bool) error {
 	tmp, err := os.MkdirTemp("", "coldload-")
 	if err != nil {
 		return err
@@ -61,10 +63,7 @@ func run(oldDir, newDir string, n int, exe string) error {
 	srv := httptest.NewServer(http.FileServer(http.Dir(tmp)))
 	defer srv.Close()
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(filepath.Join(tmp, "profile")), chromedp.WindowSize(1280, 1000))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(tmp, "profile"))...)
 	defer cancel()
 	browser, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
@@ -73,14 +72,22 @@ func run(oldDir, newDir string, n int, exe string) error {
 	}
 	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length && (() => {
 		const d = document.getElementById("main").dataset;
-		return [performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime, Number(d.engineReadyAt), Number(d.firstCallMs)];
+		return [performance.getEntriesByName("mtlsplay:script-start")[0]?.startTime ?? NaN, Number(d.engineInitAt),
+			Number(d.engineCompileMs), Number(d.engineGoStartMs), Number(d.engineReadyAt), Number(d.firstCallMs),
+			performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime];
 	})()`
 	loads := map[string][]load{}
 	for i := 0; i < n; i++ {
 		for _, b := range builds {
 			ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 			ctx, stop := context.WithTimeout(ctx, time.Minute)
-			err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"))
+			err := chromedp.Do(ctx)
+			if err == nil && settle {
+				err = chromium.Settle(ctx, 10*time.Second)
+			}
+			if err == nil {
+				err = chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"))
+			}
 			var m []float64
 			if err == nil {
 				// The page marks its own times: a slow poll disturbs the load least.
@@ -91,10 +98,10 @@ func run(oldDir, newDir string, n int, exe string) error {
 			if err != nil {
 				return fmt.Errorf("%s build, load %d: %w", b, i+1, err)
 			}
-			loads[b] = append(loads[b], load{verdict: m[0], ready: m[1], call: m[2]})
+			loads[b] = append(loads[b], load{script: m[0], init: m[1], compile: m[2], goStart: m[3], ready: m[4], call: m[5], verdict: m[6]})
 		}
 	}
-	fmt.Printf("%d cold loads of each build, interleaved; ms after navigation, median [p25 p75]\n", n)
+	fmt.Printf("%d cold loads of each build, interleaved; ms, median [p25 p75]\n", n)
 	for _, b := range builds {
 		pick := func(f func(load) float64) string {
 			xs := make([]float64, 0, n)
@@ -104,8 +111,11 @@ func run(oldDir, newDir string, n int, exe string) error {
 			sort.Float64s(xs)
 			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])
 		}
-		fmt.Printf("%-3s first verdict %s   engine ready %s   first call %s\n", b,
-			pick(func(l load) float64 { return l.verdict }), pick(func(l load) float64 { return l.ready }), pick(func(l load) float64 { return l.call }))
+		fmt.Printf("%-3s first verdict %s after navigation\n", b, pick(func(l load) float64 { return l.verdict }))
+		fmt.Printf("    app.js runs %s, engine starts loading %s, ready %s\n",
+			pick(func(l load) float64 { return l.script }), pick(func(l load) float64 { return l.init }), pick(func(l load) float64 { return l.ready }))
+		fmt.Printf("    fetch+compile %s, Go start %s, first call %s\n",
+			pick(func(l load) float64 { return l.compile }), pick(func(l load) float64 { return l.goStart }), pick(func(l load) float64 { return l.call }))
 	}
 	return nil
 }

@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -41,6 +40,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/mtlsplay/mtlsplay/web/bundle"
+	"github.com/mtlsplay/mtlsplay/web/chromium"
 	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
@@ -80,19 +80,6 @@ func repoRoot() (string, error) {
 	}
 }
 
-// chromium finds the browser: $MTLSPLAY_CHROMIUM, else Debian's chromium on PATH.
-func chromium() string {
-	if p := os.Getenv("MTLSPLAY_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // setup builds the assets, exports the site, serves it and starts Chromium, once
 // per test binary; every browser test calls it.
 func setup(t testing.TB) *siteEnv {
@@ -100,7 +87,7 @@ func setup(t testing.TB) *siteEnv {
 	if testing.Short() {
 		t.Skip("browser tests skipped in -short mode")
 	}
-	exe := chromium()
+	exe := chromium.Find()
 	if exe == "" {
 		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM to run the browser tests")
 	}
@@ -138,21 +125,7 @@ func newSiteEnv(root, exe string) (*siteEnv, error) {
 	}
 	e.srv = httptest.NewServer(http.FileServer(http.Dir(e.dir)))
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(filepath.Join(tmp, "chromium-profile")),
-		chromedp.WindowSize(1280, 1000),
-	}
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(tmp, "chromium-profile"))...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	if err := chromedp.Do(bctx); err != nil {
 		bcancel()
@@ -182,11 +155,28 @@ type tab struct {
 
 // newTab opens a tab in a fresh browser context (its own cache and storage).
 func (e *siteEnv) newTab(t testing.TB) *tab {
+	return e.openTab(t, false)
+}
+
+// newSettledTab opens a tab as newTab does, then waits until the browser has built
+// the new context's window (chromium.Settle), so that a measurement of a load counts
+// the page's work and not the browser's.
+func (e *siteEnv) newSettledTab(t testing.TB) *tab {
+	return e.openTab(t, true)
+}
+
+func (e *siteEnv) openTab(t testing.TB, settle bool) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(e.browser, chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	if settle {
+		if err := chromium.Settle(ctx, 10*time.Second); err != nil {
+			cancel()
+			t.Fatal(err)
+		}
 	}
 	tctx, cancel2 := context.WithTimeout(ctx, 2*time.Minute)
 	tb := &tab{ctx: tctx, t: t}
@@ -708,7 +698,8 @@ const coldTimings = `(() => { const d = document.getElementById("main").dataset;
 	initat: Number(d.engineInitAt), readyat: Number(d.engineReadyAt)}; })()`
 
 // BenchmarkColdLoad measures a cold load (a fresh browser context: empty cache) of
-// the exported site from a static file server on loopback, to the first verdict.
+// the exported site from a static file server on loopback, to the first verdict,
+// once the browser is idle (see chromium.Settle).
 // It reports the milliseconds after navigation, with the parts: the page's script
 // start, the engine's fetch and compile, the Go program's start and the first call.
 //
@@ -717,7 +708,7 @@ func BenchmarkColdLoad(b *testing.B) {
 	e := setup(b)
 	var all []timings
 	for i := 0; i < b.N; i++ {
-		tb := e.newTab(b)
+		tb := e.newSettledTab(b)
 		tb.open(e, "")
 		all = append(all, eval[timings](tb, coldTimings))
 		tb.noErrors()

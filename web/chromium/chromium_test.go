@@ -1,0 +1,75 @@
+package chromium_test
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mtlsplay/mtlsplay/web/chromium"
+)
+
+// TestSettleWaitsForABusyPage keeps a tab's renderer busy for a while and checks
+// that Settle returns only after that, and that it gives up with an error when the
+// browser stays busy longer than it may wait.
+func TestSettleWaitsForABusyPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	exe := chromium.Find()
+	if exe == "" {
+		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM")
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(t.TempDir(), "profile"))...)
+	defer cancel()
+	browser, closeBrowser := chromedp.NewContext(actx)
+	defer closeBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer closeTab()
+	ctx, stop := context.WithTimeout(ctx, time.Minute)
+	defer stop()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := chromium.Settle(ctx, 20*time.Second); err != nil {
+		t.Fatalf("a new browser context: %v", err)
+	}
+	t.Logf("a new browser context settled in %v", time.Since(t0).Round(time.Millisecond))
+
+	// busy spins the page's thread in 50 ms slices (so the page stays responsive to
+	// the test) for the given milliseconds, starting now.
+	busy := func(ms int) time.Time {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const until = performance.now() + `+strconv.Itoa(ms)+`;
+			const spin = () => { const end = Math.min(until, performance.now() + 50); while (performance.now() < end) {} if (performance.now() < until) setTimeout(spin, 0); };
+			setTimeout(spin, 0);
+			return true;
+		})()`)); err != nil {
+			t.Fatal(err)
+		}
+		return time.Now().Add(time.Duration(ms) * time.Millisecond)
+	}
+
+	done := busy(1500)
+	if err := chromium.Settle(ctx, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if now := time.Now(); now.Before(done) {
+		t.Errorf("Settle returned %v before the page stopped working", done.Sub(now))
+	} else {
+		t.Logf("Settle returned %v after the page stopped working", now.Sub(done).Round(time.Millisecond))
+	}
+
+	busy(3000)
+	if err := chromium.Settle(ctx, 800*time.Millisecond); err == nil {
+		t.Error("Settle returned nil while the page was busy for longer than it could wait")
+	}
+}
