@@ -36,6 +36,7 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -1013,6 +1014,70 @@ func TestTimeoutRestartsEngine(t *testing.T) {
 	}
 	if n := eval[string](tb, `document.getElementById("verdict").dataset.restarts || "0"`); n == "0" {
 		t.Error("the engine was not restarted")
+	}
+	tb.noErrors()
+}
+
+// TestEngineStopRestarts ends the engine's Go program, as a bug or running out of
+// memory would, in the one way a test can: the worker's own "exit" message, posted
+// from inside the worker. The page starts a new engine that evaluates again; an
+// engine that stops four times within a minute is left stopped, and the page says
+// to reload it.
+func TestEngineStopRestarts(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	workers := make(chan target.ID, 8)
+	go func() {
+		for ev, err := range chromedp.Events(tb.ctx, target.AttachedToTarget) {
+			if err != nil {
+				return
+			}
+			if ev.TargetInfo.Type == "worker" {
+				workers <- ev.TargetInfo.TargetID
+			}
+		}
+	}()
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	stop := func() {
+		t.Helper()
+		var id target.ID
+		select {
+		case id = <-workers:
+		case <-time.After(30 * time.Second):
+			t.Fatal("no engine worker started")
+		}
+		wctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
+		defer cancel()
+		if _, err := chromedp.Run(wctx, chromedp.Evaluate[bool](`postMessage({ type: "exit" }), true`)); err != nil {
+			t.Fatalf("posting exit from the worker: %v", err)
+		}
+	}
+	restarts := func() string {
+		return eval[string](tb, `document.getElementById("verdict").dataset.restarts || "0"`)
+	}
+
+	stop()
+	poll[bool](tb, `document.getElementById("verdict").dataset.restarts === "1"`, 10*time.Second)
+	tb.typeRule(`CN == "client.example.com"`)
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "true" || v.Code != "0" {
+		t.Errorf("after a restart: verdict %q code %q (%s), want true 0", v.Value, v.Code, v.Error)
+	}
+
+	for i := 2; i <= 4; i++ {
+		stop()
+		if i < 4 {
+			poll[bool](tb, fmt.Sprintf(`document.getElementById("verdict").dataset.restarts === "%d"`, i), 10*time.Second)
+		}
+	}
+	tb.typeRule(`CN == "x"`)
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "error" || !strings.Contains(v.Error, "4 times within a minute") || !strings.Contains(v.Error, "reload the page") {
+		t.Errorf("after the fourth stop: verdict %q, error %q; want an error saying to reload the page", v.Value, v.Error)
+	}
+	if n := restarts(); n != "3" {
+		t.Errorf("restarts = %s, want 3 (none after the fourth stop)", n)
 	}
 	tb.noErrors()
 }

@@ -5,6 +5,12 @@
 
 export class EngineTimeout extends Error {}
 
+/** The Go program ended on its own (a bug, or out of memory): the engine is started again. */
+export class EngineStopped extends Error {}
+
+/** How many times a minute the engine is started again after it stopped on its own. */
+const MAX_STOPS = 3;
+
 interface Pending {
   resolve: (v: string) => void;
   reject: (e: Error) => void;
@@ -28,6 +34,8 @@ export class Engine {
   /** How long the last call took inside the worker, in ms. */
   lastCallMs = 0;
   onRestart?: () => void;
+  /** When the Go program ended on its own, in the last minute (performance.now()). */
+  private stops: number[] = [];
 
   constructor(
     private workerURL: string,
@@ -59,7 +67,8 @@ export class Engine {
             reject(new Error(`the engine failed to start: ${m.message}`));
             break;
           case "exit":
-            this.failAll(new Error("the engine stopped"));
+            reject(new EngineStopped("the engine stopped while starting")); // a no-op once it was ready
+            this.stopped(w);
             break;
           case "result": {
             const p = this.pending.get(m.id);
@@ -82,6 +91,30 @@ export class Engine {
     } else {
       w.postMessage({ type: "init", url: this.wasmURL, module: this.module });
     }
+  }
+
+  /**
+   * stopped handles the end of the Go program in worker w: what was asked of it fails
+   * with a message that says so, and a new engine starts (from the module already
+   * compiled), unless this happened MAX_STOPS times in a minute: an engine that keeps
+   * stopping is left stopped, and every call says to reload the page.
+   */
+  private stopped(w: Worker): void {
+    if (w !== this.worker) return; // a worker already replaced
+    const now = performance.now();
+    this.stops = this.stops.filter((t) => now - t < 60_000);
+    this.stops.push(now);
+    w.terminate();
+    if (this.stops.length > MAX_STOPS) {
+      const err = new EngineStopped(`the engine stopped ${this.stops.length} times within a minute and was not started again: reload the page`);
+      this.failAll(err);
+      this.ready = Promise.reject(err);
+      this.ready.catch(() => {}); // each call reports it
+      return;
+    }
+    this.failAll(new EngineStopped("the engine stopped unexpectedly and was started again: change anything to evaluate again"));
+    this.start();
+    this.onRestart?.();
   }
 
   private failAll(err: Error): void {

@@ -7,7 +7,7 @@ import { at as sampleClock, bundles as sampleBundles, certs as sampleCerts, defa
 import { Positions } from "./cel";
 import { byId, copyButton, h, replace } from "./dom";
 import { RuleEditor } from "./editor";
-import { Engine, EngineTimeout } from "./engine";
+import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
@@ -150,7 +150,7 @@ async function run(): Promise<void> {
       lastInspected = { text: req.certificates, at: req.at, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [] };
     }
   } catch (e) {
-    const msg = e instanceof EngineTimeout ? e.message : `the engine failed: ${(e as Error).message}`;
+    const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
     renderEngineError({ code: e instanceof EngineTimeout ? "timeout" : "engine", message: msg });
   } finally {
     inFlight = false;
