@@ -29,9 +29,10 @@ func Find() string {
 	return ""
 }
 
-// Options are the flags for a headless Chromium that does nothing on its own
-// account (no network of its own, no sync, no first-run pages), with its profile
-// in profileDir.
+// Options are the flags for a headless Chromium with as little work of its own as
+// flags can turn off (no network of its own, no sync, no first-run pages, no
+// component updates), with its profile in profileDir. What is left, a new
+// window's interface, Settle waits out.
 func Options(exe, profileDir string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -49,9 +50,9 @@ func Options(exe, profileDir string) []chromedp.ExecAllocatorOption {
 	}
 }
 
-// Settle waits until the browser is idle: until all its processes together use
-// less than 10% of one core over 300 ms, for at most max. It returns an error if
-// the browser was still busy then.
+// Settle waits until the browser is idle: until all its processes together have
+// used less than 10% of one core over the last 300 ms or more, for at most limit.
+// It returns an error if the browser was still busy then.
 //
 // A new browser context opens a new window, and Chromium builds that window's own
 // interface (the omnibox popup and more: some 550 scripts from chrome://resources,
@@ -59,30 +60,48 @@ func Options(exe, profileDir string) []chromedp.ExecAllocatorOption {
 // second shares this machine's two cores with it, and its cold load measured 30 to
 // 90% slower in a trace. A person's browser has its window open already; a
 // measurement of our page waits for this.
-func Settle(ctx context.Context, max time.Duration) error {
+func Settle(ctx context.Context, limit time.Duration) error {
 	const window = 300 * time.Millisecond
-	const busy = 0.1 * 0.3 // seconds of CPU in a window: 10% of one core
-	deadline := time.Now().Add(max)
-	var last []float64 // total CPU seconds at each poll
+	const share = 0.1 // of one core
+	type sample struct {
+		at  time.Time
+		cpu float64 // seconds used since the sample before
+	}
+	deadline := time.Now().Add(limit)
+	var samples []sample
+	var last map[int64]float64 // CPU seconds of each process at the last poll
 	for {
 		info, err := chromedp.CallBrowser(ctx, systeminfo.GetProcessInfo, cdp.Empty{})
 		if err != nil {
 			return fmt.Errorf("reading the browser's CPU time: %w", err)
 		}
-		var cpu float64
+		now := time.Now()
+		// Each process's own count: a process that ended takes its CPU time out of
+		// any total, and one that started brings all of its own in.
+		cur := make(map[int64]float64, len(info.ProcessInfo))
+		var used float64
 		for _, p := range info.ProcessInfo {
-			cpu += p.CPUTime
+			cur[p.ID] = p.CPUTime
+			used += p.CPUTime - last[p.ID]
 		}
-		last = append(last, cpu)
-		const polls = int(window / (100 * time.Millisecond))
-		if len(last) > polls {
-			last = last[len(last)-polls-1:]
-			if last[polls]-last[0] < busy {
-				return nil
+		if last != nil {
+			samples = append(samples, sample{now, used})
+		}
+		last = cur
+		// The newest samples that span the window: idle if they add up to little.
+		var sum float64
+		for i := len(samples) - 1; i >= 0; i-- {
+			sum += samples[i].cpu
+			if i > 0 && now.Sub(samples[i-1].at) >= window {
+				if sum < share*now.Sub(samples[i-1].at).Seconds() {
+					return nil
+				}
+				samples = samples[i-1:]
+				break
 			}
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the browser was still busy after %v", max)
+		if now.After(deadline) {
+			return fmt.Errorf("the browser was still busy after %v", limit)
 		}
 		select {
 		case <-ctx.Done():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +70,7 @@ func TestSettleWaitsForABusyPage(t *testing.T) {
 	}
 
 	busy(3000)
-	if err := chromium.Settle(ctx, 800*time.Millisecond); err == nil {
-		t.Error("Settle returned nil while the page was busy for longer than it could wait")
+	if err := chromium.Settle(ctx, 800*time.Millisecond); err == nil || !strings.Contains(err.Error(), "still busy") {
+		t.Errorf("Settle with the page busy for longer than it may wait: %v, want an error saying the browser was still busy", err)
 	}
 }

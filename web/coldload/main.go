@@ -15,6 +15,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -106,7 +107,12 @@ func run(oldDir, newDir string, n int, exe string, settle bool) error {
 		pick := func(f func(load) float64) string {
 			xs := make([]float64, 0, n)
 			for _, l := range loads[b] {
-				xs = append(xs, f(l))
+				if x := f(l); !math.IsNaN(x) { // a build too old to mark it
+					xs = append(xs, x)
+				}
+			}
+			if len(xs) == 0 {
+				return "    - [   -    -]"
 			}
 			sort.Float64s(xs)
 			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])

@@ -888,7 +888,7 @@ func TestScreenshots(t *testing.T) {
 }
 
 // TestMeasureLoad compares ways to ship the engine, cold (a fresh browser context
-// each time): the exported site as any static host serves it (engine.wasm.gz,
+// each time, once the browser is idle): the exported site as any static host serves it (engine.wasm.gz,
 // decompressed by the page with DecompressionStream), and engine.wasm served with
 // Content-Encoding br or gzip (as site.Handler does) or uncompressed.
 func TestMeasureLoad(t *testing.T) {
@@ -929,7 +929,7 @@ func TestMeasureLoad(t *testing.T) {
 	// Interleaved rounds, so a busy moment of the machine hits every variant alike.
 	for round := 0; round < 5; round++ {
 		for i := range variants {
-			tb := e.newTab(t)
+			tb := e.newSettledTab(t)
 			tb.do(chromedp.Navigate(servers[i].URL + "/"))
 			tb.verdictAfter(0)
 			tm := eval[timings](tb, coldTimings)
@@ -1019,16 +1019,18 @@ func TestTimeoutRestartsEngine(t *testing.T) {
 }
 
 // TestEngineStopRestarts ends the engine's Go program, as a bug or running out of
-// memory would, in the one way a test can: the worker's own "exit" message, posted
-// from inside the worker. The page starts a new engine that evaluates again; an
-// engine that stops four times within a minute is left stopped, and the page says
-// to reload it.
+// memory would, in the two ways a test can from inside the worker: the engine's
+// function answers undefined (what wasm_exec's wrapper answers once the program has
+// ended) in the middle of a call, and the worker's own "exit" message between calls.
+// The page starts a new engine that evaluates again; an engine that stops four
+// times within a minute is left stopped, and the page says to reload it.
 func TestEngineStopRestarts(t *testing.T) {
 	e := setup(t)
 	tb := e.newTab(t)
 	workers := make(chan target.ID, 8)
+	attached := chromedp.Events(tb.ctx, target.AttachedToTarget)
 	go func() {
-		for ev, err := range chromedp.Events(tb.ctx, target.AttachedToTarget) {
+		for ev, err := range attached {
 			if err != nil {
 				return
 			}
@@ -1039,7 +1041,9 @@ func TestEngineStopRestarts(t *testing.T) {
 	}()
 	v := tb.open(e, "")
 	v = tb.setAt(v.Seq)
-	stop := func() {
+	// nextWorker attaches to the next engine worker the page starts and waits until
+	// its engine runs; inWorker runs js there.
+	nextWorker := func() context.Context {
 		t.Helper()
 		var id target.ID
 		select {
@@ -1047,31 +1051,63 @@ func TestEngineStopRestarts(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("no engine worker started")
 		}
-		wctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id))
-		defer cancel()
-		if _, err := chromedp.Run(wctx, chromedp.Evaluate[bool](`postMessage({ type: "exit" }), true`)); err != nil {
-			t.Fatalf("posting exit from the worker: %v", err)
+		wctx, cancel := chromedp.NewContext(tb.ctx, chromedp.WithTargetID(id), chromedp.WithDetachOnCancel())
+		t.Cleanup(cancel)
+		// Polled from here: chromedp.Poll needs a page.
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			running, err := chromedp.Run(wctx, chromedp.Evaluate[bool](`typeof mtlsplay === "object"`))
+			if err != nil {
+				t.Fatalf("in the worker: %v", err)
+			}
+			if running {
+				return wctx
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the engine did not start in the new worker")
+			}
+		}
+	}
+	inWorker := func(wctx context.Context, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(wctx, chromedp.Evaluate[bool](js+`, true`)); err != nil {
+			t.Fatalf("in the worker: %v", err)
 		}
 	}
 	restarts := func() string {
 		return eval[string](tb, `document.getElementById("verdict").dataset.restarts || "0"`)
 	}
+	clearRule := func() {
+		tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"))
+	}
 
-	stop()
-	poll[bool](tb, `document.getElementById("verdict").dataset.restarts === "1"`, 10*time.Second)
-	tb.typeRule(`CN == "client.example.com"`)
+	// The program ends in a call: that change gets an error that says what happened.
+	inWorker(nextWorker(), `mtlsplay.call = () => undefined`)
+	clearRule()
+	v = tb.verdictAfter(v.Seq)
+	if v.Value != "error" || !strings.Contains(v.Error, "stopped unexpectedly and was started again") {
+		t.Errorf("a call whose engine ended: verdict %q, error %q; want an error saying the engine was started again", v.Value, v.Error)
+	}
+	if n := restarts(); n != "1" {
+		t.Errorf("restarts = %s, want 1", n)
+	}
+	w := nextWorker() // the new engine, running
+	tb.do(insertText(`CN == "client.example.com"`))
 	v = tb.verdictAfter(v.Seq)
 	if v.Value != "true" || v.Code != "0" {
 		t.Errorf("after a restart: verdict %q code %q (%s), want true 0", v.Value, v.Code, v.Error)
 	}
 
+	// The program ends between calls, three more times.
 	for i := 2; i <= 4; i++ {
-		stop()
+		if i > 2 {
+			w = nextWorker()
+		}
+		inWorker(w, `postMessage({ type: "exit" })`)
 		if i < 4 {
 			poll[bool](tb, fmt.Sprintf(`document.getElementById("verdict").dataset.restarts === "%d"`, i), 10*time.Second)
 		}
 	}
-	tb.typeRule(`CN == "x"`)
+	clearRule()
 	v = tb.verdictAfter(v.Seq)
 	if v.Value != "error" || !strings.Contains(v.Error, "4 times within a minute") || !strings.Contains(v.Error, "reload the page") {
 		t.Errorf("after the fourth stop: verdict %q, error %q; want an error saying to reload the page", v.Value, v.Error)

@@ -5,7 +5,7 @@
 
 export class EngineTimeout extends Error {}
 
-/** The Go program ended on its own (a bug, or out of memory): the engine is started again. */
+/** The Go program ended on its own (a bug, or out of memory); see Engine.stopped. */
 export class EngineStopped extends Error {}
 
 /** How many times a minute the engine is started again after it stopped on its own. */
@@ -50,11 +50,14 @@ export class Engine {
   private start(booted?: { worker: Worker; early: MessageEvent[] }): void {
     const w = booted?.worker ?? new Worker(this.workerURL, { name: "mtlsplay-engine" });
     this.worker = w;
+    let running = false;
     this.ready = new Promise<void>((resolve, reject) => {
       w.onmessage = (ev: MessageEvent) => {
+        if (w !== this.worker) return; // a worker already replaced
         const m = ev.data;
         switch (m.type) {
           case "ready":
+            running = true;
             if (m.module) this.module = m.module;
             this.startMs = m.ms;
             this.compileMs = m.compileMs;
@@ -67,8 +70,14 @@ export class Engine {
             reject(new Error(`the engine failed to start: ${m.message}`));
             break;
           case "exit":
-            reject(new EngineStopped("the engine stopped while starting")); // a no-op once it was ready
-            this.stopped(w);
+            if (running) {
+              this.stopped();
+            } else {
+              // Stopping before it ever ran is no accident of one input: starting it
+              // again would stop it again.
+              w.terminate();
+              reject(new EngineStopped("the engine stopped while starting: reload the page to try again"));
+            }
             break;
           case "result": {
             const p = this.pending.get(m.id);
@@ -86,6 +95,7 @@ export class Engine {
         reject(new Error(`the engine failed to start: ${ev.message || "its script could not be loaded"}`));
       };
     });
+    this.ready.catch(() => {}); // every call reports it; no call may be waiting
     if (booted) {
       for (const ev of booted.early) w.onmessage!(ev);
     } else {
@@ -94,22 +104,22 @@ export class Engine {
   }
 
   /**
-   * stopped handles the end of the Go program in worker w: what was asked of it fails
-   * with a message that says so, and a new engine starts (from the module already
-   * compiled), unless this happened MAX_STOPS times in a minute: an engine that keeps
-   * stopping is left stopped, and every call says to reload the page.
+   * stopped handles the end of the running Go program (the worker says so when it
+   * ends, or when a call finds it ended): what was asked of it fails with a message
+   * that says so, and a new engine starts from the module already compiled, unless
+   * this is the (MAX_STOPS+1)th time in a minute: an engine that keeps stopping is
+   * left stopped, and every call says to reload the page.
    */
-  private stopped(w: Worker): void {
-    if (w !== this.worker) return; // a worker already replaced
+  private stopped(): void {
     const now = performance.now();
     this.stops = this.stops.filter((t) => now - t < 60_000);
     this.stops.push(now);
-    w.terminate();
+    this.worker.terminate();
     if (this.stops.length > MAX_STOPS) {
       const err = new EngineStopped(`the engine stopped ${this.stops.length} times within a minute and was not started again: reload the page`);
       this.failAll(err);
       this.ready = Promise.reject(err);
-      this.ready.catch(() => {}); // each call reports it
+      this.ready.catch(() => {}); // every call reports it
       return;
     }
     this.failAll(new EngineStopped("the engine stopped unexpectedly and was started again: change anything to evaluate again"));

@@ -122,13 +122,18 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
     return;
   }
   if (msg.type === "call") {
-    let response: string;
+    let response: unknown;
     const t0 = performance.now();
     try {
-      if (!bridge) throw new Error("the engine is not running");
-      response = bridge.call(msg.op, msg.request);
+      // A Go program that has ended answers undefined (wasm_exec's function wrapper),
+      // as does one that is gone.
+      response = bridge && !go?.exited ? bridge.call(msg.op, msg.request) : undefined;
     } catch (e) {
       response = JSON.stringify({ error: { code: "engine", message: String((e as Error)?.message ?? e) } });
+    }
+    if (typeof response !== "string") {
+      scope.postMessage({ type: "exit", id: msg.id }); // the page starts a new engine
+      return;
     }
     scope.postMessage({ type: "result", id: msg.id, response, ms: performance.now() - t0 });
   }
