@@ -1,8 +1,10 @@
 // Command coldload compares the cold load of two builds of the playground in headless
 // Chromium: it exports each build's assets (as web/build writes them) as a site, serves
 // both from one static file server on loopback, and loads them alternately, each time
-// in a fresh browser context (an empty cache), reading the page's own marks: when the
-// engine was ready, its first call, and the first verdict.
+// in a fresh browser context (an empty cache) once the browser is idle, reading the
+// page's own marks: when the engine began loading and was ready, its first call, and
+// the first verdict. With -trace FILE it then records one more load of the new build
+// with the browser tracing, for a look at every thread of it.
 //
 //	go run ./web/build -brotli=false -o /tmp/new && go run ./web/coldload -old web/site/dist -new /tmp/new -n 16
 //
@@ -12,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -21,8 +24,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/tracing"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mtlsplay/mtlsplay/web/chromium"
@@ -35,12 +42,13 @@ func main() {
 	n := flag.Int("n", 12, "loads of each build (at most 100)")
 	exe := flag.String("chromium", chromium.Find(), "the browser")
 	settle := flag.Bool("settle", true, "wait, before each load, until the browser has built its new window (see chromium.Settle)")
+	trace := flag.String("trace", "", "then load the new build once more with the browser tracing, and write the trace to this file (open it in https://ui.perfetto.dev or chrome://tracing)")
 	flag.Parse()
 	if *oldDir == "" || *newDir == "" {
 		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them)")
 		os.Exit(2)
 	}
-	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle); err != nil {
+	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace); err != nil {
 		fmt.Fprintln(os.Stderr, "coldload:", err)
 		os.Exit(1)
 	}
@@ -49,7 +57,7 @@ func main() {
 // load is one cold load's marks, in ms after navigation (durations in ms).
 type load struct{ script, init, compile, goStart, ready, call, verdict float64 }
 
-func run(oldDir, newDir string, n int, exe string, settle bool) error {
+func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string) error {
 	tmp, err := os.MkdirTemp("", "coldload-")
 	if err != nil {
 		return err
@@ -102,6 +110,11 @@ func run(oldDir, newDir string, n int, exe string, settle bool) error {
 			loads[b] = append(loads[b], load{script: m[0], init: m[1], compile: m[2], goStart: m[3], ready: m[4], call: m[5], verdict: m[6]})
 		}
 	}
+	if traceFile != "" {
+		if err := traceLoad(browser, srv.URL+"/new/index.html", settle, traceFile); err != nil {
+			return fmt.Errorf("tracing a load: %w", err)
+		}
+	}
 	fmt.Printf("%d cold loads of each build, interleaved; ms, median [p25 p75]\n", n)
 	for _, b := range builds {
 		pick := func(f func(load) float64) string {
@@ -124,4 +137,73 @@ func run(oldDir, newDir string, n int, exe string, settle bool) error {
 			pick(func(l load) float64 { return l.compile }), pick(func(l load) float64 { return l.goStart }), pick(func(l load) float64 { return l.call }))
 	}
 	return nil
+}
+
+// traceLoad loads url once in a fresh browser context with the browser tracing
+// (every process and thread: the page, its worker, V8's compiler threads, the
+// browser's own), and writes the trace events to file as Chrome's JSON trace format.
+func traceLoad(browser context.Context, url string, settle bool, file string) error {
+	ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	defer closeTab()
+	ctx, stop := context.WithTimeout(ctx, time.Minute)
+	defer stop()
+	if err := chromedp.Do(ctx); err != nil {
+		return err
+	}
+	if settle {
+		if err := chromium.Settle(ctx, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	var mu sync.Mutex
+	var events []jsonv2.Value // raw JSON, one event each
+	done := make(chan struct{})
+	err := chromedp.ListenBrowser(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *tracing.EventDataCollected:
+			mu.Lock()
+			events = append(events, ev.Value...)
+			mu.Unlock()
+		case *tracing.EventTracingComplete:
+			close(done)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	categories := []string{"devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.wasm", "disabled-by-default-v8.compile", "blink", "loading"}
+	if _, err := chromedp.CallBrowser(ctx, tracing.Start, tracing.StartParams{
+		TransferMode: tracing.StartTransferModeReportEvents,
+		TraceConfig:  &tracing.TraceConfig{IncludedCategories: categories},
+	}); err != nil {
+		return err
+	}
+	err = chromedp.Do(ctx, chromedp.Navigate(url))
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`performance.getEntriesByName("mtlsplay:first-verdict").length > 0`, chromedp.WithPollingInterval(100*time.Millisecond)))
+	}
+	if _, endErr := chromedp.CallBrowser(ctx, tracing.End, cdp.Empty{}); err == nil {
+		err = endErr
+	}
+	if err != nil {
+		return err
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var b bytes.Buffer
+	b.WriteString(`{"traceEvents":[`)
+	for i, ev := range events {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(ev)
+	}
+	b.WriteString("]}\n")
+	fmt.Printf("wrote the trace of a load of the new build (%d events) to %s\n", len(events), file)
+	return os.WriteFile(file, b.Bytes(), 0o644)
 }
