@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,15 +38,15 @@ import (
 )
 
 func main() {
-	oldDir := flag.String("old", "", "the assets of the build to compare against (e.g. web/site/dist)")
-	newDir := flag.String("new", "", "the assets of the build measured")
+	oldDir := flag.String("old", "", "the build to compare against: its assets (e.g. web/site/dist) or a site it exported (mtlsplay site -o DIR)")
+	newDir := flag.String("new", "", "the build measured: its assets or a site it exported")
 	n := flag.Int("n", 12, "loads of each build (at most 100)")
 	exe := flag.String("chromium", chromium.Find(), "the browser")
 	settle := flag.Bool("settle", true, "wait, before each load, until the browser has built its new window (see chromium.Settle)")
 	trace := flag.String("trace", "", "then load the new build once more with the browser tracing, and write the trace to this file (open it in https://ui.perfetto.dev or chrome://tracing)")
 	flag.Parse()
 	if *oldDir == "" || *newDir == "" {
-		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them)")
+		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them, or sites as mtlsplay site exports them)")
 		os.Exit(2)
 	}
 	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace); err != nil {
@@ -64,12 +65,25 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	}
 	defer os.RemoveAll(tmp)
 	builds := []string{"old", "new"}
+	// Each build is served from tmp/old or tmp/new: assets are exported there as a
+	// site (with this program's pages), and a site exported already (by `mtlsplay
+	// site`, with its own pages) is served where it is.
+	roots := map[string]string{}
 	for i, dir := range []string{oldDir, newDir} {
+		if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
+			roots["/"+builds[i]+"/"] = dir
+			continue
+		}
 		if err := site.ExportFrom(os.DirFS(dir), filepath.Join(tmp, builds[i])); err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
 	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(tmp)))
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.Dir(tmp)))
+	for prefix, dir := range roots {
+		mux.Handle(prefix, http.StripPrefix(strings.TrimSuffix(prefix, "/"), http.FileServer(http.Dir(dir))))
+	}
+	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(tmp, "profile"))...)
