@@ -102,12 +102,7 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	loads := map[string][]load{}
 	for i := 0; i < n; i++ {
 		for _, b := range builds {
-			ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-			ctx, stop := context.WithTimeout(ctx, time.Minute)
-			err := chromedp.Do(ctx)
-			if err == nil && settle {
-				err = chromium.Settle(ctx, 10*time.Second)
-			}
+			ctx, closeTab, err := freshTab(browser, settle)
 			if err == nil {
 				err = chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"))
 			}
@@ -116,7 +111,6 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 				// The page marks its own times: a slow poll disturbs the load least.
 				m, err = chromedp.Run(ctx, chromedp.Poll[[]float64](marks, chromedp.WithPollingInterval(100*time.Millisecond)))
 			}
-			stop()
 			closeTab()
 			if err != nil {
 				return fmt.Errorf("%s build, load %d: %w", b, i+1, err)
@@ -153,26 +147,33 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	return nil
 }
 
+// freshTab opens a tab in a fresh browser context (an empty cache), with a minute
+// for what is done in it, and waits until the browser is idle if settle is set.
+// closeTab closes it, whatever the error.
+func freshTab(browser context.Context, settle bool) (ctx context.Context, closeTab func(), err error) {
+	ctx, closeContext := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, stop := context.WithTimeout(ctx, time.Minute)
+	closeTab = func() { stop(); closeContext() }
+	err = chromedp.Do(ctx)
+	if err == nil && settle {
+		err = chromium.Settle(ctx, 10*time.Second)
+	}
+	return ctx, closeTab, err
+}
+
 // traceLoad loads url once in a fresh browser context with the browser tracing
 // (every process and thread: the page, its worker, V8's compiler threads, the
 // browser's own), and writes the trace events to file as Chrome's JSON trace format.
 func traceLoad(browser context.Context, url string, settle bool, file string) error {
-	ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, closeTab, err := freshTab(browser, settle)
 	defer closeTab()
-	ctx, stop := context.WithTimeout(ctx, time.Minute)
-	defer stop()
-	if err := chromedp.Do(ctx); err != nil {
+	if err != nil {
 		return err
-	}
-	if settle {
-		if err := chromium.Settle(ctx, 10*time.Second); err != nil {
-			return err
-		}
 	}
 	var mu sync.Mutex
 	var events []jsonv2.Value // raw JSON, one event each
 	done := make(chan struct{})
-	err := chromedp.ListenBrowser(ctx, func(ev any) {
+	err = chromedp.ListenBrowser(ctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *tracing.EventDataCollected:
 			mu.Lock()

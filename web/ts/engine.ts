@@ -114,17 +114,15 @@ export class Engine {
     const now = performance.now();
     this.stops = this.stops.filter((t) => now - t < 60_000);
     this.stops.push(now);
-    this.worker.terminate();
     if (this.stops.length > MAX_STOPS) {
       const err = new EngineStopped(`the engine stopped ${this.stops.length} times within a minute and was not started again: reload the page`);
+      this.worker.terminate();
       this.failAll(err);
       this.ready = Promise.reject(err);
       this.ready.catch(() => {}); // every call reports it
       return;
     }
-    this.failAll(new EngineStopped("the engine stopped unexpectedly and was started again: change anything to evaluate again"));
-    this.start();
-    this.onRestart?.();
+    this.restart(new EngineStopped("the engine stopped unexpectedly and was started again: change anything to evaluate again"));
   }
 
   private failAll(err: Error): void {
@@ -158,10 +156,13 @@ export class Engine {
     return JSON.parse(text) as T;
   }
 
-  /** restart terminates the worker (and whatever it is running) and starts a new one. */
-  restart(): void {
+  /**
+   * restart terminates the worker (and whatever it is running) and starts a new one;
+   * the calls it had are failed with reason.
+   */
+  restart(reason: Error = new EngineTimeout("the engine was restarted")): void {
     this.worker.terminate();
-    this.failAll(new EngineTimeout("the engine was restarted"));
+    this.failAll(reason);
     this.start();
     this.onRestart?.();
   }
