@@ -252,6 +252,11 @@ func (es *echoServer) serveConn(ec *echoConn) {
 	st := tc.ConnectionState()
 	if st.NegotiatedProtocol == "h2" {
 		_ = ec.raw.SetDeadline(time.Time{})
+		// From deliver on the connection is net/http's, and its Shutdown decides when
+		// it is idle. Until untrack below, a Shutdown here must not close it as one of
+		// ours: on a loaded machine this goroutine can be held off the CPU while
+		// net/http serves a request on it (a flaky TestShutdownClosesStuckHTTP2).
+		ec.idle.Store(false)
 		if es.h2ln.deliver(tc) {
 			handedOver = true
 		}
