@@ -15,8 +15,8 @@ FUZZ := \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
-	./server:FuzzAppendJSONString \
-	./server:FuzzRequestLog
+	./server/echo:FuzzAppendJSONString \
+	./server/reqlog:FuzzRequestLog
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator
 # fail with "context deadline exceeded" when a worker is slow on a loaded machine.
 FUZZTIME_TEST ?= 5000x

@@ -147,6 +147,43 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs}, nil
 }
 
+// Client is an API client as a decision needs it: the policy's client (name,
+// bundles, compiled program) and its rule as written, so that a formula's
+// explanation speaks the formula's terms.
+type Client struct {
+	policy.Client
+	Written *dialect.Rule // nil: the client has no rule
+}
+
+// SetRule makes r the client's rule; nil removes it.
+func (c *Client) SetRule(r *dialect.Rule) {
+	c.Written, c.Rule = r, nil
+	if r != nil {
+		c.Rule = r.Program
+	}
+}
+
+// Verifier verifies a presented chain against bundles, as trust.Verify does.
+type Verifier = func(presented []*certinfo.Certificate, bundles []*trust.Bundle, now time.Time) trust.Result
+
+// DecideFor is the one composition of a decision, shared by the browser, the CLI,
+// POST /api/decide and the echo endpoint: policy.Decide for client c (nil: no
+// configured client matched) on chain (leaf first; empty: none presented) with the
+// TLS facts a rule reads, at time at; the outcome in the rule's own dialect; and the
+// findings to show beside it whatever the code. verify nil is trust.Verify.
+func DecideFor(c *Client, chain []*certinfo.Certificate, facts rule.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
+	var pc *policy.Client
+	var bundles []*trust.Bundle
+	if c != nil {
+		pc, bundles = &c.Client, c.Bundles
+	}
+	d := policy.Decide(policy.Request{Client: pc, Presented: chain, Now: at, TLS: facts, Verify: verify})
+	if c != nil && c.Written != nil {
+		c.Written.MapDecision(&d)
+	}
+	return d, diagnose.Findings(chain, bundles, at)
+}
+
 // Decide parses every input of the request and makes the decision.
 func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	at, err := ParseTime(req.At, now)
@@ -156,7 +193,7 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	if len(req.Bundles) > policy.MaxBundles {
 		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%d bundles given; a client selects at most %d", len(req.Bundles), policy.MaxBundles)}
 	}
-	client := &policy.Client{Name: sourceName(req.Client, "playground")}
+	client := &Client{Client: policy.Client{Name: sourceName(req.Client, "playground")}}
 	views := make([]BundleView, 0, len(req.Bundles))
 	for i, in := range req.Bundles {
 		name := sourceName(in.Name, fmt.Sprintf("bundle %d", i+1))
@@ -167,26 +204,20 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		client.Bundles = append(client.Bundles, b)
 		views = append(views, bundleView(b))
 	}
-	var r *dialect.Rule
 	if strings.TrimSpace(req.Rule) != "" {
-		if r, err = compileRule(req.Rule, req.Dialect); err != nil {
+		r, err := compileRule(req.Rule, req.Dialect)
+		if err != nil {
 			return nil, inputError(err, "rule", 0)
 		}
-		client.Rule = r.Program
+		client.SetRule(r)
 	}
 	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	resp := &DecideResponse{
-		Decision:     policy.Decide(policy.Request{Client: client, Presented: certs, Now: at, TLS: req.TLS, Verify: verified.Verify}),
-		At:           at,
-		Certificates: certs,
-		Bundles:      views,
-		Findings:     diagnose.Findings(certs, client.Bundles, at),
-	}
-	if r != nil {
-		r.MapDecision(&resp.Decision)
+	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views}
+	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
+	if r := client.Written; r != nil {
 		var leaf *certinfo.Certificate
 		if len(certs) > 0 {
 			leaf = certs[0]

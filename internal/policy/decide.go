@@ -19,6 +19,9 @@ const (
 	RuleFailed          = 4019
 )
 
+// Codes lists every decision code, in the order Decide checks them.
+var Codes = []int{ClientNotConfigured, NoTruststore, NoCertificate, InvalidCertificate, RuleFailed, Accepted}
+
 // MaxBundles is how many truststore bundles one client may select.
 const MaxBundles = 5
 

@@ -1,0 +1,180 @@
+// Package cli is the mtlsplay command line: one file per command, its usage beside
+// it, and the text rendering of certificates, rules and decisions. Main is the
+// whole program; server/main.go only calls it.
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/engine"
+)
+
+// Exit statuses shared by every command.
+const (
+	exitOK       = 0
+	exitRejected = 1 // the rule was false, or the decision was not "accepted"
+	exitBadInput = 2
+)
+
+const usage = `usage: mtlsplay <command> [flags] [args]
+
+commands:
+  inspect [--json] [--at TIME] FILE…          parse certificates and print their fields
+  eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
+  verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
+                                              the full decision, with its code
+  serve [--config FILE] [--http ADDR] [--mtls ADDR]
+                                              the page, the API and the mTLS echo endpoint
+  probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
+                                              connect to a TLS server and explain what it did
+  site -o DIR                                 export the static site (playground + docs)
+FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
+Run 'mtlsplay <command> -h' for a command's flags.
+`
+
+// cli carries what every command reads and writes, so tests run commands in-process.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+// Main runs the command in args (without the program name) and returns its exit
+// status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	return c.run(args)
+}
+
+func (c *cli) run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(c.stderr, usage)
+		return exitBadInput
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "inspect":
+		return c.inspect(rest)
+	case "eval":
+		return c.eval(rest)
+	case "verify":
+		return c.verify(rest)
+	case "serve":
+		return c.serveCmd(rest)
+	case "probe":
+		return c.probeCmd(rest)
+	case "site":
+		return c.siteCmd(rest)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(c.stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "mtlsplay: unknown command %q\n%s", cmd, usage)
+	return exitBadInput
+}
+
+// flags returns a FlagSet that reports to stderr and does not exit.
+func (c *cli) flags(name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "usage: mtlsplay %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse lets flags and operands come in any order (mtlsplay verify chain.pem
+// --bundle ca.pem), as people type them; "--" ends the flags.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var tail []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, tail = args[:i], args[i+1:]
+	}
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(operands, tail...), nil
+		}
+		operands = append(operands, args[0]) // Parse stopped at a non-flag
+		args = args[1:]
+	}
+}
+
+// readInput reads a file, or standard input for "-", refusing more than the engine
+// would accept so a 20 MB file is rejected without being held in memory.
+func (c *cli) readInput(name string, limit int64) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = c.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, errors.New(strings.TrimPrefix(err.Error(), "open "))
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s: is a directory, not a file", name)
+		}
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", displayName(name), err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes, the most this input may be", displayName(name), limit)
+	}
+	return b, nil
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// fail reports an error: one line on stderr and, with --json, the error shape on
+// stdout so a script reading JSON sees it too.
+func (c *cli) fail(asJSON bool, err error) int {
+	e := engine.ErrorOf(err)
+	msg := e.Message
+	if e.Code == engine.CodeCompileError && len(e.Issues) > 0 {
+		msg = e.Issues[0].String()
+		for _, is := range e.Issues[1:] {
+			msg += "\n" + is.String()
+		}
+	}
+	fmt.Fprintf(c.stderr, "mtlsplay: %s\n", msg)
+	if asJSON {
+		c.writeJSON(engine.ErrorResponse{Error: e})
+	}
+	return exitBadInput
+}
+
+func (c *cli) writeJSON(v any) {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// usageError is a flag or operand mistake; it gets the usage line, not the JSON shape.
+func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "mtlsplay %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return exitBadInput
+}

@@ -1,0 +1,195 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// writeCertificate prints the fields a rule sees, in the order people look for them.
+// Control characters in values are already escaped by the DN and SAN formatters.
+func writeCertificate(w io.Writer, c *certinfo.Certificate, now time.Time) {
+	field := func(name, value string) { fmt.Fprintf(w, "  %-13s %s\n", name, terminalSafe(value)) }
+	list := func(name string, values []string) {
+		if len(values) == 0 {
+			field(name, "(none)")
+			return
+		}
+		for i, v := range values {
+			if i > 0 {
+				name = ""
+			}
+			field(name, v)
+		}
+	}
+	field("CN", quoteIfOdd(c.Subject.CN))
+	field("DN", c.Subject.DN)
+	field("slash form", c.Subject.Slash)
+	list("SAN", c.SANEntries)
+	if c.SPIFFEID != "" {
+		field("SPIFFE ID", c.SPIFFEID)
+	}
+	field("issuer", c.Issuer.DN)
+	field("validity", fmt.Sprintf("%s to %s (%s)", c.NotBefore.Format(time.RFC3339), c.NotAfter.Format(time.RFC3339), validity(c, now)))
+	list("EKU", c.ExtKeyUsage)
+	list("key usage", c.KeyUsage)
+	field("CA", yesNo(c.IsCA))
+	key := c.PublicKey.Algorithm
+	if c.PublicKey.Curve != "" {
+		key += " " + c.PublicKey.Curve
+	} else if c.PublicKey.Bits > 0 {
+		key += fmt.Sprintf(" %d bits", c.PublicKey.Bits)
+	}
+	field("public key", key)
+	field("signature", c.SignatureAlgorithm)
+	field("serial", c.Serial)
+	field("SHA-256", c.SHA256)
+	if len(c.Problems) > 0 {
+		list("problems", c.Problems)
+	}
+}
+
+// validity says where now falls in the certificate's validity window.
+func validity(c *certinfo.Certificate, now time.Time) string {
+	switch {
+	case now.Before(c.NotBefore):
+		return fmt.Sprintf("not yet valid: starts in %s", trust.FormatSpan(c.NotBefore.Sub(now)))
+	case now.After(c.NotAfter):
+		return fmt.Sprintf("expired %s ago", trust.FormatSpan(now.Sub(c.NotAfter)))
+	}
+	return fmt.Sprintf("%s left", trust.FormatSpan(c.NotAfter.Sub(now)))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// terminalSafe escapes control characters (C0, DEL, C1) as \XX, the DN's own style,
+// so a certificate cannot move the cursor, clear the screen or hide text in a
+// terminal, and writes the invisible and text-reordering characters the findings
+// name (diagnose.IsDeceptive) as <U+202E>, so it cannot make a name read as another.
+// The rule still sees the raw value; only the display is escaped.
+func terminalSafe(s string) string {
+	odd := func(r rune) bool { return isControl(r) || diagnose.IsDeceptive(r) }
+	if !strings.ContainsFunc(s, odd) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case isControl(r):
+			fmt.Fprintf(&b, "\\%02X", r)
+		case diagnose.IsDeceptive(r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || (r >= 0x7F && r <= 0x9F) }
+
+// quoteIfOdd quotes an empty CN or one with surrounding spaces, so it is not misread.
+func quoteIfOdd(s string) string {
+	if s == "" || strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
+
+// writeRuleResult prints the rule's value, then each sub-expression with its value,
+// so a person sees which part decided it. Literals are left out (their value is
+// their text); a sub-expression inside exists/all/map shows its value per element.
+func writeRuleResult(w io.Writer, r rule.Result) {
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(w, "error: %s\n", terminalSafe(r.Error))
+	default:
+		fmt.Fprintf(w, "%t\n", r.Value)
+	}
+	for _, n := range r.Nodes {
+		if n.Kind == "literal" {
+			continue
+		}
+		v := n.Value
+		switch {
+		case n.Error != "":
+			v = "error: " + n.Error
+		case len(n.Iterations) > 0:
+			v = "per element: " + iterations(n.Iterations)
+		}
+		fmt.Fprintf(w, "  %d:%-4d %s  →  %s\n", n.Line, n.Column, terminalSafe(oneLine(n.Text, 60)), terminalSafe(oneLine(v, 120)))
+	}
+	for _, m := range r.Matched {
+		if m.Index >= 0 {
+			fmt.Fprintf(w, "  decided by %s[%d] = %s\n", m.Of, m.Index, terminalSafe(m.Value))
+		} else {
+			fmt.Fprintf(w, "  decided by %s containing %s\n", m.Of, terminalSafe(m.Value))
+		}
+	}
+}
+
+func iterations(its []rule.Iteration) string {
+	parts := make([]string, len(its))
+	for i, it := range its {
+		parts[i] = it.Value
+		if it.Error != "" {
+			parts[i] = "error"
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func writeDecision(w io.Writer, d *engine.DecideResponse) {
+	fmt.Fprintf(w, "%d %s\n", d.Code, terminalSafe(d.Reason))
+	for _, s := range d.Steps {
+		mark := "ok  "
+		if !s.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "  %s %-11s %s\n", mark, s.Check, terminalSafe(s.Detail))
+	}
+	for _, b := range d.Bundles {
+		for _, warn := range b.Warnings {
+			fmt.Fprintf(w, "  warning: bundle %s: %s\n", terminalSafe(b.Name), terminalSafe(warn.Message))
+		}
+	}
+	writeFindings(w, d.Findings)
+	if d.Rule != nil {
+		fmt.Fprint(w, "rule: ")
+		writeRuleResult(w, *d.Rule)
+	}
+}
+
+// writeFindings prints each finding as "<severity>: <message>", with its fix below.
+func writeFindings(w io.Writer, fs []diagnose.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "findings:")
+	for _, f := range fs {
+		fmt.Fprintf(w, "  %s: %s\n", f.Severity, terminalSafe(f.Message))
+		if f.Fix != "" {
+			fmt.Fprintf(w, "    fix: %s\n", terminalSafe(f.Fix))
+		}
+	}
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/serve"
+)
+
+// serveCmd is `mtlsplay serve`. It runs until SIGINT or SIGTERM, then lets in-flight
+// requests finish.
+func (c *cli) serveCmd(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }() // a second signal stops at once
+	opts, code, ok := c.serveFlags(args)
+	if !ok {
+		return code
+	}
+	tuneGC()
+	return serve.Run(ctx, opts, c.stdout, c.stderr)
+}
+
+// tuneGC trades memory for CPU unless GOGC or GOMEMLIMIT say otherwise: every
+// handshake allocates (crypto/tls, the certificates, the decision) while little
+// stays live, so at Go's default the collector took about a sixth of the CPU of
+// a fresh handshake. The soft memory limit keeps the larger heap in check.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(512 << 20)
+	}
+}
+
+func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
+	fs := c.flags("serve", "[--config FILE | --state DIR] [--http ADDR] [--mtls ADDR]")
+	opts := serve.Options{Limits: echo.DefaultLimits, Now: c.now}
+	fs.StringVar(&opts.ConfigPath, "config", "", "YAML config: clients, bundles, rules, tokens, server certificate (default: the zero-config demo)")
+	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
+	fs.StringVar(&opts.HTTPAddr, "http", "", "address of the page, API and metrics (default "+config.DefaultHTTPAddr+", or listen.http of the config)")
+	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
+	fs.StringVar(&opts.LogFormat, "log-format", "text", "log format on standard error: text or json")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return opts, exitBadInput, false
+	}
+	switch {
+	case len(rest) > 0:
+		return opts, c.usageError(fs, "unexpected argument %q", rest[0]), false
+	case opts.ConfigPath != "" && opts.StateDir != "":
+		return opts, c.usageError(fs, "--state is for the zero-config demo; with --config, certificates come from the config"), false
+	case opts.LogFormat != "text" && opts.LogFormat != "json":
+		return opts, c.usageError(fs, "--log-format is text or json, not %q", opts.LogFormat), false
+	case opts.Limits.MaxConns < 1:
+		return opts, c.usageError(fs, "--max-conns must be at least 1"), false
+	}
+	if err := opts.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return opts, c.usageError(fs, "--log-level is debug, info, warn or error, not %q", *level), false
+	}
+	return opts, exitOK, true
+}

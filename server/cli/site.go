@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/mtlsplay/mtlsplay/web/site"
+)
+
+// siteCmd exports the static site: the playground and the documentation, with the
+// engine, for any plain static file host.
+func (c *cli) siteCmd(args []string) int {
+	fs := c.flags("site", "-o DIR")
+	out := fs.String("o", "", "the directory to write the site into (created if missing)")
+	operands, err := parse(fs, args)
+	if err != nil {
+		return exitBadInput
+	}
+	switch {
+	case *out == "":
+		return c.usageError(fs, "no output directory: give -o DIR")
+	case len(operands) > 0:
+		return c.usageError(fs, "unexpected argument %q", operands[0])
+	}
+	if err := site.Export(*out); err != nil {
+		fmt.Fprintf(c.stderr, "mtlsplay site: %v\n", err)
+		return exitBadInput
+	}
+	fmt.Fprintf(c.stdout, "wrote the site to %s; serve it with any static file server, e.g. python3 -m http.server -d %s\n", *out, *out)
+	return exitOK
+}

@@ -1,0 +1,325 @@
+// Package config reads the server's YAML config file into a validated Config:
+// every file read, every bundle parsed, every rule compiled, so that nothing can
+// fail later while serving. A problem is an *Error naming the file, the client and
+// the field.
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mtlsplay/mtlsplay/internal/dialect"
+	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// Listen addresses when neither the config nor a flag names one.
+const (
+	DefaultHTTPAddr = "127.0.0.1:8080"
+	DefaultMTLSAddr = "127.0.0.1:8443"
+)
+
+// Modes of the mTLS listener.
+const (
+	ModeReport = "report" // request a certificate, decide after the handshake, report every code
+	ModeStrict = "strict" // require a certificate that a configured bundle trusts, in the handshake
+)
+
+const (
+	maxConfigBytes = 1 << 20
+	minTokenLen    = 16
+)
+
+// fileConfig is the YAML config file as written (see the server issue).
+type fileConfig struct {
+	Listen  fileListen   `yaml:"listen"`
+	TLS     fileTLS      `yaml:"tls"`
+	Clients []fileClient `yaml:"clients"`
+}
+
+type fileListen struct {
+	HTTP string `yaml:"http"`
+	MTLS string `yaml:"mtls"`
+}
+
+type fileTLS struct {
+	Cert        string `yaml:"cert"`
+	Key         string `yaml:"key"`
+	Mode        string `yaml:"mode"`
+	PostQuantum bool   `yaml:"post_quantum"`
+}
+
+type fileClient struct {
+	Name    string   `yaml:"name"`
+	Token   string   `yaml:"token"`
+	Bundles []string `yaml:"bundles"`
+	Rule    string   `yaml:"rule"`
+	Dialect string   `yaml:"dialect"` // cel, workato or auto (the default), as in the page and the CLI
+}
+
+// Config is a loaded, validated configuration: every file read, every bundle
+// parsed, every rule compiled, so nothing can fail later while serving.
+type Config struct {
+	Path        string // the config file, as given
+	HTTPAddr    string
+	MTLSAddr    string
+	Mode        string
+	PostQuantum bool
+	ServerCert  tls.Certificate
+	Clients     []*Client
+	byName      map[string]*Client
+	// Bundles is every distinct bundle of every client, in config order: strict
+	// mode's handshake accepts a chain that any of them trusts.
+	Bundles  []*trust.Bundle
+	Warnings []string // bundle warnings and other things worth a log line at start
+}
+
+// Client is one configured API client: what a decision needs (engine.Client) and
+// how a request may select it.
+type Client struct {
+	engine.Client
+	Token    []byte            // nil when the client has no token
+	TokenSum [sha256.Size]byte // SHA-256 of Token, compared in constant time
+}
+
+// Error is a problem with the config file, said in one line by Error: the file,
+// then the client (by name, or by position when it has none), then the problem.
+type Error struct {
+	File   string // the config file as given
+	Client string // the client's name; "" when the problem is not one client's, or the client has no name
+	Index  int    // the client's position in clients, from 1; 0 when the problem is not one client's
+	Field  string // the field at fault (tls.mode, token, bundles, rule…); "" when no one field is
+	Err    error
+}
+
+func (e *Error) Error() string {
+	var who string
+	switch {
+	case e.Client != "":
+		who = fmt.Sprintf("client %q: ", e.Client)
+	case e.Index > 0:
+		who = fmt.Sprintf("client %d: ", e.Index)
+	}
+	return e.File + ": " + who + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+var clientNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Load reads and validates the config file at path. Relative paths inside it are
+// relative to the file's directory. A file that cannot be read is a plain error
+// ("config PATH: …"); a problem in its content is an *Error.
+func Load(path string, now time.Time) (*Config, error) {
+	data, err := readFile(path, "YAML")
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return Parse(path, data, now)
+}
+
+// Parse validates the config file's content; path names it and anchors the
+// relative paths inside it.
+func Parse(path string, data []byte, now time.Time) (*Config, error) {
+	fail := func(field, format string, args ...any) error {
+		return &Error{File: path, Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	var fc fileConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fail("", "the file is empty; it needs at least tls.cert, tls.key and a list of clients")
+		}
+		return nil, fail("", "%s", yamlMessage(err))
+	}
+	dir := filepath.Dir(path)
+	rel := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+
+	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
+	switch cfg.Mode {
+	case "":
+		cfg.Mode = ModeReport
+	case ModeReport, ModeStrict:
+	default:
+		return nil, fail("tls.mode", "tls.mode %q is not a mode; use report (every code in the response) or strict (untrusted certificates fail the handshake)", cfg.Mode)
+	}
+	if fc.TLS.Cert == "" || fc.TLS.Key == "" {
+		return nil, fail("tls.cert", "tls.cert and tls.key are required: the server's certificate chain (PEM, leaf first) and its private key")
+	}
+	cert, err := tls.LoadX509KeyPair(rel(fc.TLS.Cert), rel(fc.TLS.Key))
+	if err != nil {
+		return nil, fail("tls.cert", "tls.cert %s / tls.key %s: %s", fc.TLS.Cert, fc.TLS.Key, strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if cert.Leaf == nil {
+		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return nil, fail("tls.cert", "tls.cert %s: %v", fc.TLS.Cert, err)
+		}
+	}
+	if now.After(cert.Leaf.NotAfter) {
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: tls.cert %s expired at %s; clients will refuse the server", path, fc.TLS.Cert, cert.Leaf.NotAfter.UTC().Format(time.RFC3339)))
+	}
+	cfg.ServerCert = cert
+
+	env, err := engine.Env()
+	if err != nil {
+		return nil, err
+	}
+	bundles := map[string]*trust.Bundle{} // by resolved path: a file shared by clients is one bundle
+	tokens := map[string]string{}
+	for i, fcl := range fc.Clients {
+		who := fmt.Sprintf("client %d", i+1)
+		if fcl.Name != "" {
+			who = fmt.Sprintf("client %q", fcl.Name)
+		}
+		cfail := func(field, format string, args ...any) error {
+			return &Error{File: path, Client: fcl.Name, Index: i + 1, Field: field, Err: fmt.Errorf(format, args...)}
+		}
+		switch {
+		case fcl.Name == "":
+			return nil, cfail("name", "has no name")
+		case !clientNameRE.MatchString(fcl.Name):
+			return nil, cfail("name", "the name must be 1 to 64 letters, digits, '.', '_' or '-' (it is a URL path segment: /c/NAME/)")
+		case cfg.byName[fcl.Name] != nil:
+			return nil, cfail("name", "is configured twice; names must be unique")
+		}
+		c := &Client{Client: engine.Client{Client: policy.Client{Name: fcl.Name}}}
+		if fcl.Token != "" {
+			if len(fcl.Token) < minTokenLen {
+				return nil, cfail("token", "token is %d characters; use at least %d (for example: openssl rand -hex 16)", len(fcl.Token), minTokenLen)
+			}
+			if other, dup := tokens[fcl.Token]; dup {
+				return nil, cfail("token", "has the same token as client %q; a token must select one client", other)
+			}
+			tokens[fcl.Token] = fcl.Name
+			c.Token = []byte(fcl.Token)
+			c.TokenSum = sha256.Sum256(c.Token)
+		}
+		if len(fcl.Bundles) > policy.MaxBundles {
+			return nil, cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
+		}
+		for _, name := range fcl.Bundles {
+			p := rel(name)
+			b, ok := bundles[p]
+			if !ok {
+				data, err := readFile(p, "PEM")
+				if err != nil {
+					return nil, cfail("bundles", "bundle %s: %v", name, err)
+				}
+				if b, err = trust.ParseBundle(name, data, now); err != nil {
+					return nil, cfail("bundles", "bundle %v", err)
+				}
+				bundles[p] = b
+				cfg.Bundles = append(cfg.Bundles, b)
+				for _, w := range b.Warnings {
+					cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: %s: bundle %s: %s", path, who, name, w.Message))
+				}
+			}
+			c.Bundles = append(c.Bundles, b)
+		}
+		if strings.TrimSpace(fcl.Rule) != "" {
+			r, err := dialect.Compile(env, fcl.Rule, fcl.Dialect)
+			if err != nil {
+				return nil, cfail("rule", "%w", err)
+			}
+			c.SetRule(r)
+			for _, w := range r.Warnings(nil) {
+				cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: %s: %s", path, who, w.String()))
+			}
+		}
+		cfg.Clients = append(cfg.Clients, c)
+		cfg.byName[c.Name] = c
+	}
+	if len(cfg.Clients) == 0 {
+		cfg.Warnings = append(cfg.Warnings, path+": no clients are configured; every request to the echo endpoint will be 4020")
+	}
+	if cfg.Mode == ModeStrict && len(cfg.Bundles) == 0 {
+		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
+	}
+	return cfg, nil
+}
+
+// readFile reads the config or a bundle file (of the format named by kind),
+// refusing directories and huge files with a message that names no Go internals.
+func readFile(p, kind string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, pe.Err
+		}
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("is a directory, not a %s file", kind)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxConfigBytes)
+	}
+	return data, nil
+}
+
+// yamlSections are the file's structs, by the name yaml's errors give their
+// types, with the section each is and the fields it knows, read from their tags so
+// that a new field or a renamed package cannot make the message wrong.
+var yamlSections = func() map[string][2]string {
+	m := map[string][2]string{}
+	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "a client": fileClient{}} {
+		t := reflect.TypeOf(v)
+		var fields []string
+		for i := range t.NumField() {
+			fields = append(fields, strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0])
+		}
+		m[t.String()] = [2]string{section, strings.Join(fields, ", ")}
+	}
+	return m
+}()
+
+var yamlFieldRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)
+
+// yamlMessage turns a YAML decoding error into one line: unknown fields say which
+// fields exist there, and Go type names become the config's words.
+func yamlMessage(err error) string {
+	msg := err.Error()
+	if m := yamlFieldRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("line %s: unknown field %q (known here: %s)", m[1], m[2], yamlSections[m[3]][1])
+	}
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.Join(strings.Fields(msg), " ")
+	if strings.Contains(msg, "into []string") {
+		msg += " (write a list: [a.pem, b.pem])"
+	}
+	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(fileClient{}).String(), "a list of clients")
+	for typ, sec := range yamlSections {
+		msg = strings.ReplaceAll(msg, typ, sec[0])
+	}
+	return msg
+}
+
+// Find returns the named client, or nil.
+func (c *Config) Find(name string) *Client { return c.byName[name] }

@@ -1,0 +1,85 @@
+package echo
+
+import (
+	"crypto/tls"
+	"fmt"
+
+	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/handshake"
+)
+
+// echoTLSConfig is the mTLS listener's configuration.
+//
+// Report mode requests a certificate but does not require one, and checks nothing
+// in the handshake, so that every decision code reaches the response. Strict mode
+// requires a certificate that one of the configured bundles trusts, as a production
+// gateway does; the per-client decision still runs after the handshake.
+//
+// No acceptable-CA list is sent: clients that filter their certificates by it (Go's
+// among them) would silently send none when the issuer is not listed, and the echo
+// would report 4017 where the truth is 4018.
+//
+// Key exchange is X25519 (P-256 as a fallback): the hybrid post-quantum exchanges
+// that Go offers by default cost about a fifth more CPU per handshake; the config's
+// tls.post_quantum turns them back on.
+func (s *Server) tlsConfig() *tls.Config {
+	cfg := &tls.Config{
+		Certificates: []tls.Certificate{s.cfg.ServerCert},
+		MinVersion:   tls.VersionTLS12,
+		ClientAuth:   tls.RequestClientCert,
+		NextProtos:   []string{"h2", "http/1.1", "http/1.0"},
+		Time:         s.now,
+		// Full-size records from the first byte: the echo's response is ~13 KB,
+		// which the default slow start would split into a dozen records, each its
+		// own write(2). Latency on lossy links, which slow start helps, is not this
+		// endpoint's concern.
+		DynamicRecordSizingDisabled: true,
+	}
+	if !s.cfg.PostQuantum {
+		cfg.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+	}
+	cfg.VerifyConnection = s.verifyReport
+	if s.cfg.Mode == config.ModeStrict {
+		cfg.ClientAuth = tls.RequireAnyClientCert
+		cfg.VerifyConnection = s.verifyStrict
+	}
+	return cfg
+}
+
+// MaxPresented bounds the certificates a client may present, as the engine bounds
+// a pasted chain: each is parsed and kept, so a longer chain is refused outright.
+const MaxPresented = 16
+
+// verifyReport checks only what report mode cannot report: a chain too long to
+// look at.
+func (s *Server) verifyReport(cs tls.ConnectionState) error {
+	if n := len(cs.PeerCertificates); n > MaxPresented {
+		return &handshake.Rejection{Reason: handshake.TooManyCertificates, Msg: fmt.Sprintf("the client presented %d certificates; at most %d are looked at", n, MaxPresented)}
+	}
+	return nil
+}
+
+// verifyStrict fails the handshake unless the client presented a chain that one of
+// the configured bundles trusts for client authentication. It also runs on resumed
+// sessions, with the certificates of the original handshake.
+func (s *Server) verifyStrict(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return &handshake.Rejection{Reason: handshake.NoCertificate, Msg: "the client presented no certificate"}
+	}
+	if err := s.verifyReport(cs); err != nil {
+		return err
+	}
+	chain, err := s.certs.chain(cs.PeerCertificates)
+	if err != nil {
+		return &handshake.Rejection{Reason: handshake.UnparsableCertificate, Msg: err.Error()}
+	}
+	res := s.chains.Verify(views(chain), s.cfg.Bundles, s.decisionTime())
+	if !res.OK {
+		msg := "no configured bundle trusts the chain"
+		if res.Failure != nil {
+			msg = res.Failure.Message
+		}
+		return &handshake.Rejection{Reason: handshake.UntrustedCertificate, Msg: msg}
+	}
+	return nil
+}

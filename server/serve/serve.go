@@ -1,0 +1,205 @@
+// Package serve runs `mtlsplay serve`: it wires the config (or the zero-config
+// demo), the page listener, the mTLS echo endpoint, the metrics and the logs, and
+// shuts them down gracefully.
+package serve
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/netutil"
+
+	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/demo"
+	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/metrics"
+	"github.com/mtlsplay/mtlsplay/server/page"
+	"github.com/mtlsplay/mtlsplay/server/reqlog"
+)
+
+// Options is everything serve needs; flags fill it, tests too.
+type Options struct {
+	ConfigPath string // "" runs the zero-config demo
+	StateDir   string // the demo's state folder; "" is demo.DefaultStateDir
+	HTTPAddr   string // "" is listen.http of the config, else config.DefaultHTTPAddr
+	MTLSAddr   string // likewise listen.mtls, else config.DefaultMTLSAddr
+	LogFormat  string // text or json
+	LogLevel   slog.Level
+	Limits     echo.Limits
+	Now        func() time.Time // nil is time.Now
+	Ready      func(*Server)    // called when both listeners accept connections
+}
+
+// Server is one running `mtlsplay serve`.
+type Server struct {
+	cfg  *config.Config
+	demo *demo.State // nil with --config
+	log  *slog.Logger
+	echo *echo.Server
+
+	httpLn, mtlsLn net.Listener
+	pageBase       string // http://host:port
+	echoBase       string // https://host:port
+	curl           string // the demo's one-line curl command; "" with --config
+}
+
+// HTTPAddr and MTLSAddr are the listeners' addresses (with the port when 0 was asked).
+func (s *Server) HTTPAddr() string { return s.httpLn.Addr().String() }
+func (s *Server) MTLSAddr() string { return s.mtlsLn.Addr().String() }
+
+// EchoBase is the echo endpoint's base URL, https://host:port.
+func (s *Server) EchoBase() string { return s.echoBase }
+
+// Exit statuses of Run.
+const (
+	ExitOK       = 0 // shut down gracefully
+	ExitFailed   = 1 // could not start (the demo, a listener) or stopped on an error
+	ExitBadInput = 2 // a bad config or state folder
+)
+
+// Run starts both listeners, prints where they are and, in the zero-config demo,
+// the curl line to try; it returns when ctx ends and the servers have shut down
+// (ExitOK), or when they cannot start.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "mtlsplay serve: %s\n", fmt.Sprintf(format, args...))
+		return code
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	logOut := reqlog.NewLineBuffer(stderr)
+	defer logOut.Close()
+	hopts := &slog.HandlerOptions{Level: opts.LogLevel}
+	var handler slog.Handler = slog.NewTextHandler(logOut, hopts)
+	if opts.LogFormat == "json" {
+		handler = slog.NewJSONHandler(logOut, hopts)
+	}
+	s := &Server{log: slog.New(handler)}
+
+	configPath := opts.ConfigPath
+	demoMade := false
+	if configPath == "" {
+		state := opts.StateDir
+		if state == "" {
+			var err error
+			if state, err = demo.DefaultStateDir(); err != nil {
+				return fail(ExitBadInput, "%v", err)
+			}
+		}
+		d, made, err := demo.Open(state, opts.Now())
+		if err != nil {
+			return fail(ExitFailed, "the demo in %s: %v", state, err)
+		}
+		s.demo, demoMade, configPath = d, made, d.ConfigPath
+	}
+	cfg, err := config.Load(configPath, opts.Now())
+	if err != nil {
+		return fail(ExitBadInput, "%v", err)
+	}
+	s.cfg = cfg
+	for _, w := range cfg.Warnings {
+		s.log.Warn("config", "warning", w)
+	}
+	names := make([]string, len(cfg.Clients))
+	for i, c := range cfg.Clients {
+		names[i] = c.Name
+	}
+	m := metrics.New(names)
+
+	httpAddr := cmp.Or(opts.HTTPAddr, cfg.HTTPAddr, config.DefaultHTTPAddr)
+	mtlsAddr := cmp.Or(opts.MTLSAddr, cfg.MTLSAddr, config.DefaultMTLSAddr)
+	var lc net.ListenConfig
+	if s.httpLn, err = lc.Listen(ctx, "tcp", httpAddr); err != nil {
+		return fail(ExitFailed, "page listener: %v", err)
+	}
+	defer s.httpLn.Close()
+	if s.mtlsLn, err = lc.Listen(ctx, "tcp", mtlsAddr); err != nil {
+		return fail(ExitFailed, "mTLS listener: %v", err)
+	}
+	defer s.mtlsLn.Close()
+	s.pageBase = "http://" + strings.TrimPrefix(demo.EchoURL(s.httpLn.Addr()), "https://")
+	s.echoBase = demo.EchoURL(s.mtlsLn.Addr())
+	if s.demo != nil {
+		s.curl = s.demo.CurlLine(s.echoBase, "demo", "good")
+	}
+
+	lim := opts.Limits
+	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqlog.New(logOut, opts.LogFormat == "json", hopts),
+		Metrics: m, Now: opts.Now, Limits: lim})
+	echoSrv := s.echo
+	m.ChainCache = echoSrv.ChainCacheStats
+	pageSrv := &http.Server{
+		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log)}),
+		ReadHeaderTimeout: lim.Handshake,
+		ReadTimeout:       lim.Read,
+		WriteTimeout:      lim.Write,
+		IdleTimeout:       lim.Idle,
+		MaxHeaderBytes:    lim.MaxHeader,
+		ErrorLog:          reqlog.HTTPServerLog(s.log, "http"),
+		ConnState:         m.CountConns(metrics.Page),
+	}
+
+	s.printBanner(stdout, demoMade)
+	s.log.Info("listening", "page", s.pageBase, "echo", s.echoBase, "mode", cfg.Mode, "clients", len(cfg.Clients), "config", configPath)
+
+	errc := make(chan error, 2)
+	go func() { errc <- pageSrv.Serve(netutil.LimitListener(s.httpLn, lim.MaxConns)) }()
+	go func() { errc <- echoSrv.Serve(netutil.LimitListener(s.mtlsLn, lim.MaxConns)) }()
+	if opts.Ready != nil {
+		opts.Ready(s)
+	}
+
+	status := ExitOK
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down: finishing requests in flight (a second interrupt stops at once)", "grace", lim.Grace)
+	case err := <-errc:
+		s.log.Error("server stopped", "error", err)
+		status = ExitFailed
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), lim.Grace)
+	defer cancel()
+	_ = s.mtlsLn.Close()
+	var wg sync.WaitGroup
+	for name, shutdown := range map[string]func(context.Context) error{"http": pageSrv.Shutdown, "mtls": echoSrv.Shutdown} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := shutdown(shutCtx); err != nil {
+				s.log.Warn("shutdown: connections still open after the grace period were closed", "listener", name, "error", err)
+			}
+		}()
+	}
+	wg.Wait()
+	_ = pageSrv.Close()
+	s.log.Info("stopped")
+	return status
+}
+
+func (s *Server) printBanner(w io.Writer, demoMade bool) {
+	names := make([]string, 0, len(s.cfg.Clients))
+	for _, c := range s.cfg.Clients {
+		names = append(names, c.Name)
+	}
+	fmt.Fprintf(w, "mtlsplay serve: the playground  %s/\n", s.pageBase)
+	fmt.Fprintf(w, "mtlsplay serve: mTLS echo       %s/  (%s mode; clients: %s)\n", s.echoBase, s.cfg.Mode, strings.Join(names, ", "))
+	if s.demo == nil {
+		fmt.Fprintf(w, "mtlsplay serve: config         %s\n", s.cfg.Path)
+		return
+	}
+	made := "reused"
+	if demoMade {
+		made = "made now"
+	}
+	fmt.Fprintf(w, "mtlsplay serve: demo           %s (%s; config.yaml there is a starting point for --config)\n", s.demo.Dir, made)
+	fmt.Fprintf(w, "\nTry the echo endpoint with the demo client certificate (every decision code: %s/try/):\n\n%s\n\n", s.pageBase, s.curl)
+}
