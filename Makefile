@@ -54,10 +54,13 @@ templ:
 # Unit tests run last, so the summary line is the last thing printed.
 test: check fuzz-smoke unit
 
-# Static checks: formatting, vet, the engine's js/wasm build, generated files current.
+# Static checks: formatting and import grouping, vet, the engine's js/wasm build,
+# generated files current. The import rules between packages are a test (server/imports_test.go).
 check: node_modules/.package-lock.json
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@ungrouped=$$($(GO) tool goimports -local github.com/mtlsplay/mtlsplay -l $$(find . -name '*.go' -not -name '*_templ.go' -not -path './node_modules/*')); \
+	  if [ -n "$$ungrouped" ]; then echo "imports not grouped as goimports -local github.com/mtlsplay/mtlsplay groups them (stdlib, others, this module): $$ungrouped"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS) ./wasm
 	@for d in $(TEMPL_DIRS); do $(GO) tool templ generate -path $$d >/dev/null 2>&1 || exit 1; done; \
