@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -11,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/httperror"
 )
 
 // echoCase is one request to the echo endpoint over a fresh TLS connection.
@@ -241,10 +244,12 @@ func TestEchoHTTP1(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading the response: %v", err)
 		}
-		if _, err := io.ReadAll(resp.Body); err != nil {
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
 			t.Fatalf("reading the body: %v", err)
 		}
 		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body)) // read whole, so the connection is where the next response starts
 		return resp
 	}
 
@@ -270,12 +275,13 @@ func TestEchoHTTP1(t *testing.T) {
 			t.Errorf("after Connection: close the server did not close: %v", err)
 		}
 	})
-	for _, tc := range []struct{ name, req, status string }{
-		{"missing Host", "GET / HTTP/1.1\r\n\r\n", "400"},
-		{"bad header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n", "400"},
-		{"bad request line", "HELLO\r\n\r\n", "400"},
-		{"header too large", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 80<<10) + "\r\n\r\n", "431"},
-		{"HTTP/1.0 closes", "GET /c/partner-a/ HTTP/1.0\r\n\r\n", "200"},
+	for _, tc := range []struct{ name, req, status, code string }{
+		{"missing Host", "GET / HTTP/1.1\r\n\r\n", "400", engine.CodeBadRequest},
+		{"bad header name", "GET / HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n", "400", engine.CodeBadRequest},
+		{"bad request line", "HELLO\r\n\r\n", "400", engine.CodeBadRequest},
+		{"header too large", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 80<<10) + "\r\n\r\n", "431", httperror.CodeTooLarge},
+		{"unsupported transfer encoding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "501", httperror.CodeNotImplemented},
+		{"HTTP/1.0 closes", "GET /c/partner-a/ HTTP/1.0\r\n\r\n", "200", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, br := dial(t)
@@ -283,6 +289,12 @@ func TestEchoHTTP1(t *testing.T) {
 			resp := read(t, br, "GET")
 			if fmt.Sprint(resp.StatusCode) != tc.status {
 				t.Errorf("%s: status %d, want %s", tc.name, resp.StatusCode, tc.status)
+			}
+			if tc.code != "" {
+				var e engine.ErrorResponse
+				if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code != tc.code || e.Error.Message == "" {
+					t.Errorf("%s: body %+v (%v), want the error shape with code %s", tc.name, e, err, tc.code)
+				}
 			}
 			if _, err := br.ReadByte(); err != io.EOF {
 				t.Errorf("%s: the connection stayed open (%v)", tc.name, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/httperror"
 )
 
 func TestPageListener(t *testing.T) {
@@ -58,8 +59,8 @@ func TestPageListener(t *testing.T) {
 		if strings.Contains(page, "partner-a-token") {
 			t.Errorf("/try/ shows a configured token")
 		}
-		if resp, _ := http.Get(base + "/try/files/good.pem"); resp == nil || resp.StatusCode != 404 {
-			t.Errorf("with --config there are no demo downloads")
+		if status, e := getError(t, base+"/try/files/good.pem"); status != 404 || e.Code != httperror.CodeNotFound {
+			t.Errorf("with --config there are no demo downloads: GET /try/files/good.pem = %d %+v, want 404 not_found", status, e)
 		}
 	})
 
@@ -91,16 +92,12 @@ func TestPageListener(t *testing.T) {
 		if status != http.StatusRequestEntityTooLarge {
 			t.Errorf("POST /api/decide too large = %d, want 413", status)
 		}
-		resp, err := http.Get(base + "/api/decide")
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("GET /api/decide = %d, want 405", resp.StatusCode)
+		if status, e := getError(t, base+"/api/decide"); status != http.StatusMethodNotAllowed || e.Code != httperror.CodeMethodNotAllowed {
+			t.Errorf("GET /api/decide = %d %+v, want 405 method_not_allowed", status, e)
 		}
 		m := get(t, base+"/metrics")
-		for _, want := range []string{`mtlsplay_api_decide_requests_total{status="200"} 1`, `mtlsplay_api_decide_requests_total{status="400"} 2`, `mtlsplay_api_decide_requests_total{status="413"} 1`} {
+		for _, want := range []string{`mtlsplay_api_decide_requests_total{status="200"} 1`, `mtlsplay_api_decide_requests_total{status="400"} 2`,
+			`mtlsplay_api_decide_requests_total{status="405"} 1`, `mtlsplay_api_decide_requests_total{status="413"} 1`} {
 			if !strings.Contains(m, want+"\n") {
 				t.Errorf("metrics lack %s", want)
 			}
@@ -134,4 +131,23 @@ func TestPageListener(t *testing.T) {
 			t.Errorf("configured clients' series do not start at zero")
 		}
 	})
+}
+
+// getError fetches url and decodes the one JSON error shape it must answer with.
+func getError(t *testing.T, url string) (int, engine.Error) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var e engine.ErrorResponse
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("GET %s: Content-Type %q, want JSON", url, ct)
+	}
+	if err := json.Unmarshal(b, &e); err != nil || e.Error.Message == "" {
+		t.Errorf("GET %s: body is not the error shape (%v): %s", url, err, b)
+	}
+	return resp.StatusCode, e.Error
 }
