@@ -1,7 +1,7 @@
 // Package lru is the one bounded cache of mtlsplay: a map that forgets its least
 // recently used entries when it holds too many of them or too many bytes. Compiled
-// rules, verified chains and parsed client certificates are all kept in one, so
-// they share one eviction policy and one way of saying what an entry costs.
+// rules (rule) and verified chains (trust) are kept in one, so that every cache
+// has the same eviction policy and the same way of saying what an entry costs.
 //
 // Bytes are what the caller says an entry costs (its key and value, roughly as
 // they sit in memory): the cache cannot know, and a bound in entries alone lets a

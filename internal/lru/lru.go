@@ -49,6 +49,7 @@ func New[K comparable, V any](maxEntries int, maxBytes int64, cost func(K, V) in
 // hit or a miss.
 func (c *Cache[K, V]) Get(k K) (V, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.found(c.m[k])
 }
 
@@ -57,22 +58,20 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 // (a 1 KB certificate costs more to copy than to look up); GetBytes does not.
 func GetBytes[V any](c *Cache[string, V], k []byte) (V, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.found(c.m[string(k)]) // the compiler looks this up without copying k
 }
 
-// found counts a lookup that found e (or nothing, when nil), makes e the most
-// recently used, and unlocks the cache, which the caller locked.
+// found counts a lookup that found e (or nothing, when nil) and makes e the most
+// recently used. The caller holds the lock.
 func (c *Cache[K, V]) found(e *entry[K, V]) (v V, ok bool) {
 	if e == nil {
 		c.misses++
-		c.mu.Unlock()
 		return v, false
 	}
 	c.hits++
 	c.moveToFront(e)
-	v = e.val
-	c.mu.Unlock()
-	return v, true
+	return e.val, true
 }
 
 // GetIf is Get for values that can go stale: it returns the value for k only
@@ -82,6 +81,7 @@ func (c *Cache[K, V]) found(e *entry[K, V]) (v V, ok bool) {
 // not use the cache.
 func (c *Cache[K, V]) GetIf(k K, usable func(V) bool) (V, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	e := c.m[k]
 	if e != nil && !usable(e.val) {
 		e = nil
