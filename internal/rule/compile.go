@@ -14,6 +14,8 @@ import (
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/runes"
 	"cel.dev/cel-go/common/types"
+
+	"github.com/mtlsplay/mtlsplay/internal/lru"
 )
 
 // Issue is one problem in a rule's source, at a 1-based line and a 1-based column
@@ -521,20 +523,16 @@ func stripComments(src string) string {
 // programCache keeps compiled programs (and compile errors) by source, least
 // recently used first out, bounded in entries and in source bytes. The playground
 // recompiles on every keystroke, and a server evaluates the same few rules all day.
+// A source over an eighth of the bytes is not kept: one huge rule must not flush
+// everything else.
 type programCache struct {
-	mu       sync.Mutex
-	max      int
-	maxBytes int
-	bytes    int
-	entries  map[string]*cacheEntry
-	head     cacheEntry // sentinel of a circular list; head.next is the most recent
+	entries *lru.Cache[string, cacheEntry]
 }
 
+// cacheEntry is what compiling a source gave: a program or why there is none.
 type cacheEntry struct {
-	src        string
-	prog       *Program
-	err        *CompileError
-	prev, next *cacheEntry
+	prog *Program
+	err  *CompileError
 }
 
 const (
@@ -543,50 +541,15 @@ const (
 )
 
 func newProgramCache(max, maxBytes int) *programCache {
-	c := &programCache{max: max, maxBytes: maxBytes, entries: make(map[string]*cacheEntry)}
-	c.head.next, c.head.prev = &c.head, &c.head
-	return c
+	cost := func(src string, _ cacheEntry) int64 { return int64(len(src)) }
+	return &programCache{entries: lru.New(max, int64(maxBytes), cost)}
 }
 
 func (c *programCache) get(src string) (*Program, *CompileError, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[src]
-	if !ok {
-		return nil, nil, false
-	}
-	c.unlink(e)
-	c.pushFront(e)
-	return e.prog, e.err, true
+	e, ok := c.entries.Get(src)
+	return e.prog, e.err, ok
 }
 
 func (c *programCache) put(src string, p *Program, err *CompileError) {
-	if len(src) > c.maxBytes/8 {
-		return // one huge rule must not flush everything else
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.entries[src]; ok {
-		return
-	}
-	e := &cacheEntry{src: src, prog: p, err: err}
-	c.entries[src] = e
-	c.pushFront(e)
-	c.bytes += len(src)
-	for len(c.entries) > c.max || c.bytes > c.maxBytes {
-		old := c.head.prev
-		c.unlink(old)
-		delete(c.entries, old.src)
-		c.bytes -= len(old.src)
-	}
-}
-
-func (c *programCache) unlink(e *cacheEntry) {
-	e.prev.next, e.next.prev = e.next, e.prev
-}
-
-func (c *programCache) pushFront(e *cacheEntry) {
-	e.next, e.prev = c.head.next, &c.head
-	c.head.next.prev = e
-	c.head.next = e
+	c.entries.Add(src, cacheEntry{prog: p, err: err})
 }

@@ -143,7 +143,7 @@ func TestCache(t *testing.T) {
 	for i := range cacheEntries + 10 {
 		env.Compile(strings.Repeat(" ", i) + "true")
 	}
-	if n := len(env.cache.entries); n > cacheEntries {
+	if n := env.cache.entries.Len(); n > cacheEntries {
 		t.Errorf("cache holds %d entries, want at most %d", n, cacheEntries)
 	}
 	if c, _ := env.Compile(`CN == "a"`); c == a {

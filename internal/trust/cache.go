@@ -2,11 +2,10 @@ package trust
 
 import (
 	"crypto/sha256"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/lru"
 )
 
 // Cache remembers chains that verified, so that a server which sees the same client
@@ -20,14 +19,13 @@ import (
 // (name and certificates, in order), and is used only while no such certificate
 // becomes valid or expires. Failures are not kept: their messages name the time.
 //
+// The least recently used chain goes first when the cache is full. The cache is
+// bounded in entries only: it keeps only chains that verified, so how large they
+// are is up to the trusted CAs, not to the client.
+//
 // A Cache is safe for concurrent use. The zero value is not usable; call NewCache.
 type Cache struct {
-	max int
-
-	mu      sync.Mutex
-	entries map[[sha256.Size]byte]cacheEntry
-
-	hits, misses atomic.Uint64
+	entries *lru.Cache[[sha256.Size]byte, *cacheEntry] // never modified once added
 }
 
 type cacheEntry struct {
@@ -37,10 +35,7 @@ type cacheEntry struct {
 
 // NewCache returns a cache of at most max verified chains (at least 1).
 func NewCache(max int) *Cache {
-	if max < 1 {
-		max = 1
-	}
-	return &Cache{max: max, entries: make(map[[sha256.Size]byte]cacheEntry)}
+	return &Cache{entries: lru.New[[sha256.Size]byte, *cacheEntry](max, 0, nil)}
 }
 
 // Verify returns Verify(presented, bundles, now), from the cache when it can. The
@@ -53,40 +48,24 @@ func (c *Cache) Verify(presented []*certinfo.Certificate, bundles []*Bundle, now
 	if !ok {
 		return Verify(presented, bundles, now)
 	}
-	c.mu.Lock()
-	e, found := c.entries[key]
-	c.mu.Unlock()
-	if found && !now.Before(e.from) && now.Before(e.until) {
-		c.hits.Add(1)
+	e, found := c.entries.GetIf(key, func(e *cacheEntry) bool { return !now.Before(e.from) && now.Before(e.until) })
+	if found {
 		return e.res.clone()
 	}
-	c.misses.Add(1)
 	res := Verify(presented, bundles, now)
 	if !res.OK {
 		return res
 	}
 	from, until := stableWindow(presented, bundles, len(res.Tried), now)
-	c.mu.Lock()
-	if len(c.entries) >= c.max {
-		for k := range c.entries { // evict one entry, chosen by map order
-			delete(c.entries, k)
-			break
-		}
-	}
-	c.entries[key] = cacheEntry{from: from, until: until, res: res.clone()}
-	c.mu.Unlock()
+	c.entries.Add(key, &cacheEntry{from: from, until: until, res: res.clone()})
 	return res
 }
 
 // Stats reports how many calls were answered from the cache and how many verified.
-func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+func (c *Cache) Stats() (hits, misses uint64) { return c.entries.Stats() }
 
 // Len is the number of remembered chains.
-func (c *Cache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
-}
+func (c *Cache) Len() int { return c.entries.Len() }
 
 // cacheKey hashes what Verify's answer depends on besides the time. Certificates
 // are named by their SHA-256, which certinfo computes from the DER.
