@@ -96,7 +96,7 @@ func parseNonEmpty(source, text string) ([]*certinfo.Certificate, error) {
 
 // Compile checks a rule and reports every issue with its position.
 func Compile(req CompileRequest) (*CompileResponse, error) {
-	r, err := compileRule(req.Rule, req.Dialect)
+	r, err := CompileRule(req.Rule, req.Dialect)
 	if err != nil {
 		var ce *rule.CompileError
 		if errors.As(err, &ce) {
@@ -133,7 +133,7 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := compileRule(req.Rule, req.Dialect)
+	r, err := CompileRule(req.Rule, req.Dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		views = append(views, bundleView(b))
 	}
 	if strings.TrimSpace(req.Rule) != "" {
-		r, err := compileRule(req.Rule, req.Dialect)
+		r, err := CompileRule(req.Rule, req.Dialect)
 		if err != nil {
 			return nil, inputError(err, "rule", 0)
 		}
@@ -228,8 +228,9 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	return resp, nil
 }
 
-// compileRule reads a rule in its dialect (cel, workato or auto).
-func compileRule(src, dialectName string) (*dialect.Rule, error) {
+// CompileRule reads a rule in its dialect (cel, workato or auto) in the one rule
+// environment, as the page, the CLI and the server all read rules.
+func CompileRule(src, dialectName string) (*dialect.Rule, error) {
 	env, err := Env()
 	if err != nil {
 		return nil, err

@@ -21,7 +21,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
@@ -180,10 +179,6 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	}
 	cfg.ServerCert = cert
 
-	env, err := engine.Env()
-	if err != nil {
-		return nil, err
-	}
 	bundles := map[string]*trust.Bundle{} // by resolved path: a file shared by clients is one bundle
 	tokens := map[string]string{}
 	for i, fcl := range fc.Clients {
@@ -237,7 +232,7 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 			c.Bundles = append(c.Bundles, b)
 		}
 		if strings.TrimSpace(fcl.Rule) != "" {
-			r, err := dialect.Compile(env, fcl.Rule, fcl.Dialect)
+			r, err := engine.CompileRule(fcl.Rule, fcl.Dialect)
 			if err != nil {
 				return nil, cfail("rule", "%w", err)
 			}

@@ -26,12 +26,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
 )
 
 // DefaultTimeout bounds each connection the probe makes (dial, handshake and
@@ -578,7 +580,7 @@ func echoDecisionOf(body []byte) *Decision {
 	switch {
 	case v.Decision != nil && v.Decision.Reason != "":
 		return v.Decision
-	case v.Code >= 4016 && v.Code <= 4020 && v.Reason != "":
+	case slices.Contains(policy.Codes, v.Code) && v.Code != policy.Accepted && v.Reason != "":
 		return &Decision{Code: v.Code, Reason: v.Reason}
 	}
 	return nil
