@@ -115,7 +115,7 @@ func contentLen(elem []byte) int {
 }
 
 // FormatDN formats a raw Name (the whole RDNSequence DER, as in
-// x509.Certificate.RawSubject) as the exact RFC 4514 string of DESIGN.md: RDNs in
+// x509.Certificate.RawSubject) as the exact RFC 4514 string of docs/design.md: RDNs in
 // reverse DER order joined by ",", members of a multi-valued RDN in DER order
 // joined by "+", RFC 4514 and OpenSSL short names, unknown types as
 // <dotted OID>=#<hex of the DER value>, control characters as \XX. It exists
@@ -228,7 +228,7 @@ func EscapeDNValue(s string) string {
 	return b.String()
 }
 
-// escapeDNValue writes s with RFC 4514 section 2.4 escaping as DESIGN.md fixes it:
+// escapeDNValue writes s with RFC 4514 section 2.4 escaping as docs/design.md fixes it:
 // , + " \ < > ; with a backslash, a leading # or space, a trailing space, and
 // control characters (U+0000-U+001F, U+007F) as \XX. Everything else, including
 // "=" and non-ASCII text, is written raw (s is valid UTF-8).

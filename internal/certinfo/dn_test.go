@@ -21,7 +21,7 @@ func TestFormatDN(t *testing.T) {
 		{"simple", rdnSeq(one(oC, prints("US")), one(oO, utf8s("Org")), one(oCN, utf8s("RootCA"))),
 			"CN=RootCA,O=Org,C=US", "/C=US/O=Org/CN=RootCA"},
 		{"empty name", rdnSeq(), "", ""},
-		// DESIGN.md's example: OpenSSL sorts the SET, so CN (2.5.4.3) comes first in DER.
+		// docs/design.md's example: OpenSSL sorts the SET, so CN (2.5.4.3) comes first in DER.
 		{"design example, DER-sorted multi-valued RDN",
 			rdnSeq(one(oC, prints("US")), one(oO, utf8s("Acme, Inc.")), []atv{{oCN, utf8s("b")}, {oOU, utf8s("a")}}),
 			`CN=b+OU=a,O=Acme\, Inc.,C=US`, "/C=US/O=Acme, Inc./CN=b+OU=a"},

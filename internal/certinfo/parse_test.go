@@ -143,7 +143,7 @@ func TestParseJSONHasNoNull(t *testing.T) {
 	}
 }
 
-// TestParseGoRejects is the case DESIGN.md names: crypto/x509 refuses a URI SAN
+// TestParseGoRejects is the case docs/design.md names: crypto/x509 refuses a URI SAN
 // with a space, and the certificate is still described, with the reasons.
 func TestParseGoRejects(t *testing.T) {
 	tmpl := leafTemplate(rdnSeq(one(oCN, utf8s("bad-uri"))))

@@ -41,7 +41,7 @@ type AltNames struct {
 // Prefixes: DNS:, IP:, URI:, Email:, UPN: (otherName 1.3.6.1.4.1.311.20.2.3),
 // OtherName:<dotted OID>:<value> (the decoded string, or # and the uppercase hex
 // of the value's DER when it is not a string), RID:<dotted OID>, DirName:<DN as
-// FormatDN writes it>. DESIGN.md does not name the two types nobody uses; they are
+// FormatDN writes it>. docs/design.md does not name the two types nobody uses; they are
 // X400:#<hex> and EDIParty:#<hex>, the hex of the whole GeneralName element
 // (A3…/A5…), because neither has a text form worth inventing. A GeneralName with a
 // tag outside [0]..[8] is Unknown:#<hex of its element>. An IP address or RID

@@ -45,7 +45,7 @@ type Certificate struct {
 
 // Name is a subject or issuer name.
 type Name struct {
-	DN                 string      `json:"dn"`    // RFC 4514, as DESIGN.md fixes it
+	DN                 string      `json:"dn"`    // RFC 4514, as docs/design.md fixes it
 	Slash              string      `json:"slash"` // OpenSSL's one-line form, /C=US/O=Org/CN=x
 	CN                 string      `json:"cn"`    // the last CN attribute in DER order
 	Organization       []string    `json:"organization"`

@@ -12,7 +12,7 @@ import (
 // of the text around them. In a name or a SAN they make what a page, a log or a
 // terminal shows differ from what a rule compares: "CN=\u202Emoc.elpmaxe" reads as
 // "CN=example.com". C1 controls (U+0080 to U+009F) are reported too; RFC 4514
-// escaping, which DESIGN.md fixes, covers only the C0 controls and DEL.
+// escaping, which docs/design.md fixes, covers only the C0 controls and DEL.
 var deceptiveNames = map[rune]string{
 	'\u00AD': "SOFT HYPHEN",
 	'\u061C': "ARABIC LETTER MARK",

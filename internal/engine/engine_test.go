@@ -128,7 +128,7 @@ func TestCallDecide(t *testing.T) {
 		t.Errorf("Call(decide) bundles = %+v, want one duplicate warning", resp.Bundles)
 	}
 
-	// No certificate and no bundle: the order of DESIGN.md gives 4016, not 4017.
+	// No certificate and no bundle: the order of docs/design.md gives 4016, not 4017.
 	raw = Call("decide", []byte(`{"certificates": ""}`), testNow)
 	if err := json.Unmarshal(raw, &resp); err != nil || *resp.Code != 4016 {
 		t.Errorf("Call(decide, nothing) = %s, want 4016", raw)

@@ -29,7 +29,7 @@ const (
 	tagRegisteredID  = 8
 )
 
-// OIDUPN is the Microsoft user principal name otherName (DESIGN.md's UPN: prefix).
+// OIDUPN is the Microsoft user principal name otherName (docs/design.md's UPN: prefix).
 var OIDUPN = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
 
 // DNSName is a dNSName entry, written verbatim.

@@ -9,7 +9,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
-// Decision codes, in the order Decide checks them (DESIGN.md "Decisions and codes").
+// Decision codes, in the order Decide checks them (docs/design.md, "3.1 The codes and their order").
 const (
 	Accepted            = 0
 	ClientNotConfigured = 4020
@@ -67,7 +67,7 @@ type Step struct {
 // Accepted reports whether the certificate was accepted.
 func (d Decision) Accepted() bool { return d.Code == Accepted }
 
-// Decide runs the checks of DESIGN.md in their order and stops at the first failure.
+// Decide runs the checks of docs/design.md in their order and stops at the first failure.
 // The rule is evaluated with its explanation, because every caller shows it.
 func Decide(req Request) Decision {
 	req.Now = DecisionTime(req.Now)

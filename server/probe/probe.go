@@ -593,7 +593,7 @@ func describeX509(x *x509.Certificate) Cert {
 	return Cert{Subject: x.Subject.String(), Issuer: x.Issuer.String(), NotAfter: x.NotAfter}
 }
 
-// formatName shows a DER Name from the CertificateRequest as DESIGN.md's DN.
+// formatName shows a DER Name from the CertificateRequest as docs/design.md's DN.
 func formatName(der []byte) string {
 	if dn, err := certinfo.FormatDN(der); err == nil {
 		if dn == "" {

@@ -1,6 +1,6 @@
 package site
 
-// The tables of the docs pages. The decision codes and name formats are DESIGN.md's
+// The tables of the docs pages. The decision codes and name formats are docs/design.md's
 // contracts; the examples are the test PKI's (testdata/pki/README.md).
 
 type codeDoc struct {

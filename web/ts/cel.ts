@@ -5,7 +5,7 @@ import { StreamLanguage, type StreamParser, type StringStream } from "@codemirro
 
 const KEYWORDS = new Set(["true", "false", "null", "in"]);
 const RESERVED = new Set(["as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while"]);
-// The rule language's variables (DESIGN.md); the declarations from the engine add more.
+// The rule language's variables (docs/design.md); the declarations from the engine add more.
 export const VARIABLES = new Set(["CN", "SAN", "DN", "cert", "chain", "now", "tls"]);
 
 interface CelState {

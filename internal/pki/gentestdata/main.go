@@ -127,7 +127,7 @@ func (g *gen) ca(name, about string, issuer *pki.Cert, spec pki.Spec) *pki.Cert 
 }
 
 // dn creates a client certificate whose subject is the given RDNs (DER order) and
-// records the DN string DESIGN.md's format gives for it.
+// records the DN string docs/design.md's format gives for it.
 func (g *gen) dn(name, about, wantDN string, issuer *pki.Cert, rdns ...pki.RDN) {
 	g.leaf(name, about+"; DN: `"+wantDN+"`", issuer, pki.Spec{RawSubject: pki.MustName(rdns...), ExtKeyUsage: clientAuth}, issuer)
 }
@@ -166,7 +166,7 @@ func (g *gen) build() {
 	g.replace("client-bad-signature.pem", bad.CertPEM())
 	g.replace("client-bad-signature-chain.pem", pki.ChainPEM(bad, inter))
 
-	g.section = "subjectAltName cases (under intermediate.pem; SAN strings as DESIGN.md writes them)"
+	g.section = "subjectAltName cases (under intermediate.pem; SAN strings as docs/design.md writes them)"
 	dirName := pki.MustName(append(slices.Clone(acme), pki.RDN{pki.Attr("CN", "Directory Entry")})...)
 	g.leaf("client-san-othernames", "`CN=othernames.example.com`; SAN `DNS:othernames.example.com`, `UPN:ops@example.com`, `OtherName:1.3.6.1.5.5.7.8.9:zoë@example.com`, `OtherName:1.3.6.1.4.1.55555.2:#02012A`, `RID:1.3.6.1.4.1.55555.3`, `DirName:CN=Directory Entry,O=Acme,C=US` (crypto/x509 sees only the DNS name)", inter, pki.Spec{
 		Subject: pkix.Name{CommonName: "othernames.example.com"},
@@ -184,7 +184,7 @@ func (g *gen) build() {
 	g.leaf("client-san-critical-upn", "`CN=upn-only`; a critical SAN holding only `UPN:upn-only@example.com`: crypto/x509 Verify fails with \"unhandled critical extension\"", inter, pki.Spec{Subject: pkix.Name{CommonName: "upn-only"}, SAN: []pki.GeneralName{pki.UPN("upn-only@example.com")}, SANCritical: true, ExtKeyUsage: clientAuth}, inter)
 	g.leaf("client-san-ipv4-mapped", "`CN=mapped.example.com`; SAN `DNS:mapped.example.com`, `IP:::ffff:192.0.2.1` (16 bytes, IPv4-mapped), `IP:192.0.2.1` (4 bytes)", inter, pki.Spec{Subject: pkix.Name{CommonName: "mapped.example.com"}, SAN: []pki.GeneralName{pki.DNSName("mapped.example.com"), pki.IPAddress(netip.MustParseAddr("::ffff:192.0.2.1")), pki.IPAddress(netip.MustParseAddr("192.0.2.1"))}, ExtKeyUsage: clientAuth}, inter)
 
-	g.section = "Distinguished-name cases (under intermediate.pem, no SAN; DN as DESIGN.md formats it, RDNs listed here in DER order)"
+	g.section = "Distinguished-name cases (under intermediate.pem, no SAN; DN as docs/design.md formats it, RDNs listed here in DER order)"
 	bmp := func(typ, v string) pki.Attribute {
 		a := pki.Attr(typ, "")
 		a.Tag, a.Value = asn1.TagBMPString, pki.BMPString(v)
