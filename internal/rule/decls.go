@@ -10,6 +10,7 @@ import (
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
 )
 
 // Decl is one name of the rule language: a variable, a field of a certificate (or
@@ -46,7 +47,7 @@ func (e *Env) buildDecls() []Decl {
 	var out []Decl
 	for _, v := range e.cel.Variables() {
 		d := varDocs[v.Name()]
-		out = append(out, Decl{Kind: "variable", Name: v.Name(), Type: typeString(v.Type()), Doc: d.doc, Example: d.example})
+		out = append(out, Decl{Kind: "variable", Name: v.Name(), Type: celtext.Type(v.Type()), Doc: d.doc, Example: d.example})
 	}
 	sortDecls(out)
 
@@ -55,7 +56,7 @@ func (e *Env) buildDecls() []Decl {
 		ft, ok := e.cel.CELTypeProvider().FindStructFieldType(f.owner, f.name)
 		t := "dyn"
 		if ok {
-			t = typeString(ft.Type)
+			t = celtext.Type(ft.Type)
 		}
 		d := fieldDocs[f.owner+"."+f.name]
 		fields = append(fields, Decl{Kind: "field", Name: f.name, Owner: f.owner, Paths: f.paths, Type: t, Doc: d.doc, Example: d.example})
@@ -80,7 +81,7 @@ func (e *Env) buildDecls() []Decl {
 			sigs = append(sigs, signature(name, o.IsMemberFunction(), o.ArgTypes(), o.ResultType()))
 			member = member || o.IsMemberFunction()
 		}
-		if disp := displayFunction(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
+		if disp := celtext.Function(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
 			d := opDocs[disp]
 			if i, ok := byOp[disp]; ok {
 				ops[i].Signature += "\n" + strings.Join(sigs, "\n")
@@ -153,7 +154,7 @@ func signature(name string, member bool, args []*types.Type, result *types.Type)
 		ts[i] = sigType(a)
 	}
 	res := sigType(result)
-	if disp := displayFunction(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
+	if disp := celtext.Function(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
 		switch {
 		case name == "_[_]" && len(ts) == 2:
 			return ts[0] + "[" + ts[1] + "] -> " + res
@@ -191,36 +192,7 @@ func sigType(t *types.Type) string {
 			return "type(" + sigType(p[0]) + ")"
 		}
 	}
-	return typeString(t)
-}
-
-// celField is a struct field as CEL sees it: its json name and where it is.
-type celField struct {
-	name  string
-	index []int
-}
-
-// celFields lists the fields ext.NativeTypes exposes with ParseStructTag("json"):
-// exported, named by the first item of their json tag, "-" skipped.
-func celFields(t reflect.Type) []celField {
-	var out []celField
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name := f.Name
-		if tag, ok := f.Tag.Lookup("json"); ok {
-			name, _, _ = strings.Cut(tag, ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-		}
-		out = append(out, celField{name: name, index: f.Index})
-	}
-	return out
+	return celtext.Type(t)
 }
 
 type fieldPaths struct {
@@ -236,16 +208,16 @@ var walkFields = sync.OnceValue(func() []fieldPaths {
 	at := map[string]int{}
 	var walk func(t reflect.Type, prefix string)
 	walk = func(t reflect.Type, prefix string) {
-		owner := nativeTypeName(t)
-		for _, f := range celFields(t) {
-			ft := t.FieldByIndex(f.index).Type
-			path := prefix + "." + f.name
-			key := owner + "." + f.name
+		owner := celtext.TypeName(t)
+		for _, f := range celtext.Fields(t) {
+			ft := t.FieldByIndex(f.Index).Type
+			path := prefix + "." + f.Name
+			key := owner + "." + f.Name
 			if i, ok := at[key]; ok {
 				out[i].paths = append(out[i].paths, path)
 			} else {
 				at[key] = len(out)
-				out = append(out, fieldPaths{owner: owner, name: f.name, paths: []string{path}})
+				out = append(out, fieldPaths{owner: owner, name: f.Name, paths: []string{path}})
 			}
 			elem, suffix := ft, ""
 			if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
