@@ -32,8 +32,10 @@ const (
 	IPv4MappedIPv6   = "ip_mapped"         // ip() of an entry that is IPv4-mapped IPv6
 
 	maxLintsPerRule = 20
-	sanPrefixList   = "DNS:, IP:, URI:, Email:, UPN:, OtherName:, RID:, DirName:"
 )
+
+// sanPrefixList names the SAN prefixes in messages.
+var sanPrefixList = strings.Join(certinfo.SANPrefixes, ", ")
 
 // Check returns the warnings of a compiled rule that do not depend on the
 // certificate, in source order.
@@ -368,19 +370,17 @@ func quoteCEL(s string) string {
 	return b.String()
 }
 
-// The SAN prefixes of DESIGN.md, and what people write instead.
-var (
-	sanPrefixes = []string{"DNS:", "IP:", "URI:", "Email:", "UPN:", "OtherName:", "RID:", "DirName:"}
-	prefixAlias = map[string]string{
-		"dns": "DNS:", "dns name": "DNS:", "dnsname": "DNS:",
-		"ip": "IP:", "ip address": "IP:", "ipaddress": "IP:", "ip addr": "IP:",
-		"uri": "URI:", "url": "URI:",
-		"email": "Email:", "e-mail": "Email:", "email address": "Email:", "emailaddress": "Email:", "rfc822": "Email:", "rfc822name": "Email:", "rfc822 name": "Email:", "mailto": "Email:",
-		"upn": "UPN:", "othername": "OtherName:", "other name": "OtherName:",
-		"rid": "RID:", "registered id": "RID:", "registeredid": "RID:",
-		"dirname": "DirName:", "dir name": "DirName:", "directory name": "DirName:", "directoryname": "DirName:",
-	}
-)
+// prefixAlias maps what people write for a SAN type prefix, in lower case, to the
+// prefix (certinfo.SANPrefixes).
+var prefixAlias = map[string]string{
+	"dns": "DNS:", "dns name": "DNS:", "dnsname": "DNS:",
+	"ip": "IP:", "ip address": "IP:", "ipaddress": "IP:", "ip addr": "IP:",
+	"uri": "URI:", "url": "URI:",
+	"email": "Email:", "e-mail": "Email:", "email address": "Email:", "emailaddress": "Email:", "rfc822": "Email:", "rfc822name": "Email:", "rfc822 name": "Email:", "mailto": "Email:",
+	"upn": "UPN:", "othername": "OtherName:", "other name": "OtherName:",
+	"rid": "RID:", "registered id": "RID:", "registeredid": "RID:",
+	"dirname": "DirName:", "dir name": "DirName:", "directory name": "DirName:", "directoryname": "DirName:",
+}
 
 func folded(s string, fold int) string {
 	switch fold {
@@ -462,7 +462,7 @@ func (l *linter) literal(k kind, lit ast.Expr, cx ctx, other ast.Expr, sc *scope
 
 func (l *linter) sanEntry(k kind, lit ast.Expr, v string, cx ctx) {
 	head, rest, hasHead := splitPrefix(v)
-	for _, p := range sanPrefixes {
+	for _, p := range certinfo.SANPrefixes {
 		want := folded(p, k.fold)
 		if strings.HasPrefix(v, want) {
 			if cx == ctxEqual && p == "IP:" {
@@ -613,7 +613,7 @@ func (l *linter) regexp(k kind, re ast.Expr) {
 	}
 	lead := string(subs[1].Rune)
 	fold := subs[1].Flags&syntax.FoldCase != 0
-	for _, p := range sanPrefixes {
+	for _, p := range certinfo.SANPrefixes {
 		p = folded(p, k.fold)
 		if fold && (len(lead) >= len(p) && strings.EqualFold(lead[:len(p)], p) || len(lead) < len(p) && strings.EqualFold(p[:len(lead)], lead)) {
 			return
@@ -647,13 +647,6 @@ func regexpQuote(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// The DN attribute names DN uses that people write in lower case.
-var dnNames = map[string]string{
-	"cn": "CN", "l": "L", "st": "ST", "o": "O", "ou": "OU", "c": "C", "street": "STREET", "dc": "DC", "uid": "UID",
-	"emailaddress": "emailAddress", "serialnumber": "serialNumber", "sn": "SN", "gn": "GN", "title": "title",
-	"postalcode": "postalCode", "e": "emailAddress", "s": "ST",
 }
 
 // dn checks a literal compared with a DN.
@@ -728,7 +721,10 @@ func splitUnescaped(s string, sep byte) []string {
 
 // normalizeRDN writes one RDN (a=b or a=b+c=d) as DN does: no spaces around =
 // and +, canonical attribute names, RFC 4514 escapes when the value came from
-// the slash form.
+// the slash form. It and splitUnescaped are a lenient reading of DN text a
+// person wrote, not an RFC 4514 parser: they accept what DN never contains
+// (spaces, slash form, lower-case names) and keep the person's escapes, to propose
+// a fix. certinfo builds DNs from DER and parses no DN strings, so it has none to share.
 func normalizeRDN(r string, fold int, fromSlash bool) string {
 	members := splitUnescaped(r, '+')
 	for i, m := range members {
@@ -738,7 +734,7 @@ func normalizeRDN(r string, fold int, fromSlash bool) string {
 			continue
 		}
 		t = strings.TrimSpace(t)
-		if c, ok := dnNames[strings.ToLower(t)]; ok && fold == foldNone {
+		if c, ok := certinfo.AttributeName(t); ok && fold == foldNone {
 			t = c
 		}
 		val = strings.TrimSpace(val)

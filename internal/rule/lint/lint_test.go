@@ -64,6 +64,7 @@ func TestLint(t *testing.T) {
 		{"display order of DCs", `DN == "DC=com,DC=example,CN=x"`, DNOrder, `"DC=com,DC=example,CN=x"`, `"CN=x,DC=example,DC=com"`},
 		{"spaces", `DN == "CN = x, O = y"`, DNFormat, `"CN = x, O = y"`, `"CN=x,O=y"`},
 		{"lower-case names", `DN.startsWith("cn=x,o=y")`, DNFormat, `"cn=x,o=y"`, `"CN=x,O=y"`},
+		{"any attribute certinfo names", `DN == "CN=x,businesscategory=y"`, DNFormat, `"CN=x,businesscategory=y"`, `"CN=x,businessCategory=y"`},
 		{"issuer DN", `cert.issuer.dn == "CN=Acme Issuing CA"`, "", "", ""},
 		{"RFC 4514", `DN == "CN=b+OU=a,O=Acme\\, Inc.,C=US"`, "", "", ""},
 		{"DN part", `DN.contains("O=Acme")`, "", "", ""},
