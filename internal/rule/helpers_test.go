@@ -8,6 +8,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/rule/internal/ruletest"
 )
 
+// The shared fixtures, under the names this package's tests use.
 var (
 	testNow    = ruletest.Now
 	goodClient = ruletest.GoodClient

@@ -11,7 +11,7 @@ import (
 // cel-go's parser records, for most nodes, only the offset of one token (the
 // operator, the '(' of a call, the '.' of a field selection), and a literal's
 // end is computed from its length in bytes. The playground needs the whole
-// source range of every sub-expression, so spanner rebuilds them: a node's range is
+// source range of every sub-expression, so Spanner rebuilds them: a node's range is
 // its own token joined with its children's ranges, widened to take in a call's
 // function name and closing parenthesis, a field's name, a string literal's exact
 // end, and any parentheses the person wrote around it. All offsets are 0-based
@@ -157,8 +157,10 @@ func (sp *Spanner) Text(start, end int) string {
 	return string(sp.rs[start:end])
 }
 
-// Children returns the direct subexpressions of e, in the order the visitors of
-// this module walk them.
+// Children returns the direct sub-expressions of e: a call's target and
+// arguments, a selection's operand, a list's elements, a map's keys and values, a
+// struct's field values, a comprehension's range, accumulator, condition, step and
+// result.
 func Children(e ast.Expr) []ast.Expr {
 	switch e.Kind() {
 	case ast.CallKind:
