@@ -294,3 +294,20 @@ func TestEncodeOID(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributeName(t *testing.T) {
+	for _, tt := range []struct {
+		name, want string
+		ok         bool
+	}{
+		{"cn", "CN", true}, {"CN", "CN", true}, {"Ou", "OU", true}, {"st", "ST", true},
+		{"emailaddress", "emailAddress", true}, {"E", "emailAddress", true}, {"s", "ST", true},
+		{"serialnumber", "serialNumber", true}, {"sn", "SN", true}, {"gn", "GN", true},
+		{"businesscategory", "businessCategory", true}, {"title", "title", true},
+		{"2.5.4.3", "", false}, {"nosuch", "", false}, {"", "", false},
+	} {
+		if got, ok := AttributeName(tt.name); got != tt.want || ok != tt.ok {
+			t.Errorf("AttributeName(%q) = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}

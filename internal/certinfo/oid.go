@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxOIDLen bounds the OBJECT IDENTIFIERs we format. Real OIDs are far shorter (a
@@ -239,6 +240,28 @@ var attributeTypes = newOIDTable(
 	"2.5.4.10": kindO, "2.5.4.11": kindOU, "2.5.4.6": kindC, "2.5.4.7": kindL, "2.5.4.8": kindST,
 	"2.5.4.9": kindStreet, "2.5.4.17": kindPostalCode, "1.2.840.113549.1.9.1": kindEmail,
 	"0.9.2342.19200300.100.1.25": kindDC,
+})
+
+// AttributeName returns an attribute type as DN and Slash spell it, for a name
+// written in any case (cn → CN, emailaddress → emailAddress) or as Windows prints
+// it (E for emailAddress, S for ST); ok is false for a name the table above does
+// not have. A DN written by hand compares equal to DN only when spelled this way.
+func AttributeName(name string) (string, bool) {
+	canon, ok := attributeNames()[strings.ToLower(name)]
+	return canon, ok
+}
+
+// attributeNames maps the lower-case names of attributeTypes, and the Windows
+// aliases, to their spelling. It is built on first use: only lints need it, and in
+// the browser work done at init delays the engine's start.
+var attributeNames = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string, len(attributeTypes.m)+2)
+	for _, e := range attributeTypes.m {
+		m[strings.ToLower(e.name)] = e.name
+	}
+	m["e"] = "emailAddress"
+	m["s"] = "ST"
+	return m
 })
 
 // extensionNames names certificate extensions in the ASN.1 module spelling.

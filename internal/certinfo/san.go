@@ -24,6 +24,11 @@ const (
 	gnRegisteredID  = 0x88 // [8]
 )
 
+// SANPrefixes are the type prefixes of AltNames.Entries (the rule variable SAN) that
+// docs/design.md names, in its order. X400:, EDIParty: and Unknown: (see ParseSAN) are
+// left out, as no rule is written for them. It must not be modified.
+var SANPrefixes = []string{"DNS:", "IP:", "URI:", "Email:", "UPN:", "OtherName:", "RID:", "DirName:"}
+
 // AltNames is a parsed subjectAltName extension.
 type AltNames struct {
 	// Entries are every GeneralName in certificate order, each with its type

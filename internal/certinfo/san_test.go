@@ -214,3 +214,24 @@ func TestSPIFFEID(t *testing.T) {
 		}
 	}
 }
+
+// TestSANPrefixes: SANPrefixes are the prefixes ParseSAN writes, in docs/design.md's
+// order, so code that checks rules against them (lints) agrees with the parser.
+func TestSANPrefixes(t *testing.T) {
+	got, err := ParseSAN(sanValue(
+		gnDNS("a.example.com"), gnIP(192, 0, 2, 1), gnURIs("https://a/"), gnEmail("a@example.com"),
+		gnOther(oUPN, utf8s("u@example.com")), gnOther("1.2.3.4", utf8s("x")), gnRID("1.2.3"),
+		gnDir(rdnSeq(one(oCN, utf8s("x")))),
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Entries) != len(SANPrefixes) {
+		t.Fatalf("ParseSAN = %q, want one entry per prefix %q", got.Entries, SANPrefixes)
+	}
+	for i, e := range got.Entries {
+		if !strings.HasPrefix(e, SANPrefixes[i]) {
+			t.Errorf("entry %d = %q, want prefix %q", i, e, SANPrefixes[i])
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
 	"github.com/mtlsplay/mtlsplay/internal/workato"
 )
 
@@ -114,10 +116,10 @@ func compileFormula(env *rule.Env, src string) (*Rule, error) {
 // Translation returns the formula's translation; nil for a CEL rule.
 func (r *Rule) Translation() *workato.Translation { return r.tr }
 
-// Warnings lints the rule (rule.LintWith) and places the warnings in the rule as
+// Warnings lints the rule (lint.CheckWith) and places the warnings in the rule as
 // written. With a certificate, the warnings that depend on it are included.
 func (r *Rule) Warnings(cert *certinfo.Certificate) []rule.Issue {
-	ws := rule.LintWith(r.Program, cert)
+	ws := lint.CheckWith(r.Program, cert)
 	out := make([]rule.Issue, 0, len(ws))
 	for _, w := range ws {
 		out = append(out, r.mapIssue(w))
@@ -135,7 +137,7 @@ func (r *Rule) Info(cert *certinfo.Certificate) Info {
 }
 
 // Explain evaluates and explains the rule, at positions in the rule as written.
-func (r *Rule) Explain(v rule.Vars) rule.Result {
+func (r *Rule) Explain(v rule.Vars) explain.Result {
 	return r.MapResult(r.Program.Explain(v))
 }
 
@@ -156,7 +158,7 @@ func (r *Rule) mapIssue(is rule.Issue) rule.Issue {
 		written := []rune(r.Source)[m.Start:m.End]
 		out.Edits = append(out.Edits, rule.Edit{Start: m.Start, End: m.End, Replacement: formulaLiteral(string(written), *ed.Value), Value: ed.Value})
 	}
-	if is.ID == rule.LintSANNoPrefix {
+	if is.ID == lint.SANNoPrefix {
 		for _, rg := range r.tr.ListIncludes {
 			if rg.Start == start && rg.End == end {
 				out.Message += "; on a list such as SAN, Ruby's include? is an exact element test, not a substring search (that is any? { |s| s.include?(\"…\") })"
@@ -211,7 +213,7 @@ func formulaLiteral(written, v string) string {
 // sub-expression of the formula gets the value of the CEL expression that
 // translates it (the outermost one when the translation added some, as
 // CN.trim() != "" for CN.present?), and CEL-only parts are left out.
-func (r *Rule) MapResult(res rule.Result) rule.Result {
+func (r *Rule) MapResult(res explain.Result) explain.Result {
 	if r.tr == nil {
 		return res
 	}
@@ -219,7 +221,7 @@ func (r *Rule) MapResult(res rule.Result) rule.Result {
 	type key struct{ start, end int }
 	kept := map[key]int{} // formula range → index into nodes
 	alias := map[int64]int64{}
-	var nodes []rule.Node
+	var nodes []explain.Node
 	source := []rune(r.Source)    // node ranges count code points
 	for _, n := range res.Nodes { // sorted outermost first
 		s, e := r.tr.ToFormula(n.Start, n.End)
@@ -243,10 +245,10 @@ func (r *Rule) MapResult(res rule.Result) rule.Result {
 		return nodes[i].End > nodes[j].End
 	})
 	if nodes == nil {
-		nodes = []rule.Node{}
+		nodes = []explain.Node{}
 	}
 	res.Nodes = nodes
-	matched := make([]rule.Match, len(res.Matched))
+	matched := make([]explain.Match, len(res.Matched))
 	for i, m := range res.Matched {
 		if id, ok := alias[m.Node]; ok {
 			m.Node = id

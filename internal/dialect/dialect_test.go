@@ -12,6 +12,8 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
 )
 
 var (
@@ -126,18 +128,18 @@ func TestWarningsInFormula(t *testing.T) {
 		replacement   string // "" means no edit
 		message       string
 	}{
-		{"include? without prefix", `SAN.include?("test")`, rule.LintSANNoPrefix, `"test"`, 1, 14, `"DNS:test"`, "exact element test"},
-		{"block without prefix", `SAN.any? { |s| s == 'api.example.com' }`, rule.LintSANNoPrefix, `'api.example.com'`, 1, 21, `"DNS:api.example.com"`, "no type prefix"},
-		{"lower-case prefix", `SAN.include?("email:ops@example.com")`, rule.LintSANPrefix, `"email:ops@example.com"`, 1, 14, `"Email:ops@example.com"`, "case-sensitive"},
-		{"slash DN", `DN == '/C=US/O=Org/CN=x'`, rule.LintDNSlashForm, `'/C=US/O=Org/CN=x'`, 1, 7, `"CN=x,O=Org,C=US"`, "slash form"},
-		{"IPv6", `SAN.include?("IP:2001:DB8:0:0:0:0:0:10")`, rule.LintIPv6Form, `"IP:2001:DB8:0:0:0:0:0:10"`, 1, 14, `"IP:2001:db8::10"`, "RFC 5952"},
-		{"DNS case", `SAN.any? { |s| s.end_with?(".Example.com") }`, rule.LintDNSCase, `".Example.com"`, 1, 28, `".example.com"`, "case-insensitive"},
-		{"unanchored regexp", `SAN.any? { |s| s.match?(/DNS:api.example.com/) }`, rule.LintRegexpUnanchored, `/DNS:api.example.com/`, 1, 25, `/^DNS:api\.example\.com$/`, "anywhere"},
-		{"unanchored regexp, flags", `SAN.any?(/DNS:api.example.com/i)`, rule.LintRegexpUnanchored, `/DNS:api.example.com/i`, 1, 10, `/^dns:api\.example\.com$/i`, "anywhere"},
-		{"unanchored string pattern", `SAN.present? && CN.match?("client.example.com")`, rule.LintRegexpUnanchored, `"client.example.com"`, 1, 27, `"^client\\.example\\.com$"`, "anywhere"},
-		{"on line 2", "CN.present? and\n  SAN.include?(\"api.example.com\")", rule.LintSANNoPrefix, `"api.example.com"`, 2, 16, `"DNS:api.example.com"`, "no type prefix"},
-		{"CN only", `CN.end_with?(".example.com")`, rule.LintCNOnly, `CN`, 1, 1, "", "only the subject CN"},
-		{"synthetic CEL keeps the formula range", `SAN.none? { |s| s == "evil.example.com" }`, rule.LintSANNoPrefix, `"evil.example.com"`, 1, 22, `"DNS:evil.example.com"`, "no type prefix"},
+		{"include? without prefix", `SAN.include?("test")`, lint.SANNoPrefix, `"test"`, 1, 14, `"DNS:test"`, "exact element test"},
+		{"block without prefix", `SAN.any? { |s| s == 'api.example.com' }`, lint.SANNoPrefix, `'api.example.com'`, 1, 21, `"DNS:api.example.com"`, "no type prefix"},
+		{"lower-case prefix", `SAN.include?("email:ops@example.com")`, lint.SANPrefix, `"email:ops@example.com"`, 1, 14, `"Email:ops@example.com"`, "case-sensitive"},
+		{"slash DN", `DN == '/C=US/O=Org/CN=x'`, lint.DNSlashForm, `'/C=US/O=Org/CN=x'`, 1, 7, `"CN=x,O=Org,C=US"`, "slash form"},
+		{"IPv6", `SAN.include?("IP:2001:DB8:0:0:0:0:0:10")`, lint.IPv6Form, `"IP:2001:DB8:0:0:0:0:0:10"`, 1, 14, `"IP:2001:db8::10"`, "RFC 5952"},
+		{"DNS case", `SAN.any? { |s| s.end_with?(".Example.com") }`, lint.DNSCase, `".Example.com"`, 1, 28, `".example.com"`, "case-insensitive"},
+		{"unanchored regexp", `SAN.any? { |s| s.match?(/DNS:api.example.com/) }`, lint.RegexpUnanchored, `/DNS:api.example.com/`, 1, 25, `/^DNS:api\.example\.com$/`, "anywhere"},
+		{"unanchored regexp, flags", `SAN.any?(/DNS:api.example.com/i)`, lint.RegexpUnanchored, `/DNS:api.example.com/i`, 1, 10, `/^dns:api\.example\.com$/i`, "anywhere"},
+		{"unanchored string pattern", `SAN.present? && CN.match?("client.example.com")`, lint.RegexpUnanchored, `"client.example.com"`, 1, 27, `"^client\\.example\\.com$"`, "anywhere"},
+		{"on line 2", "CN.present? and\n  SAN.include?(\"api.example.com\")", lint.SANNoPrefix, `"api.example.com"`, 2, 16, `"DNS:api.example.com"`, "no type prefix"},
+		{"CN only", `CN.end_with?(".example.com")`, lint.CNOnly, `CN`, 1, 1, "", "only the subject CN"},
+		{"synthetic CEL keeps the formula range", `SAN.none? { |s| s == "evil.example.com" }`, lint.SANNoPrefix, `"evil.example.com"`, 1, 22, `"DNS:evil.example.com"`, "no type prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +198,7 @@ func TestExplainFormula(t *testing.T) {
 		t.Fatalf("Explain(%q) = %v, %q; want true", f, res.Value, res.Error)
 	}
 	rs := []rune(f)
-	texts := map[string]rule.Node{}
+	texts := map[string]explain.Node{}
 	for _, n := range res.Nodes {
 		if n.Start < 0 || n.End > len(rs) || string(rs[n.Start:n.End]) != n.Text || n.Column != n.Start+1 {
 			t.Fatalf("Explain(%q): node %+v does not match the formula", f, n)

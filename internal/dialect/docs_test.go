@@ -9,7 +9,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
 )
 
 // TestDocsExamples keeps docs/workato.md true: every ruby block translates, every
@@ -39,7 +39,7 @@ func TestDocsExamples(t *testing.T) {
 					t.Errorf("docs/workato.md: %s block %q: %v", lang, src, err)
 				} else if section != "" {
 					cert := good
-					if section == rule.LintIPv4MappedIPv6 {
+					if section == lint.IPv4MappedIPv6 {
 						cert = mapped
 					}
 					found := false
@@ -59,7 +59,7 @@ func TestDocsExamples(t *testing.T) {
 			section = heading.FindStringSubmatch(line)[1]
 		}
 	}
-	for _, id := range []string{rule.LintSANNoPrefix, rule.LintSANPrefix, rule.LintDNSlashForm, rule.LintDNOrder, rule.LintDNFormat, rule.LintIPv6Form, rule.LintDNSCase, rule.LintRegexpUnanchored, rule.LintCNOnly, rule.LintIPv4MappedIPv6} {
+	for _, id := range []string{lint.SANNoPrefix, lint.SANPrefix, lint.DNSlashForm, lint.DNOrder, lint.DNFormat, lint.IPv6Form, lint.DNSCase, lint.RegexpUnanchored, lint.CNOnly, lint.IPv4MappedIPv6} {
 		if seen[id] == 0 {
 			t.Errorf("docs/workato.md: no example for the lint %s", id)
 		}

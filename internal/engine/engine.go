@@ -14,6 +14,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -122,7 +123,7 @@ type EvalRequest struct {
 type EvalResponse struct {
 	*dialect.Info
 	Value        bool                    `json:"value"`
-	Rule         rule.Result             `json:"rule"`
+	Rule         explain.Result          `json:"rule"`
 	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -50,11 +51,11 @@ type Request struct {
 // Decision is the outcome. Code and Reason are the contract; Steps tell a person how
 // the decision was reached, Verification and Rule hold the details when those stages ran.
 type Decision struct {
-	Code         int           `json:"code"`
-	Reason       string        `json:"reason"`
-	Steps        []Step        `json:"steps"`
-	Verification *trust.Result `json:"verification,omitempty"`
-	Rule         *rule.Result  `json:"rule,omitempty"`
+	Code         int             `json:"code"`
+	Reason       string          `json:"reason"`
+	Steps        []Step          `json:"steps"`
+	Verification *trust.Result   `json:"verification,omitempty"`
+	Rule         *explain.Result `json:"rule,omitempty"`
 }
 
 // Step is one check taken on the way to a decision.

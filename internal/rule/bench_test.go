@@ -104,12 +104,3 @@ func BenchmarkCostLimit(b *testing.B) {
 		}
 	})
 }
-
-// Lints run with every compile in the page and every eval in the CLI.
-func BenchmarkLint(b *testing.B) {
-	p := mustCompile(b, `"test" in SAN || SAN.exists(s, s.endsWith(".Example.com")) || DN == "/C=US/CN=x" || CN == "client.example.com"`)
-	cert := goodClient()
-	for b.Loop() {
-		LintWith(p, cert)
-	}
-}

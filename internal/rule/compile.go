@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -16,6 +17,9 @@ import (
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/lru"
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
 // Issue is one problem in a rule's source, at a 1-based line and a 1-based column
@@ -43,6 +47,33 @@ type Issue struct {
 // String formats the issue as "rule:LINE:COLUMN: message".
 func (i Issue) String() string {
 	return fmt.Sprintf("rule:%d:%d: %s", i.Line, i.Column, i.Message)
+}
+
+// Moved returns the issue placed at [start, end) of src, with its line, column and
+// snippet recomputed: for a rule written in another dialect and translated to
+// CEL, whose issues are found on the CEL and shown on the original.
+func (i Issue) Moved(src string, start, end int) Issue {
+	ls := span.LineStarts(src)
+	line := sort.Search(len(ls), func(k int) bool { return ls[k] > start })
+	if line < 1 {
+		line = 1
+	}
+	i.Start, i.End = start, end
+	i.Line, i.Column = line, start-ls[line-1]+1
+	i.Snippet = span.Snippet(src, i.Line, i.Column)
+	return i
+}
+
+// Edit is a replacement an editor can apply as a quick fix: the rule's text from
+// Start to End (0-based code point offsets) becomes Replacement. Package lint
+// makes them; the type is here because Issue carries them.
+type Edit struct {
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Replacement string `json:"replacement"`
+	// Value is the new string value when the edit replaces a whole string
+	// literal, so that another dialect can write the literal in its own syntax.
+	Value *string `json:"-"`
 }
 
 // CompileError is why a rule did not compile: syntax, an unknown name or field, a
@@ -100,7 +131,7 @@ type Program struct {
 	checks  []sizeCheck
 
 	explainOnce sync.Once
-	explain     *explainer
+	explainer   *explain.Explainer
 	explainErr  error
 }
 
@@ -147,25 +178,25 @@ func (e *Env) compile(src string) (*Program, *CompileError) {
 	}
 	if t := checked.OutputType(); !t.IsExactType(types.BoolType) && t.Kind() != types.DynKind {
 		// Point at the start of the whole expression, not at its top operator.
-		sp := newSpanner(src, checked.NativeRep())
-		start, end := sp.span(checked.NativeRep().Expr().ID())
-		line, col := sp.lineCol(start)
+		sp := span.New(src, checked.NativeRep())
+		start, end := sp.Span(checked.NativeRep().Expr().ID())
+		line, col := sp.LineCol(start)
 		return nil, &CompileError{Issues: []Issue{{
 			Severity: "error", Line: line, Column: col, Start: start, End: end,
-			Message: fmt.Sprintf("rule must evaluate to bool, got %s", typeString(t)),
-			Snippet: snippet(src, line, col),
+			Message: fmt.Sprintf("rule must evaluate to bool, got %s", celtext.Type(t)),
+			Snippet: span.Snippet(src, line, col),
 		}}}
 	}
 	tracked, err := e.cel.Program(checked, fastOptions()...)
 	if err != nil {
 		// Planning folds constants, so it fails on constant arguments that cannot
 		// work: matches("["), timestamp("bad"). Point at the call that fails.
-		sp := newSpanner(src, checked.NativeRep())
+		sp := span.New(src, checked.NativeRep())
 		start, end := e.locatePlanError(checked.NativeRep(), sp)
-		line, col := sp.lineCol(start)
+		line, col := sp.LineCol(start)
 		return nil, &CompileError{Issues: []Issue{{
 			Severity: "error", Line: line, Column: col, Start: start, End: end,
-			Message: cleanMessage(err.Error()), Snippet: snippet(src, line, col),
+			Message: cleanMessage(err.Error()), Snippet: span.Snippet(src, line, col),
 		}}}
 	}
 	p := &Program{src: src, checked: checked, env: e, tracked: tracked}
@@ -179,11 +210,11 @@ func fastOptions() []cel.ProgramOption {
 
 // locatePlanError returns the range of the first call, in source order, that
 // cannot be planned on its own; the whole rule when none can be singled out.
-func (e *Env) locatePlanError(a *ast.AST, sp *spanner) (int, int) {
+func (e *Env) locatePlanError(a *ast.AST, sp *span.Spanner) (int, int) {
 	best, bestEnd := -1, 0
 	var visit func(x ast.Expr)
 	visit = func(x ast.Expr) {
-		for _, c := range children(x) {
+		for _, c := range span.Children(x) {
 			visit(c)
 		}
 		if x.Kind() != ast.CallKind || best >= 0 {
@@ -191,12 +222,12 @@ func (e *Env) locatePlanError(a *ast.AST, sp *spanner) (int, int) {
 		}
 		sub := ast.NewCheckedAST(ast.NewAST(x, a.SourceInfo()), a.TypeMap(), a.ReferenceMap())
 		if _, err := e.cel.PlanProgram(sub, fastOptions()...); err != nil {
-			best, bestEnd = sp.span(x.ID())
+			best, bestEnd = sp.Span(x.ID())
 		}
 	}
 	visit(a.Expr())
 	if best < 0 {
-		return sp.span(a.Expr().ID())
+		return sp.Span(a.Expr().ID())
 	}
 	return best, bestEnd
 }
@@ -226,7 +257,7 @@ const maxIssues = 20
 // issuesError converts cel-go's issues to a CompileError, keeping its messages
 // ("undeclared reference to 'CM' (did you mean 'CN'?)").
 func issuesError(src string, iss *cel.Issues) *CompileError {
-	lines := lineStarts(src)
+	lines := span.LineStarts(src)
 	rs := []rune(src)
 	ce := &CompileError{}
 	errs := iss.Errors()
@@ -246,7 +277,7 @@ func issuesError(src string, iss *cel.Issues) *CompileError {
 			Start:    lines[line-1] + col - 1,
 			End:      tokenEnd(rs, lines[line-1]+col-1),
 			Message:  cleanMessage(e.Message) + suggestion(e.Message, rs, lines[line-1]+col-1),
-			Snippet:  snippet(src, line, col),
+			Snippet:  span.Snippet(src, line, col),
 		})
 	}
 	if len(ce.Issues) == 0 {
@@ -435,85 +466,24 @@ func tokenEnd(rs []rune, i int) int {
 	if i >= len(rs) {
 		return len(rs)
 	}
-	if i > 0 && rs[i] == '.' && i+1 < len(rs) && isIdentStart(rs[i+1]) {
+	if i > 0 && rs[i] == '.' && i+1 < len(rs) && span.IsIdentStart(rs[i+1]) {
 		i++ // cel-go points at the dot of a bad field selection
 	}
 	j := i
-	for j < len(rs) && isIdentPart(rs[j]) {
+	for j < len(rs) && span.IsIdentPart(rs[j]) {
 		j++
 	}
 	return max(j, i+1)
-}
-
-// lineStarts returns the code point offset at which each line starts.
-func lineStarts(src string) []int {
-	starts := []int{0}
-	n := 0
-	for _, r := range src {
-		n++
-		if r == '\n' {
-			starts = append(starts, n)
-		}
-	}
-	return starts
-}
-
-// snippet renders a source line and a caret under a 1-based column, in cel-go's
-// style: dots before the caret, full-width ones under wide characters, so the caret
-// lines up in a terminal.
-func snippet(src string, line, col int) string {
-	start := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(src[start:], '\n')
-		if i < 0 {
-			return ""
-		}
-		start += i + 1
-	}
-	text := src[start:]
-	if i := strings.IndexByte(text, '\n'); i >= 0 {
-		text = text[:i]
-	}
-	rs := []rune(strings.ReplaceAll(strings.TrimSuffix(text, "\r"), "\t", " "))
-	// A window around the column keeps a 5,000-character line readable.
-	const window = 60
-	prefix, suffix := "", ""
-	if from := col - 1 - window; from > 0 {
-		rs, col, prefix = rs[from:], col-from, "…"
-	}
-	if len(rs) > 2*window {
-		rs, suffix = rs[:2*window], "…"
-	}
-	var b strings.Builder
-	b.WriteString(" | ")
-	b.WriteString(prefix + string(rs) + suffix)
-	b.WriteString("\n | ")
-	if prefix != "" {
-		b.WriteString(".")
-	}
-	for i := 0; i < col-1 && i < len(rs); i++ {
-		if utf8.RuneLen(rs[i]) > 1 {
-			b.WriteString("\uff0e")
-		} else {
-			b.WriteByte('.')
-		}
-	}
-	if col-1 < len(rs) && utf8.RuneLen(rs[col-1]) > 1 {
-		b.WriteString("\uff3e")
-	} else {
-		b.WriteByte('^')
-	}
-	return b.String()
 }
 
 // stripComments removes // comments outside string literals, to tell an empty rule
 // from one that is only a comment.
 func stripComments(src string) string {
 	rs := []rune(src)
-	cls := classify(rs)
+	cls := span.Classify(rs)
 	var b strings.Builder
 	for i, r := range rs {
-		if cls[i] != clsComment {
+		if cls[i] != span.Comment {
 			b.WriteRune(r)
 		}
 	}

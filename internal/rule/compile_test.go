@@ -176,3 +176,24 @@ func TestReceiverBefore(t *testing.T) {
 		t.Errorf("receiverBefore past the end = %q, want empty", got)
 	}
 }
+
+func TestIssueMoved(t *testing.T) {
+	is := Issue{Severity: "warning", Message: "m"}.Moved("a &&\n  SAN.x", 7, 10)
+	if is.Line != 2 || is.Column != 3 || is.Start != 7 || is.End != 10 {
+		t.Errorf("Moved = %d:%d [%d, %d), want 2:3 [7, 10)", is.Line, is.Column, is.Start, is.End)
+	}
+	if want := " |   SAN.x\n | ..^"; is.Snippet != want {
+		t.Errorf("Moved snippet = %q, want %q", is.Snippet, want)
+	}
+}
+
+func TestListContainsHint(t *testing.T) {
+	_, err := testEnv(t).Compile(`SAN.contains("x")`)
+	if err == nil || !strings.Contains(err.Error(), `"DNS:api.example.com" in SAN`) {
+		t.Errorf("Compile(SAN.contains) = %v, want a hint at in", err)
+	}
+	_, err = testEnv(t).Compile(`SAN.startsWith("DNS:")`)
+	if err == nil || !strings.Contains(err.Error(), "SAN.exists(s, s.startsWith(…))") {
+		t.Errorf("Compile(SAN.startsWith) = %v, want a hint at exists", err)
+	}
+}

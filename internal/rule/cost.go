@@ -9,6 +9,7 @@ import (
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
 )
 
 // Runtime cost tracking triples the time of a typical evaluation (it allocates for
@@ -155,10 +156,10 @@ func compilePath(path []string) (sizeCheck, bool) {
 			return nil, false
 		}
 		found := false
-		for _, f := range celFields(t) {
-			if f.name == seg {
-				steps = append(steps, step{index: f.index})
-				t = t.FieldByIndex(f.index).Type
+		for _, f := range celtext.Fields(t) {
+			if f.Name == seg {
+				steps = append(steps, step{index: f.Index})
+				t = t.FieldByIndex(f.Index).Type
 				found = true
 				break
 			}

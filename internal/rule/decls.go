@@ -1,15 +1,19 @@
 package rule
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/decls"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
 )
 
 // Decl is one name of the rule language: a variable, a field of a certificate (or
@@ -45,8 +49,8 @@ func (e *Env) Declarations() []Decl {
 func (e *Env) buildDecls() []Decl {
 	var out []Decl
 	for _, v := range e.cel.Variables() {
-		d := varDocs[v.Name()]
-		out = append(out, Decl{Kind: "variable", Name: v.Name(), Type: typeString(v.Type()), Doc: d.doc, Example: d.example})
+		d, _ := splitDoc(v.Description())
+		out = append(out, Decl{Kind: "variable", Name: v.Name(), Type: celtext.Type(v.Type()), Doc: d.doc, Example: d.example})
 	}
 	sortDecls(out)
 
@@ -55,7 +59,7 @@ func (e *Env) buildDecls() []Decl {
 		ft, ok := e.cel.CELTypeProvider().FindStructFieldType(f.owner, f.name)
 		t := "dyn"
 		if ok {
-			t = typeString(ft.Type)
+			t = celtext.Type(ft.Type)
 		}
 		d := fieldDocs[f.owner+"."+f.name]
 		fields = append(fields, Decl{Kind: "field", Name: f.name, Owner: f.owner, Paths: f.paths, Type: t, Doc: d.doc, Example: d.example})
@@ -80,8 +84,8 @@ func (e *Env) buildDecls() []Decl {
 			sigs = append(sigs, signature(name, o.IsMemberFunction(), o.ArgTypes(), o.ResultType()))
 			member = member || o.IsMemberFunction()
 		}
-		if disp := displayFunction(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
-			d := opDocs[disp]
+		if disp, isOp := operator(name); isOp {
+			d, _ := splitDoc(f.Description())
 			if i, ok := byOp[disp]; ok {
 				ops[i].Signature += "\n" + strings.Join(sigs, "\n")
 				continue
@@ -90,8 +94,8 @@ func (e *Env) buildDecls() []Decl {
 			ops = append(ops, Decl{Kind: "operator", Name: disp, Signature: strings.Join(sigs, "\n"), Doc: d.doc, Example: d.example})
 			continue
 		}
-		d := fnDocs[name]
-		if d.doc == "" {
+		d, ok := splitDoc(f.Description())
+		if !ok {
 			d.doc = firstSentence(f.Description())
 		}
 		fns = append(fns, Decl{Kind: "function", Name: name, Signature: strings.Join(sigs, "\n"), Member: member, Doc: d.doc, Example: d.example})
@@ -127,6 +131,71 @@ func ownerOrder(owner string) int {
 	return 100
 }
 
+// exampleMark starts the example in a description: cel-go v0.33 keeps one
+// description for a variable or a function, and examples only on overloads, which
+// for the standard library's functions cannot be set without changing its shared
+// declarations, so the example goes on a line of its own after the doc line.
+const exampleMark = "\nExample: "
+
+// documented is the description of a declaration: its doc line and its example.
+func documented(doc, example string) string {
+	return doc + exampleMark + example
+}
+
+// splitDoc reads a description that documented wrote; ok is false for one that it
+// did not (cel-go's own, or none).
+func splitDoc(desc string) (d docEntry, ok bool) {
+	d.doc, d.example, ok = strings.Cut(desc, exampleMark)
+	if !ok {
+		return docEntry{}, false
+	}
+	return d, true
+}
+
+// documentFunctions is the environment option that puts fnDocs and opDocs on the
+// declarations of cel-go's functions, so that Declarations, and any cel-go tool,
+// read them from the environment. cel-go merges a declaration into the one of the
+// same name; the one overload it must have repeats an existing overload exactly
+// (id, signature, strictness), so merging adds nothing but the description.
+func documentFunctions(e *cel.Env) (*cel.Env, error) {
+	var fns []*decls.FunctionDecl
+	for name, f := range e.Functions() {
+		d, ok := fnDocs[name]
+		if disp, isOp := operator(name); isOp {
+			d, ok = opDocs[disp]
+		}
+		if !ok || hiddenFunction(name) || len(f.OverloadDecls()) == 0 {
+			continue
+		}
+		o := f.OverloadDecls()[0]
+		overload := decls.Overload
+		if o.IsMemberFunction() {
+			overload = decls.MemberOverload
+		}
+		var oopts []decls.OverloadOpt
+		if o.IsNonStrict() {
+			oopts = append(oopts, decls.OverloadIsNonStrict())
+		}
+		fn, err := decls.NewFunction(name,
+			decls.FunctionDocs(documented(d.doc, d.example)),
+			// The merge keeps type guards disabled only when both declarations do.
+			decls.DisableTypeGuards(true),
+			overload(o.ID(), o.ArgTypes(), o.ResultType(), oopts...))
+		if err != nil {
+			return nil, fmt.Errorf("documenting %s: %w", name, err)
+		}
+		fns = append(fns, fn)
+	}
+	return cel.FunctionDecls(fns...)(e)
+}
+
+// operator returns how an operator's function is written ("==" for _==_), and
+// false for other functions.
+func operator(name string) (string, bool) {
+	disp := celtext.Function(name)
+	return disp, disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@")
+}
+
 // hiddenFunction reports the functions a rule author never writes: internal
 // helpers of macro expansion and the old spellings of operators.
 func hiddenFunction(name string) bool {
@@ -153,7 +222,7 @@ func signature(name string, member bool, args []*types.Type, result *types.Type)
 		ts[i] = sigType(a)
 	}
 	res := sigType(result)
-	if disp := displayFunction(name); disp != name || strings.HasPrefix(name, "_") || strings.HasPrefix(name, "@") {
+	if disp, isOp := operator(name); isOp {
 		switch {
 		case name == "_[_]" && len(ts) == 2:
 			return ts[0] + "[" + ts[1] + "] -> " + res
@@ -191,36 +260,7 @@ func sigType(t *types.Type) string {
 			return "type(" + sigType(p[0]) + ")"
 		}
 	}
-	return typeString(t)
-}
-
-// celField is a struct field as CEL sees it: its json name and where it is.
-type celField struct {
-	name  string
-	index []int
-}
-
-// celFields lists the fields ext.NativeTypes exposes with ParseStructTag("json"):
-// exported, named by the first item of their json tag, "-" skipped.
-func celFields(t reflect.Type) []celField {
-	var out []celField
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name := f.Name
-		if tag, ok := f.Tag.Lookup("json"); ok {
-			name, _, _ = strings.Cut(tag, ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-		}
-		out = append(out, celField{name: name, index: f.Index})
-	}
-	return out
+	return celtext.Type(t)
 }
 
 type fieldPaths struct {
@@ -236,16 +276,16 @@ var walkFields = sync.OnceValue(func() []fieldPaths {
 	at := map[string]int{}
 	var walk func(t reflect.Type, prefix string)
 	walk = func(t reflect.Type, prefix string) {
-		owner := nativeTypeName(t)
-		for _, f := range celFields(t) {
-			ft := t.FieldByIndex(f.index).Type
-			path := prefix + "." + f.name
-			key := owner + "." + f.name
+		owner := celtext.TypeName(t)
+		for _, f := range celtext.Fields(t) {
+			ft := t.FieldByIndex(f.Index).Type
+			path := prefix + "." + f.Name
+			key := owner + "." + f.Name
 			if i, ok := at[key]; ok {
 				out[i].paths = append(out[i].paths, path)
 			} else {
 				at[key] = len(out)
-				out = append(out, fieldPaths{owner: owner, name: f.name, paths: []string{path}})
+				out = append(out, fieldPaths{owner: owner, name: f.Name, paths: []string{path}})
 			}
 			elem, suffix := ft, ""
 			if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {

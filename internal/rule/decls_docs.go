@@ -6,18 +6,15 @@ package rule
 // Email:ops@example.com, URI:spiffe://example.com/ns/prod/sa/client; EKU
 // clientAuth; ECDSA P-256; issued by CN=Acme Issuing CA) at a time within its
 // validity; TestDeclarationExamples evaluates each one.
+//
+// Variables carry theirs on their declarations (env.go). The functions and
+// operators come from cel-go's libraries, so their entries are here, by name, and
+// documentFunctions puts them on those declarations; Declarations reads them back
+// from cel-go. Fields and macros keep theirs here: cel-go v0.33 documents the
+// fields of protobuf messages only, not of ext.NativeTypes structs, and the
+// standard macros are the parser's, documented by cel-go.
 
 type docEntry struct{ doc, example string }
-
-var varDocs = map[string]docEntry{
-	"CN":    {"The subject common name (the last CN attribute); \"\" if there is none.", `CN.endsWith(".example.com")`},
-	"SAN":   {"Every subjectAltName entry in certificate order, each with its type prefix: DNS:, IP:, URI:, Email:, UPN:, OtherName:<oid>:, RID:, DirName:.", `SAN.exists(s, s == "DNS:client.example.com")`},
-	"DN":    {"The subject distinguished name as an RFC 4514 string, last RDN first: CN=b+OU=a,O=Acme\\, Inc.,C=US.", `DN.startsWith("CN=")`},
-	"cert":  {"The leaf certificate, structured: subject, issuer, san, validity, key, usages, fingerprints.", `cert.not_after > now && "clientAuth" in cert.ext_key_usage`},
-	"chain": {"Every certificate presented, leaf first, each shaped like cert.", `chain[0].sha256 == cert.sha256`},
-	"now":   {"The evaluation time (the playground's clock, or --at).", `now >= cert.not_before && now <= cert.not_after`},
-	"tls":   {"The connection as the server saw it (version, cipher_suite, server_name, alpn); every field is \"\" in the playground.", `tls.version == "" || tls.version == "TLS 1.3"`},
-}
 
 var fieldDocs = map[string]docEntry{
 	"certinfo.Certificate.version":             {"The X.509 version: 3 for any modern certificate.", `cert.version == 3`},
@@ -87,6 +84,7 @@ var fieldDocs = map[string]docEntry{
 	"rule.TLS.alpn":         {"The negotiated application protocol, e.g. h2.", `tls.alpn in ["", "h2", "http/1.1"]`},
 }
 
+// fnDocs documents functions by name, opDocs operators as written.
 var fnDocs = map[string]docEntry{
 	"bool":                 {"Converts a string (\"true\"/\"false\") to a bool.", `bool("true")`},
 	"bytes":                {"Converts a string to its UTF-8 bytes.", `bytes(CN).size() == size(CN)`},

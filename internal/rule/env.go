@@ -70,7 +70,7 @@ const (
 	tlsTypeName  = "rule.TLS"
 )
 
-// NewEnv returns the rule environment of DESIGN.md ("The rule language").
+// NewEnv returns the rule environment of docs/design.md ("2. The rule language").
 func NewEnv() (*Env, error) {
 	e, err := cel.NewEnv(envOptions()...)
 	if err != nil {
@@ -89,16 +89,33 @@ func envOptions() []cel.EnvOption {
 			reflect.TypeFor[TLS](),
 			ext.ParseStructTag("json"),
 		),
-		cel.Variable("CN", cel.StringType),
-		cel.Variable("SAN", cel.ListType(cel.StringType)),
-		cel.Variable("DN", cel.StringType),
-		cel.Variable("cert", certType),
-		cel.Variable("chain", cel.ListType(certType)),
-		cel.Variable("now", cel.TimestampType),
-		cel.Variable("tls", cel.ObjectType(tlsTypeName)),
+		// Each variable carries its line of the rule reference (see documented).
+		cel.VariableWithDoc("CN", cel.StringType, documented(
+			"The subject common name (the last CN attribute); \"\" if there is none.",
+			`CN.endsWith(".example.com")`)),
+		cel.VariableWithDoc("SAN", cel.ListType(cel.StringType), documented(
+			"Every subjectAltName entry in certificate order, each with its type prefix: DNS:, IP:, URI:, Email:, UPN:, OtherName:<oid>:, RID:, DirName:.",
+			`SAN.exists(s, s == "DNS:client.example.com")`)),
+		cel.VariableWithDoc("DN", cel.StringType, documented(
+			"The subject distinguished name as an RFC 4514 string, last RDN first: CN=b+OU=a,O=Acme\\, Inc.,C=US.",
+			`DN.startsWith("CN=")`)),
+		cel.VariableWithDoc("cert", certType, documented(
+			"The leaf certificate, structured: subject, issuer, san, validity, key, usages, fingerprints.",
+			`cert.not_after > now && "clientAuth" in cert.ext_key_usage`)),
+		cel.VariableWithDoc("chain", cel.ListType(certType), documented(
+			"Every certificate presented, leaf first, each shaped like cert.",
+			`chain[0].sha256 == cert.sha256`)),
+		cel.VariableWithDoc("now", cel.TimestampType, documented(
+			"The evaluation time (the playground's clock, or --at).",
+			`now >= cert.not_before && now <= cert.not_after`)),
+		cel.VariableWithDoc("tls", cel.ObjectType(tlsTypeName), documented(
+			"The connection as the server saw it (version, cipher_suite, server_name, alpn); every field is \"\" in the playground.",
+			`tls.version == "" || tls.version == "TLS 1.3"`)),
 		// Pinned versions: a cel-go upgrade must not silently change the language.
 		ext.Strings(ext.StringsVersion(5)),
 		ext.Network(ext.NetworkVersion(ext.Version1)),
+		// After every library, so that every function is there to document.
+		documentFunctions,
 		// Explain maps an expanded exists/all/map back to the call the person wrote.
 		cel.EnableMacroCallTracking(),
 		// A rule cannot name a macro's accumulator (__result__) and depend on how

@@ -10,6 +10,9 @@ import (
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
 // Vars are the inputs of one evaluation. CN, SAN and DN are taken from Cert.
@@ -93,9 +96,39 @@ func (p *Program) Eval(v Vars) (bool, error) {
 	}
 	b, ok := out.(types.Bool)
 	if !ok {
-		return false, &EvalError{Message: fmt.Sprintf("rule evaluated to %s, not to true or false", render(out))}
+		return false, &EvalError{Message: fmt.Sprintf("rule evaluated to %s, not to true or false", celtext.Value(out))}
 	}
 	return bool(b), nil
+}
+
+// Explain evaluates the rule and explains it. Value and Error come from the same
+// fast evaluation as Eval, so the verdict never depends on the explanation; the
+// node values come from a second evaluation that evaluates every branch (both
+// sides of && and ||), and predicates are evaluated once more per element.
+func (p *Program) Explain(v Vars) explain.Result {
+	val, err := p.Eval(v)
+	res := explain.NewResult(val, err)
+	if v.Cert == nil {
+		return res
+	}
+	ex, exErr := p.explain()
+	if exErr != nil {
+		return res // planning the explanation failed; the verdict still stands
+	}
+	if errors.Is(err, ErrCostLimit) {
+		ex.OverCost(&res)
+		return res
+	}
+	ex.Explain(&activation{vars: v}, &res)
+	return res
+}
+
+// explain plans, once per program, the static part of its explanation.
+func (p *Program) explain() (*explain.Explainer, error) {
+	p.explainOnce.Do(func() {
+		p.explainer, p.explainErr = explain.New(p.env.cel, p.checked, p.src, CostLimit)
+	})
+	return p.explainer, p.explainErr
 }
 
 // within reports whether the inputs the rule reads are small enough for the
@@ -123,9 +156,9 @@ func (p *Program) evalError(err error) *EvalError {
 	var celErr *types.Err
 	if errors.As(err, &celErr) {
 		if id := celErr.NodeID(); id != 0 {
-			sp := newSpanner(p.src, p.checked.NativeRep())
-			if start, end := sp.span(id); end > start {
-				e.Line, e.Column = sp.lineCol(start)
+			sp := span.New(p.src, p.checked.NativeRep())
+			if start, end := sp.Span(id); end > start {
+				e.Line, e.Column = sp.LineCol(start)
 			}
 		}
 	}
@@ -173,20 +206,3 @@ func (a *activation) ResolveName(name string) (any, bool) {
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }
-
-// iterActivation binds a macro's iteration variable over the rule's variables,
-// to evaluate a predicate for one element (see Explain).
-type iterActivation struct {
-	name   string
-	val    ref.Val
-	parent interpreter.Activation
-}
-
-func (a *iterActivation) ResolveName(name string) (any, bool) {
-	if name == a.name {
-		return a.val, true
-	}
-	return a.parent.ResolveName(name)
-}
-
-func (a *iterActivation) Parent() interpreter.Activation { return a.parent }

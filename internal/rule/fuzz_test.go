@@ -1,8 +1,13 @@
-package rule
+package rule_test
 
 import (
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/internal/ruletest"
+	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
 )
 
 // FuzzCompile: no rule source may panic the compiler, the evaluator, the
@@ -27,15 +32,16 @@ func FuzzCompile(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	env, err := NewEnv()
+	env, err := rule.NewEnv()
 	if err != nil {
 		f.Fatal(err)
 	}
-	v := goodVars()
+	leaf := ruletest.GoodClient()
+	v := rule.Vars{Cert: leaf, Chain: []*certinfo.Certificate{leaf, ruletest.IssuingCA()}, Now: ruletest.Now}
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := env.Compile(src)
 		if err != nil {
-			if _, ok := err.(*CompileError); !ok {
+			if _, ok := err.(*rule.CompileError); !ok {
 				t.Fatalf("Compile(%q) = %T %v, want a *CompileError", src, err, err)
 			}
 			return
@@ -45,18 +51,18 @@ func FuzzCompile(f *testing.F) {
 		if r.Value != val || (r.Error == "") != (evalErr == nil) {
 			t.Fatalf("Explain(%q) = %v, %q; Eval = %v, %v", src, r.Value, r.Error, val, evalErr)
 		}
-		ws := LintWith(p, v.Cert)
+		ws := lint.CheckWith(p, v.Cert)
 		if !utf8.ValidString(src) {
 			return // offsets count the replacement characters cel-go sees
 		}
 		rs := []rune(src)
 		for _, w := range ws {
 			if w.Start < 0 || w.End > len(rs) || w.Start >= w.End || w.Severity != "warning" || w.ID == "" {
-				t.Fatalf("LintWith(%q): warning %+v outside the source", src, w)
+				t.Fatalf("CheckWith(%q): warning %+v outside the source", src, w)
 			}
 			for _, e := range w.Edits {
 				if e.Start < 0 || e.End > len(rs) || e.Start > e.End {
-					t.Fatalf("LintWith(%q): edit %+v outside the source", src, e)
+					t.Fatalf("CheckWith(%q): edit %+v outside the source", src, e)
 				}
 			}
 		}

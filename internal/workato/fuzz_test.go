@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
 	"github.com/mtlsplay/mtlsplay/internal/workato"
 )
 
@@ -60,7 +61,7 @@ func FuzzTranslate(f *testing.F) {
 			return
 		}
 		_, _ = p.Eval(v)
-		for _, w := range rule.LintWith(p, v.Cert) {
+		for _, w := range lint.CheckWith(p, v.Cert) {
 			if s, e := tr.ToFormula(w.Start, w.End); s < 0 || e > n || e < s {
 				t.Fatalf("ToFormula(%d, %d) = [%d, %d) outside %q", w.Start, w.End, s, e, src)
 			}

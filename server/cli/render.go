@@ -9,7 +9,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -111,7 +111,7 @@ func quoteIfOdd(s string) string {
 // writeRuleResult prints the rule's value, then each sub-expression with its value,
 // so a person sees which part decided it. Literals are left out (their value is
 // their text); a sub-expression inside exists/all/map shows its value per element.
-func writeRuleResult(w io.Writer, r rule.Result) {
+func writeRuleResult(w io.Writer, r explain.Result) {
 	switch {
 	case r.Error != "":
 		fmt.Fprintf(w, "error: %s\n", terminalSafe(r.Error))
@@ -140,7 +140,7 @@ func writeRuleResult(w io.Writer, r rule.Result) {
 	}
 }
 
-func iterations(its []rule.Iteration) string {
+func iterations(its []explain.Iteration) string {
 	parts := make([]string, len(its))
 	for i, it := range its {
 		parts[i] = it.Value

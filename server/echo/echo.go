@@ -27,6 +27,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
@@ -322,13 +323,13 @@ type echoTLS struct {
 // echoRule is the client's rule and, when the decision got that far, its value and
 // explanation. It is null when no client matched or the client has no rule.
 type echoRule struct {
-	Source      string       `json:"source"`        // as written in the config
-	Dialect     string       `json:"dialect"`       // cel or workato
-	CEL         string       `json:"cel,omitempty"` // a formula's CEL translation
-	Evaluated   bool         `json:"evaluated"`
-	Value       *bool        `json:"value"`
-	Error       string       `json:"error,omitempty"`
-	Explanation *rule.Result `json:"explanation,omitempty"`
+	Source      string          `json:"source"`        // as written in the config
+	Dialect     string          `json:"dialect"`       // cel or workato
+	CEL         string          `json:"cel,omitempty"` // a formula's CEL translation
+	Evaluated   bool            `json:"evaluated"`
+	Value       *bool           `json:"value"`
+	Error       string          `json:"error,omitempty"`
+	Explanation *explain.Result `json:"explanation,omitempty"`
 }
 
 func ruleView(c *config.Client, d policy.Decision) *echoRule {

@@ -1,14 +1,17 @@
-package rule
+package explain_test
 
 import (
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 )
 
 // nodeByText finds the explained node with the given source text.
-func nodeByText(t *testing.T, r Result, text string) Node {
+func nodeByText(t *testing.T, r explain.Result, text string) explain.Node {
 	t.Helper()
 	for _, n := range r.Nodes {
 		if n.Text == text {
@@ -20,7 +23,7 @@ func nodeByText(t *testing.T, r Result, text string) Node {
 		texts = append(texts, n.Text)
 	}
 	t.Fatalf("no node %q among %q", text, texts)
-	return Node{}
+	return explain.Node{}
 }
 
 func TestExplainValues(t *testing.T) {
@@ -58,7 +61,7 @@ func TestExplainValues(t *testing.T) {
 	if n := nodeByText(t, r, `CN == "x"`); n.Kind != "call" || n.Function != "==" {
 		t.Errorf("== node kind %q function %q, want call ==", n.Kind, n.Function)
 	}
-	wantMatched := []Match{
+	wantMatched := []explain.Match{
 		{Node: nodeByText(t, r, `SAN.exists(s, s.endsWith(".example.com"))`).ID, Of: "SAN", Index: 0, Value: `"DNS:client.example.com"`},
 		{Node: nodeByText(t, r, `SAN.exists(s, s.endsWith(".example.com"))`).ID, Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`},
 	}
@@ -66,7 +69,7 @@ func TestExplainValues(t *testing.T) {
 		t.Errorf("Matched = %+v, want %+v", r.Matched, wantMatched)
 	}
 	// Enclosing nodes come first.
-	if !slices.IsSortedFunc(r.Nodes, func(a, b Node) int {
+	if !slices.IsSortedFunc(r.Nodes, func(a, b explain.Node) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
 		}
@@ -147,20 +150,20 @@ func TestExplainSpans(t *testing.T) {
 func TestExplainMatched(t *testing.T) {
 	tests := []struct {
 		rule string
-		want []Match // Node is not compared
+		want []explain.Match // Node is not compared
 	}{
-		{`"DNS:api.example.com" in SAN`, []Match{{Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`}}},
-		{`SAN.all(s, s.startsWith("DNS:"))`, []Match{
+		{`"DNS:api.example.com" in SAN`, []explain.Match{{Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`}}},
+		{`SAN.all(s, s.startsWith("DNS:"))`, []explain.Match{
 			{Of: "SAN", Index: 2, Value: `"IP:192.0.2.10"`}, {Of: "SAN", Index: 3, Value: `"IP:2001:db8::10"`},
 			{Of: "SAN", Index: 4, Value: `"Email:ops@example.com"`}, {Of: "SAN", Index: 5, Value: `"URI:spiffe://example.com/ns/prod/sa/client"`}}},
-		{`SAN.exists_one(s, s.startsWith("URI:"))`, []Match{{Of: "SAN", Index: 5, Value: `"URI:spiffe://example.com/ns/prod/sa/client"`}}},
-		{`cert.san.dns.filter(d, d.startsWith("api.")).size() == 1`, []Match{{Of: "cert.san.dns", Index: 1, Value: `"api.example.com"`}}},
-		{`SAN[4] == "Email:ops@example.com"`, []Match{{Of: "SAN", Index: 4, Value: `"Email:ops@example.com"`}}},
-		{`DN.contains("example")`, []Match{{Of: "DN", Index: -1, Start: 10, End: 17, Value: `"example"`}}},
-		{`cert.issuer.dn.endsWith("CA") && DN.matches("client\\.[a-z]+")`, []Match{
+		{`SAN.exists_one(s, s.startsWith("URI:"))`, []explain.Match{{Of: "SAN", Index: 5, Value: `"URI:spiffe://example.com/ns/prod/sa/client"`}}},
+		{`cert.san.dns.filter(d, d.startsWith("api.")).size() == 1`, []explain.Match{{Of: "cert.san.dns", Index: 1, Value: `"api.example.com"`}}},
+		{`SAN[4] == "Email:ops@example.com"`, []explain.Match{{Of: "SAN", Index: 4, Value: `"Email:ops@example.com"`}}},
+		{`DN.contains("example")`, []explain.Match{{Of: "DN", Index: -1, Start: 10, End: 17, Value: `"example"`}}},
+		{`cert.issuer.dn.endsWith("CA") && DN.matches("client\\.[a-z]+")`, []explain.Match{
 			{Of: "cert.issuer.dn", Index: -1, Start: 16, End: 18, Value: `"CA"`}, {Of: "DN", Index: -1, Start: 3, End: 17, Value: `"client.example"`}}},
-		{`DN == "CN=client.example.com"`, []Match{{Of: "DN", Index: -1, Start: 0, End: 21, Value: `"CN=client.example.com"`}}},
-		{`SAN.exists(s, s == "DNS:nope")`, []Match{}},
+		{`DN == "CN=client.example.com"`, []explain.Match{{Of: "DN", Index: -1, Start: 0, End: 21, Value: `"CN=client.example.com"`}}},
+		{`SAN.exists(s, s == "DNS:nope")`, []explain.Match{}},
 	}
 	for _, tt := range tests {
 		r := mustCompile(t, tt.rule).Explain(goodVars())
@@ -242,8 +245,8 @@ func TestRender(t *testing.T) {
 	if n := nodeByText(t, r, `cert.not_after`); n.Value != `timestamp("2028-01-01T00:00:00Z")` || n.Type != "timestamp" {
 		t.Errorf("not_after = %s %s", n.Type, n.Value)
 	}
-	if n := nodeByText(t, r, `cert`); !strings.HasSuffix(n.Value, "…") || len([]rune(n.Value)) != maxRender+1 {
-		t.Errorf("cert value = %q, want it cut at %d characters", n.Value, maxRender)
+	if n := nodeByText(t, r, `cert`); !strings.HasSuffix(n.Value, "…") || len([]rune(n.Value)) != celtext.MaxValue+1 {
+		t.Errorf("cert value = %q, want it cut at %d characters", n.Value, celtext.MaxValue)
 	}
 }
 

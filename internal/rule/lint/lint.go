@@ -1,4 +1,4 @@
-package rule
+package lint
 
 import (
 	"fmt"
@@ -14,64 +14,47 @@ import (
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
-// Lints find rules that compile and run but cannot mean what their author wants:
-// a SAN compared with a value that has no type prefix ("test" in SAN is never
-// true), a prefix in the wrong case (email: for Email:), a DN copied from
-// `openssl x509 -subject` (/C=US/O=Org/CN=x), an IPv6 address not in RFC 5952
-// form, a DNS name with capitals compared case-sensitively, a regexp without
-// anchors where equality was meant. They work on the checked AST, so they know
-// which expression is a SAN entry, a DN or a CN, whatever the rule calls its
-// iteration variables. Each warning says what will happen and how to fix it, with
-// an edit an editor can apply.
-
-// Lint IDs, stable for the page, tests and docs/workato.md.
+// IDs of the lints (Issue.ID), stable for the page, tests and docs/workato.md.
 const (
-	LintSANNoPrefix      = "san_no_prefix"     // "test" in SAN: SAN entries carry a type prefix
-	LintSANPrefix        = "san_prefix"        // email:, IP Address:, dns: — or a prefix where there is none
-	LintDNSlashForm      = "dn_slash_form"     // /C=US/O=Org/CN=x compared with DN
-	LintDNOrder          = "dn_order"          // C=US,O=Org,CN=x: X.509 display order
-	LintDNFormat         = "dn_format"         // CN = x, O = y: spaces, lower-case attribute names
-	LintIPv6Form         = "ipv6_form"         // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
-	LintDNSCase          = "dns_case"          // DNS:API.Example.com compared case-sensitively
-	LintRegexpUnanchored = "regexp_unanchored" // matches("DNS:api.example.com"): finds it anywhere
-	LintCNOnly           = "cn_only"           // only CN is checked, the certificate has SANs
-	LintIPv4MappedIPv6   = "ip_mapped"         // ip() of an entry that is IPv4-mapped IPv6
+	SANNoPrefix      = "san_no_prefix"     // "test" in SAN: SAN entries carry a type prefix
+	SANPrefix        = "san_prefix"        // email:, IP Address:, dns: — or a prefix where there is none
+	DNSlashForm      = "dn_slash_form"     // /C=US/O=Org/CN=x compared with DN
+	DNOrder          = "dn_order"          // C=US,O=Org,CN=x: X.509 display order
+	DNFormat         = "dn_format"         // CN = x, O = y: spaces, lower-case attribute names
+	IPv6Form         = "ipv6_form"         // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
+	DNSCase          = "dns_case"          // DNS:API.Example.com compared case-sensitively
+	RegexpUnanchored = "regexp_unanchored" // matches("DNS:api.example.com"): finds it anywhere
+	CNOnly           = "cn_only"           // only CN is checked, the certificate has SANs
+	IPv4MappedIPv6   = "ip_mapped"         // ip() of an entry that is IPv4-mapped IPv6
 
 	maxLintsPerRule = 20
-	sanPrefixList   = "DNS:, IP:, URI:, Email:, UPN:, OtherName:, RID:, DirName:"
 )
 
-// Edit is a replacement an editor can apply as a quick fix: the rule's text from
-// Start to End (0-based code point offsets) becomes Replacement.
-type Edit struct {
-	Start       int    `json:"start"`
-	End         int    `json:"end"`
-	Replacement string `json:"replacement"`
-	// Value is the new string value when the edit replaces a whole string
-	// literal, so that another dialect can write the literal in its own syntax.
-	Value *string `json:"-"`
-}
+// sanPrefixList names the SAN prefixes in messages.
+var sanPrefixList = strings.Join(certinfo.SANPrefixes, ", ")
 
-// Lint returns the warnings of a compiled rule that do not depend on the
+// Check returns the warnings of a compiled rule that do not depend on the
 // certificate, in source order.
-func Lint(p *Program) []Issue {
-	return LintWith(p, nil)
+func Check(p *rule.Program) []rule.Issue {
+	return CheckWith(p, nil)
 }
 
-// LintWith adds, when cert is not nil, the warnings that depend on the
+// CheckWith adds, when cert is not nil, the warnings that depend on the
 // certificate: a rule that reads only CN on a certificate that has SANs, and ip()
 // of a SAN entry when the certificate has an IPv4-mapped IPv6 address (ip()
 // rejects those, so the rule errors). They depend on the certificate because the
 // same rule is right for a CN-only certificate; putting them here rather than in
 // the decision lets the page show them as editor markers like every other lint.
-func LintWith(p *Program, cert *certinfo.Certificate) []Issue {
+func CheckWith(p *rule.Program, cert *certinfo.Certificate) []rule.Issue {
 	if p == nil {
 		return nil
 	}
-	a := p.checked.NativeRep()
-	l := &linter{src: p.src, a: a, sp: newSpanner(p.src, a), seen: map[string]bool{}}
+	a := p.Checked().NativeRep()
+	l := &linter{src: p.Source(), a: a, sp: span.New(p.Source(), a), seen: map[string]bool{}}
 	l.walk(a.Expr(), nil)
 	if cert != nil {
 		l.certLints(cert)
@@ -83,26 +66,11 @@ func LintWith(p *Program, cert *certinfo.Certificate) []Issue {
 	return l.out
 }
 
-// Moved returns the issue placed at [start, end) of src, with its line, column and
-// snippet recomputed: for a rule written in another dialect and translated to
-// CEL, whose issues are found on the CEL and shown on the original.
-func (i Issue) Moved(src string, start, end int) Issue {
-	ls := lineStarts(src)
-	line := sort.Search(len(ls), func(k int) bool { return ls[k] > start })
-	if line < 1 {
-		line = 1
-	}
-	i.Start, i.End = start, end
-	i.Line, i.Column = line, start-ls[line-1]+1
-	i.Snippet = snippet(src, i.Line, i.Column)
-	return i
-}
-
 type linter struct {
 	src  string
 	a    *ast.AST
-	sp   *spanner
-	out  []Issue
+	sp   *span.Spanner
+	out  []rule.Issue
 	seen map[string]bool // id@start, so a literal gets each warning once
 
 	readsCN  []ast.Expr // references to CN or cert.subject.cn
@@ -186,7 +154,7 @@ func (l *linter) walk(e ast.Expr, sc *scope) {
 	case ast.CallKind:
 		l.call(e, sc)
 	}
-	for _, c := range children(e) {
+	for _, c := range span.Children(e) {
 		l.walk(c, sc)
 	}
 }
@@ -354,26 +322,26 @@ func (l *linter) call(e ast.Expr, sc *scope) {
 }
 
 // warn records a warning on node e, once per lint and position.
-func (l *linter) warn(id string, e ast.Expr, msg, fix string, edit *Edit) {
-	start, end := l.sp.span(e.ID())
+func (l *linter) warn(id string, e ast.Expr, msg, fix string, edit *rule.Edit) {
+	start, end := l.sp.Span(e.ID())
 	key := fmt.Sprintf("%s@%d", id, start)
 	if l.seen[key] || end <= start {
 		return
 	}
 	l.seen[key] = true
-	line, col := l.sp.lineCol(start)
-	is := Issue{Severity: "warning", ID: id, Line: line, Column: col, Start: start, End: end, Message: msg, Fix: fix, Snippet: snippet(l.src, line, col)}
+	line, col := l.sp.LineCol(start)
+	is := rule.Issue{Severity: "warning", ID: id, Line: line, Column: col, Start: start, End: end, Message: msg, Fix: fix, Snippet: span.Snippet(l.src, line, col)}
 	if edit != nil {
-		is.Edits = []Edit{*edit}
+		is.Edits = []rule.Edit{*edit}
 	}
 	l.out = append(l.out, is)
 }
 
 // replaceLiteral is the edit that rewrites the literal e with a new value.
-func (l *linter) replaceLiteral(e ast.Expr, v string) *Edit {
-	start, end := l.sp.span(e.ID())
+func (l *linter) replaceLiteral(e ast.Expr, v string) *rule.Edit {
+	start, end := l.sp.Span(e.ID())
 	val := v
-	return &Edit{Start: start, End: end, Replacement: quoteCEL(v), Value: &val}
+	return &rule.Edit{Start: start, End: end, Replacement: quoteCEL(v), Value: &val}
 }
 
 func quoteCEL(s string) string {
@@ -402,19 +370,17 @@ func quoteCEL(s string) string {
 	return b.String()
 }
 
-// The SAN prefixes of DESIGN.md, and what people write instead.
-var (
-	sanPrefixes = []string{"DNS:", "IP:", "URI:", "Email:", "UPN:", "OtherName:", "RID:", "DirName:"}
-	prefixAlias = map[string]string{
-		"dns": "DNS:", "dns name": "DNS:", "dnsname": "DNS:",
-		"ip": "IP:", "ip address": "IP:", "ipaddress": "IP:", "ip addr": "IP:",
-		"uri": "URI:", "url": "URI:",
-		"email": "Email:", "e-mail": "Email:", "email address": "Email:", "emailaddress": "Email:", "rfc822": "Email:", "rfc822name": "Email:", "rfc822 name": "Email:", "mailto": "Email:",
-		"upn": "UPN:", "othername": "OtherName:", "other name": "OtherName:",
-		"rid": "RID:", "registered id": "RID:", "registeredid": "RID:",
-		"dirname": "DirName:", "dir name": "DirName:", "directory name": "DirName:", "directoryname": "DirName:",
-	}
-)
+// prefixAlias maps what people write for a SAN type prefix, in lower case, to the
+// prefix (certinfo.SANPrefixes).
+var prefixAlias = map[string]string{
+	"dns": "DNS:", "dns name": "DNS:", "dnsname": "DNS:",
+	"ip": "IP:", "ip address": "IP:", "ipaddress": "IP:", "ip addr": "IP:",
+	"uri": "URI:", "url": "URI:",
+	"email": "Email:", "e-mail": "Email:", "email address": "Email:", "emailaddress": "Email:", "rfc822": "Email:", "rfc822name": "Email:", "rfc822 name": "Email:", "mailto": "Email:",
+	"upn": "UPN:", "othername": "OtherName:", "other name": "OtherName:",
+	"rid": "RID:", "registered id": "RID:", "registeredid": "RID:",
+	"dirname": "DirName:", "dir name": "DirName:", "directory name": "DirName:", "directoryname": "DirName:",
+}
 
 func folded(s string, fold int) string {
 	switch fold {
@@ -475,7 +441,7 @@ func (l *linter) literal(k kind, lit ast.Expr, cx ctx, other ast.Expr, sc *scope
 			field = "cert.san.ip"
 		}
 		if head, rest, ok := splitPrefix(v); ok && prefixAlias[strings.ToLower(head)] != "" && (cx == ctxEqual || cx == ctxPrefix) {
-			l.warn(LintSANPrefix, lit, fmt.Sprintf("%s holds values without a type prefix, so %s never matches", field, quoteCEL(v)),
+			l.warn(SANPrefix, lit, fmt.Sprintf("%s holds values without a type prefix, so %s never matches", field, quoteCEL(v)),
 				fmt.Sprintf("drop the prefix: %s (or compare with SAN, whose entries have prefixes)", quoteCEL(rest)), l.replaceLiteral(lit, rest))
 			return
 		}
@@ -496,7 +462,7 @@ func (l *linter) literal(k kind, lit ast.Expr, cx ctx, other ast.Expr, sc *scope
 
 func (l *linter) sanEntry(k kind, lit ast.Expr, v string, cx ctx) {
 	head, rest, hasHead := splitPrefix(v)
-	for _, p := range sanPrefixes {
+	for _, p := range certinfo.SANPrefixes {
 		want := folded(p, k.fold)
 		if strings.HasPrefix(v, want) {
 			if cx == ctxEqual && p == "IP:" {
@@ -519,11 +485,11 @@ func (l *linter) sanEntry(k kind, lit ast.Expr, v string, cx ctx) {
 			if k.fold == foldNone && strings.EqualFold(head+":", canon) {
 				msg = fmt.Sprintf("SAN prefixes are case-sensitive: entries start with %s, not %s:, so %s never matches one", want, head, quoteCEL(v))
 			}
-			l.warn(LintSANPrefix, lit, msg, fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+			l.warn(SANPrefix, lit, msg, fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
 			return
 		}
 		if !strings.Contains(v, "://") && !isIP(v) && !strings.HasPrefix(v, "urn:") && !strings.Contains(head, " ") && cx != ctxSuffix && cx != ctxSubstring {
-			l.warn(LintSANPrefix, lit, fmt.Sprintf("%s: is not a SAN prefix, so %s never matches a SAN entry", head, quoteCEL(v)),
+			l.warn(SANPrefix, lit, fmt.Sprintf("%s: is not a SAN prefix, so %s never matches a SAN entry", head, quoteCEL(v)),
 				"SAN prefixes are "+sanPrefixList, nil)
 			return
 		}
@@ -540,7 +506,7 @@ func (l *linter) sanEntry(k kind, lit ast.Expr, v string, cx ctx) {
 	if cx == ctxPrefix {
 		what = "is never the start of"
 	}
-	l.warn(LintSANNoPrefix, lit,
+	l.warn(SANNoPrefix, lit,
 		fmt.Sprintf("%s has no type prefix, so it %s a SAN entry: every entry starts with one of %s", quoteCEL(v), what, sanPrefixList),
 		fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
 }
@@ -552,7 +518,7 @@ func (l *linter) ipv6(lit ast.Expr, addr, prefix string) {
 		return
 	}
 	fixed := prefix + a.String()
-	l.warn(LintIPv6Form, lit,
+	l.warn(IPv6Form, lit,
 		fmt.Sprintf("IPv6 addresses are written in RFC 5952 form (lower case, longest run of zeros as ::), so %s never matches", quoteCEL(prefix+addr)),
 		fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
 }
@@ -583,7 +549,7 @@ func (l *linter) dnsCase(lit ast.Expr, name string, cx ctx, prefix string) {
 	if cx == ctxSuffix || cx == ctxSubstring {
 		lower = strings.ToLower(full)
 	}
-	l.warn(LintDNSCase, lit,
+	l.warn(DNSCase, lit,
 		fmt.Sprintf("DNS names are case-insensitive, but this comparison is not: certificates carry names as issued, almost always in lower case, so %s does not match %s", quoteCEL(full), quoteCEL(lower)),
 		fmt.Sprintf("write the name in lower case, %s (or lower-case the value before comparing)", quoteCEL(lower)), l.replaceLiteral(lit, lower))
 }
@@ -635,7 +601,7 @@ func (l *linter) regexp(k kind, re ast.Expr) {
 				}
 			}
 			anchored := flags + "^" + regexpQuote(t) + "$"
-			l.warn(LintRegexpUnanchored, re,
+			l.warn(RegexpUnanchored, re,
 				fmt.Sprintf("matches() finds the pattern anywhere, and . matches any character: %s also matches %s", quoteCEL(pat), quoteCEL(t+".evil.example")),
 				fmt.Sprintf("for equality compare with ==; or anchor the pattern and escape the dots: %s", anchored), l.replaceLiteral(re, anchored))
 			return
@@ -647,7 +613,7 @@ func (l *linter) regexp(k kind, re ast.Expr) {
 	}
 	lead := string(subs[1].Rune)
 	fold := subs[1].Flags&syntax.FoldCase != 0
-	for _, p := range sanPrefixes {
+	for _, p := range certinfo.SANPrefixes {
 		p = folded(p, k.fold)
 		if fold && (len(lead) >= len(p) && strings.EqualFold(lead[:len(p)], p) || len(lead) < len(p) && strings.EqualFold(p[:len(lead)], lead)) {
 			return
@@ -656,14 +622,14 @@ func (l *linter) regexp(k kind, re ast.Expr) {
 			return
 		}
 	}
-	var edit *Edit
+	var edit *rule.Edit
 	for _, a := range []string{"^", `\A`} {
 		if strings.HasPrefix(pat, a) {
 			fixed := a + folded(guessPrefix(lead), k.fold) + pat[len(a):]
 			edit = l.replaceLiteral(re, fixed)
 		}
 	}
-	l.warn(LintSANNoPrefix, re,
+	l.warn(SANNoPrefix, re,
 		fmt.Sprintf("the pattern is anchored at the start of a SAN entry, but %s is no type prefix, so it never matches: every entry starts with one of %s", quoteCEL(lead), sanPrefixList),
 		"start the pattern with the prefix, as in ^DNS:", edit)
 }
@@ -683,13 +649,6 @@ func regexpQuote(s string) string {
 	return b.String()
 }
 
-// The DN attribute names DN uses that people write in lower case.
-var dnNames = map[string]string{
-	"cn": "CN", "l": "L", "st": "ST", "o": "O", "ou": "OU", "c": "C", "street": "STREET", "dc": "DC", "uid": "UID",
-	"emailaddress": "emailAddress", "serialnumber": "serialNumber", "sn": "SN", "gn": "GN", "title": "title",
-	"postalcode": "postalCode", "e": "emailAddress", "s": "ST",
-}
-
 // dn checks a literal compared with a DN.
 func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
 	if strings.HasPrefix(v, "/") && strings.Contains(v, "=") {
@@ -703,11 +662,11 @@ func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
 			slices.Reverse(rdns)
 		}
 		fixed := strings.Join(rdns, ",")
-		var edit *Edit
+		var edit *rule.Edit
 		if cx == ctxEqual || cx == ctxSubstring && len(rdns) == 1 {
 			edit = l.replaceLiteral(lit, fixed)
 		}
-		l.warn(LintDNSlashForm, lit,
+		l.warn(DNSlashForm, lit,
 			fmt.Sprintf("%s is OpenSSL's slash form; DN is written as RFC 4514, most specific first and separated by commas, so this never matches", quoteCEL(v)),
 			fmt.Sprintf("write %s", quoteCEL(fixed)), edit)
 		return
@@ -727,18 +686,18 @@ func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
 			rev[i] = norm[len(norm)-1-i]
 		}
 		fixed := strings.Join(rev, ",")
-		var edit *Edit
+		var edit *rule.Edit
 		if cx == ctxEqual || cx == ctxSubstring {
 			edit = l.replaceLiteral(lit, fixed)
 		}
-		l.warn(LintDNOrder, lit,
+		l.warn(DNOrder, lit,
 			fmt.Sprintf("%s is in X.509 display order (%s first); DN is written as RFC 4514, most specific first, so this never matches", quoteCEL(v), first),
 			fmt.Sprintf("write %s", quoteCEL(fixed)), edit)
 		return
 	}
 	fixed := strings.Join(norm, ",")
 	if fixed != v {
-		l.warn(LintDNFormat, lit,
+		l.warn(DNFormat, lit,
 			fmt.Sprintf("DN has no spaces around , and = and writes attribute names as CN, O, OU, C, so %s never matches", quoteCEL(v)),
 			fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
 	}
@@ -762,7 +721,10 @@ func splitUnescaped(s string, sep byte) []string {
 
 // normalizeRDN writes one RDN (a=b or a=b+c=d) as DN does: no spaces around =
 // and +, canonical attribute names, RFC 4514 escapes when the value came from
-// the slash form.
+// the slash form. It and splitUnescaped are a lenient reading of DN text a
+// person wrote, not an RFC 4514 parser: they accept what DN never contains
+// (spaces, slash form, lower-case names) and keep the person's escapes, to propose
+// a fix. certinfo builds DNs from DER and parses no DN strings, so it has none to share.
 func normalizeRDN(r string, fold int, fromSlash bool) string {
 	members := splitUnescaped(r, '+')
 	for i, m := range members {
@@ -772,7 +734,7 @@ func normalizeRDN(r string, fold int, fromSlash bool) string {
 			continue
 		}
 		t = strings.TrimSpace(t)
-		if c, ok := dnNames[strings.ToLower(t)]; ok && fold == foldNone {
+		if c, ok := certinfo.AttributeName(t); ok && fold == foldNone {
 			t = c
 		}
 		val = strings.TrimSpace(val)
@@ -807,14 +769,14 @@ func (l *linter) certLints(cert *certinfo.Certificate) {
 				}
 			}
 		}
-		l.warn(LintCNOnly, e,
+		l.warn(CNOnly, e,
 			fmt.Sprintf("this rule checks only the subject CN, but the certificate has %d subjectAltName entries (%s%s); TLS identifies peers by SAN (RFC 6125), and a CA may put anything in the CN", len(cert.SANEntries), strings.Join(shown, ", "), more),
 			fix, nil)
 	}
 	if len(l.ipCalls) > 0 {
 		for _, s := range cert.SANEntries {
 			if a, err := netip.ParseAddr(strings.TrimPrefix(s, "IP:")); err == nil && strings.HasPrefix(s, "IP:") && a.Is4In6() {
-				l.warn(LintIPv4MappedIPv6, l.ipCalls[0],
+				l.warn(IPv4MappedIPv6, l.ipCalls[0],
 					fmt.Sprintf("ip() rejects IPv4-mapped IPv6 addresses, and this certificate has %s: for that entry the call is an error, which fails the rule unless another entry decides it", s),
 					`skip those entries first, e.g. !s.startsWith("IP:::ffff:") && …, or compare the entry as a string`, nil)
 				break

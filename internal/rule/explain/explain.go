@@ -1,4 +1,4 @@
-package rule
+package explain
 
 import (
 	"errors"
@@ -16,6 +16,9 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
+
+	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
+	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
 // Result is a rule's value and why, for the playground's verdict pane, the CLI's
@@ -30,7 +33,7 @@ import (
 //
 // (the two differ only when the rule holds characters outside the BMP, such as emoji).
 type Result struct {
-	// Value is the rule's verdict, from the same evaluation as Program.Eval; false
+	// Value is the rule's verdict, from the same evaluation as rule.Program.Eval; false
 	// when Error is set.
 	Value bool `json:"value"`
 	// Error is why the rule produced no value ("rule:1:5: index out of bounds: 3").
@@ -84,57 +87,37 @@ type Match struct {
 	Value string `json:"value"` // the element or substring, in CEL syntax
 }
 
-// Limits of an explanation, beyond CostLimit for each evaluation.
+// Limits of an explanation, beyond the cost limit of each evaluation.
 const (
 	// maxIterations is how many elements of one list get per-element values.
 	maxIterations = 64
 	notEvaluated  = "not evaluated"
 )
 
-// Explain evaluates the rule and explains it. Value and Error come from the same
-// fast evaluation as Eval, so the verdict never depends on the explanation; the
-// node values come from a second evaluation that evaluates every branch (both
-// sides of && and ||), and predicates are evaluated once more per element.
-func (p *Program) Explain(v Vars) Result {
-	res := Result{Nodes: []Node{}, Matched: []Match{}}
-	val, err := p.Eval(v)
-	res.Value = val
+// NewResult is the explanation of a verdict alone, without nodes: what a rule
+// that could not be explained shows (no certificate, or planning the explanation
+// failed). Value and Error come from the fast evaluation, so the verdict never
+// depends on the explanation.
+func NewResult(value bool, err error) Result {
+	res := Result{Value: value, Nodes: []Node{}, Matched: []Match{}}
 	if err != nil {
 		res.Error = err.Error()
 	}
-	if v.Cert == nil {
-		return res
-	}
-	ex, exErr := p.explainer()
-	if exErr != nil {
-		return res // planning the explanation failed; the verdict still stands
-	}
-	if errors.Is(err, ErrCostLimit) {
-		// Evaluating every branch would cost at least as much again.
-		ex.unexplained(&res, notEvaluated+": the rule exceeded its cost limit")
-		return res
-	}
-	ex.explain(v, &res)
 	return res
 }
 
-// explainer builds, once per program, the static part of an explanation: the
-// nodes and their source ranges, a state-tracking program, and one program per
-// macro predicate.
-func (p *Program) explainer() (*explainer, error) {
-	p.explainOnce.Do(func() {
-		p.explain, p.explainErr = newExplainer(p)
-	})
-	return p.explain, p.explainErr
-}
-
-type explainer struct {
-	prog    cel.Program
-	adapter types.Adapter
-	sp      *spanner
-	nodes   []nodeInfo
-	byID    map[int64]int
-	comps   []*compInfo // macros at the top level (not inside another macro's predicate)
+// Explainer is the static part of a rule's explanation: the nodes and their
+// source ranges, a state-tracking program, and one program per macro predicate.
+// Package rule builds one per compiled program, on first use, and keeps it with the
+// program.
+type Explainer struct {
+	prog      cel.Program
+	adapter   types.Adapter
+	sp        *span.Spanner
+	nodes     []nodeInfo
+	byID      map[int64]int
+	comps     []*compInfo // macros at the top level (not inside another macro's predicate)
+	costLimit uint64
 }
 
 type nodeInfo struct {
@@ -163,28 +146,36 @@ type compInfo struct {
 type bodyInfo struct {
 	rootID int64
 	prog   cel.Program
-	nodes  []int // indexes into explainer.nodes, depth 1, under this body
+	nodes  []int // indexes into Explainer.nodes, depth 1, under this body
 }
 
-func explainOptions() []cel.ProgramOption {
+func explainOptions(costLimit uint64) []cel.ProgramOption {
 	return []cel.ProgramOption{
-		cel.CostLimit(CostLimit),
+		cel.CostLimit(costLimit),
 		cel.EvalOptions(cel.OptTrackState, cel.OptExhaustiveEval),
 	}
 }
 
-func newExplainer(p *Program) (*explainer, error) {
-	a := p.checked.NativeRep()
-	prog, err := p.env.cel.Program(p.checked, explainOptions()...)
+// New plans the explanation of a checked rule: env is the environment it was
+// compiled in, src its source, and costLimit bounds each evaluation the
+// explanation makes, as it bounds the rule's own.
+func New(env *cel.Env, checked *cel.Ast, src string, costLimit uint64) (*Explainer, error) {
+	a := checked.NativeRep()
+	prog, err := env.Program(checked, explainOptions(costLimit)...)
 	if err != nil {
 		return nil, err
 	}
-	ex := &explainer{prog: prog, adapter: p.env.cel.CELTypeAdapter(), sp: newSpanner(p.src, a), byID: map[int64]int{}}
+	ex := &Explainer{prog: prog, adapter: env.CELTypeAdapter(), sp: span.New(src, a), byID: map[int64]int{}, costLimit: costLimit}
+	// The rule's variables: their values are the same everywhere (see nodeInfo.global).
+	globals := map[string]bool{}
+	for _, v := range env.Variables() {
+		globals[v.Name()] = true
+	}
 	index := map[int64]ast.Expr{}
 	var indexAll func(ast.Expr)
 	indexAll = func(e ast.Expr) {
 		index[e.ID()] = e
-		for _, c := range children(e) {
+		for _, c := range span.Children(e) {
 			indexAll(c)
 		}
 	}
@@ -193,16 +184,16 @@ func newExplainer(p *Program) (*explainer, error) {
 	info := a.SourceInfo()
 	var walk func(e ast.Expr, depth int, body *bodyInfo, locals []string)
 	add := func(e ast.Expr, depth int, body *bodyInfo, locals []string, kind, fn string) {
-		start, end := ex.sp.span(e.ID())
+		start, end := ex.sp.Span(e.ID())
 		if end <= start {
 			return
 		}
-		line, col := ex.sp.lineCol(start)
+		line, col := ex.sp.LineCol(start)
 		ni := nodeInfo{
 			Node: Node{
 				ID: e.ID(), Start: start, End: end, Line: line, Column: col,
-				Text: ex.sp.text(span{start, end}), Kind: kind, Function: fn,
-				Type: typeString(a.GetType(e.ID())),
+				Text: ex.sp.Text(start, end), Kind: kind, Function: fn,
+				Type: celtext.Type(a.GetType(e.ID())),
 			},
 			depth:   depth,
 			expr:    e,
@@ -213,7 +204,7 @@ func newExplainer(p *Program) (*explainer, error) {
 			case len(locals) > 0 && name == locals[len(locals)-1]:
 				ni.iterVar = true
 			case !slices.Contains(locals, name):
-				if _, ok := varDocs[name]; ok {
+				if globals[name] {
 					ni.global = name
 				}
 			}
@@ -250,7 +241,7 @@ func newExplainer(p *Program) (*explainer, error) {
 				walk(be, depth+1, bi, append(slices.Clip(locals), c.IterVar()))
 				if depth == 0 {
 					sub := ast.NewCheckedAST(ast.NewAST(be, info), a.TypeMap(), a.ReferenceMap())
-					if bi.prog, err = p.env.cel.PlanProgram(sub, explainOptions()...); err != nil {
+					if bi.prog, err = env.PlanProgram(sub, explainOptions(costLimit)...); err != nil {
 						bi.prog = nil
 					}
 				}
@@ -266,7 +257,7 @@ func newExplainer(p *Program) (*explainer, error) {
 				add(e, depth, body, locals, "select", "")
 			}
 		case ast.CallKind:
-			add(e, depth, body, locals, "call", displayFunction(e.AsCall().FunctionName()))
+			add(e, depth, body, locals, "call", celtext.Function(e.AsCall().FunctionName()))
 		case ast.IdentKind:
 			add(e, depth, body, locals, "ident", "")
 		case ast.LiteralKind:
@@ -278,7 +269,7 @@ func newExplainer(p *Program) (*explainer, error) {
 		case ast.StructKind:
 			add(e, depth, body, locals, "struct", "")
 		}
-		for _, c := range children(e) {
+		for _, c := range span.Children(e) {
 			walk(c, depth, body, locals)
 		}
 	}
@@ -286,9 +277,9 @@ func newExplainer(p *Program) (*explainer, error) {
 	return ex, nil
 }
 
-// explain fills res with node values and matches for one evaluation.
-func (ex *explainer) explain(v Vars, res *Result) {
-	act := &activation{vars: v}
+// Explain fills res, the verdict of the rule's fast evaluation on the variables
+// act resolves, with node values and matches.
+func (ex *Explainer) Explain(act interpreter.Activation, res *Result) {
 	_, det, err := ex.prog.Eval(act)
 	stopped := ""
 	var cancelled interpreter.EvalCancelledError
@@ -339,9 +330,9 @@ func (ex *explainer) explain(v Vars, res *Result) {
 		}
 	}
 
-	// Per-element values of top-level macro predicates, within one more CostLimit
+	// Per-element values of top-level macro predicates, within one more cost limit
 	// in total.
-	budget := uint64(CostLimit)
+	budget := ex.costLimit
 	preds := map[int64][]ref.Val{} // comprehension id → predicate value per element
 	for _, c := range ex.comps {
 		rv, ok := value(c.rangeID)
@@ -410,7 +401,7 @@ func (ex *explainer) explain(v Vars, res *Result) {
 }
 
 // rootValue is a predicate's value for one element.
-func (ex *explainer) rootValue(b *bodyInfo, st interpreter.EvalState, el ref.Val, value func(int64) (ref.Val, bool)) ref.Val {
+func (ex *Explainer) rootValue(b *bodyInfo, st interpreter.EvalState, el ref.Val, value func(int64) (ref.Val, bool)) ref.Val {
 	if i, ok := ex.byID[b.rootID]; ok {
 		n := ex.nodes[i]
 		switch {
@@ -429,8 +420,15 @@ func (ex *explainer) rootValue(b *bodyInfo, st interpreter.EvalState, el ref.Val
 	return nil
 }
 
+// OverCost lists the nodes without values, for a rule whose fast evaluation
+// exceeded its cost limit: evaluating every branch would cost at least as much
+// again.
+func (ex *Explainer) OverCost(res *Result) {
+	ex.unexplained(res, notEvaluated+": the rule exceeded its cost limit")
+}
+
 // unexplained lists the nodes without values.
-func (ex *explainer) unexplained(res *Result, why string) {
+func (ex *Explainer) unexplained(res *Result, why string) {
 	res.Nodes = make([]Node, len(ex.nodes))
 	for i, n := range ex.nodes {
 		res.Nodes[i] = n.Node
@@ -460,7 +458,7 @@ func setValue(n *Node, val ref.Val) {
 		n.Error = notEvaluated
 		return
 	}
-	n.Value = render(val)
+	n.Value = celtext.Value(val)
 }
 
 func iteration(val ref.Val) Iteration {
@@ -490,11 +488,10 @@ func elements(v ref.Val) []ref.Val {
 
 // matches finds what decided the rule, from the values of the top-level nodes and
 // the per-element predicate values.
-func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64][]ref.Val) []Match {
+func (ex *Explainer) matches(value func(int64) (ref.Val, bool), preds map[int64][]ref.Val) []Match {
 	out := []Match{}
 	text := func(id int64) string {
-		s, e := ex.sp.span(id)
-		return ex.sp.text(span{s, e})
+		return ex.sp.Text(ex.sp.Span(id))
 	}
 	isTrue := func(id int64) bool {
 		v, ok := value(id)
@@ -532,7 +529,7 @@ func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 		}
 		for i, v := range vals {
 			if v != nil && want(v) {
-				out = append(out, Match{Node: c.id, Of: text(c.rangeID), Index: i, Value: render(list.Get(types.Int(i)))})
+				out = append(out, Match{Node: c.id, Of: text(c.rangeID), Index: i, Value: celtext.Value(list.Get(types.Int(i)))})
 			}
 		}
 	}
@@ -550,7 +547,7 @@ func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 				size, _ := l.Size().(types.Int)
 				for i := types.Int(0); i < size; i++ {
 					if l.Get(i).Equal(x) == types.True {
-						out = append(out, Match{Node: n.ID, Of: text(args[1].ID()), Index: int(i), Value: render(l.Get(i))})
+						out = append(out, Match{Node: n.ID, Of: text(args[1].ID()), Index: int(i), Value: celtext.Value(l.Get(i))})
 						break
 					}
 				}
@@ -562,7 +559,7 @@ func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 			idx, isInt := iv.(types.Int)
 			if ok && isInt {
 				if size, _ := l.Size().(types.Int); idx >= 0 && idx < size {
-					out = append(out, Match{Node: n.ID, Of: text(args[0].ID()), Index: int(idx), Value: render(l.Get(idx))})
+					out = append(out, Match{Node: n.ID, Of: text(args[0].ID()), Index: int(idx), Value: celtext.Value(l.Get(idx))})
 				}
 			}
 		case fn == operators.Equals && len(args) == 2 && isTrue(n.ID):
@@ -570,7 +567,7 @@ func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 				if isPath(a) {
 					if sv, ok := value(a.ID()); ok {
 						if s, ok := sv.(types.String); ok && s != "" {
-							out = append(out, Match{Node: n.ID, Of: text(a.ID()), Index: -1, Start: 0, End: utf8.RuneCountInString(string(s)), Value: render(s)})
+							out = append(out, Match{Node: n.ID, Of: text(a.ID()), Index: -1, Start: 0, End: utf8.RuneCountInString(string(s)), Value: celtext.Value(s)})
 						}
 					}
 					break
@@ -588,7 +585,7 @@ func (ex *explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 				out = append(out, Match{
 					Node: n.ID, Of: text(call.Target().ID()), Index: -1,
 					Start: utf8.RuneCountInString(string(s)[:from]), End: utf8.RuneCountInString(string(s)[:to]),
-					Value: render(types.String(string(s)[from:to])),
+					Value: celtext.Value(types.String(string(s)[from:to])),
 				})
 			}
 		}
@@ -663,3 +660,20 @@ func (r Result) String() string {
 	}
 	return b.String()
 }
+
+// iterActivation binds a macro's iteration variable over the rule's variables,
+// to evaluate a predicate for one element (see Explain).
+type iterActivation struct {
+	name   string
+	val    ref.Val
+	parent interpreter.Activation
+}
+
+func (a *iterActivation) ResolveName(name string) (any, bool) {
+	if name == a.name {
+		return a.val, true
+	}
+	return a.parent.ResolveName(name)
+}
+
+func (a *iterActivation) Parent() interpreter.Activation { return a.parent }

@@ -1,4 +1,4 @@
-package rule
+package span
 
 import (
 	"sort"
@@ -11,42 +11,45 @@ import (
 // cel-go's parser records, for most nodes, only the offset of one token (the
 // operator, the '(' of a call, the '.' of a field selection), and a literal's
 // end is computed from its length in bytes. The playground needs the whole
-// source range of every sub-expression, so spanner rebuilds them: a node's range is
+// source range of every sub-expression, so Spanner rebuilds them: a node's range is
 // its own token joined with its children's ranges, widened to take in a call's
 // function name and closing parenthesis, a field's name, a string literal's exact
 // end, and any parentheses the person wrote around it. All offsets are 0-based
 // code point offsets into the source, as cel-go counts them.
 
-// Character classes of the source, so that brackets inside strings and comments
-// are not counted.
+// Class is what a character of the source is part of, so that brackets inside
+// strings and comments are not counted.
+type Class byte
+
+// The classes of Classify.
 const (
-	clsCode byte = iota
-	clsString
-	clsComment
+	Code Class = iota
+	StringLit
+	Comment
 )
 
-// classify marks each rune of a CEL source as code, string literal (prefix and
+// Classify marks each rune of a CEL source as code, string literal (prefix and
 // quotes included) or comment.
-func classify(rs []rune) []byte {
-	cls := make([]byte, len(rs))
+func Classify(rs []rune) []Class {
+	cls := make([]Class, len(rs))
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
 		case r == '/' && i+1 < len(rs) && rs[i+1] == '/':
 			for i < len(rs) && rs[i] != '\n' {
-				cls[i] = clsComment
+				cls[i] = Comment
 				i++
 			}
-		case isIdentStart(r):
+		case IsIdentStart(r):
 			j := i
-			for j < len(rs) && isIdentPart(rs[j]) {
+			for j < len(rs) && IsIdentPart(rs[j]) {
 				j++
 			}
 			prefix := strings.ToLower(string(rs[i:j]))
 			if j < len(rs) && isQuote(rs[j]) && (prefix == "r" || prefix == "b" || prefix == "rb" || prefix == "br") {
 				end := scanString(rs, j, strings.Contains(prefix, "r"))
 				for k := i; k < end; k++ {
-					cls[k] = clsString
+					cls[k] = StringLit
 				}
 				i = end
 				continue
@@ -55,7 +58,7 @@ func classify(rs []rune) []byte {
 		case isQuote(r):
 			end := scanString(rs, i, false)
 			for k := i; k < end; k++ {
-				cls[k] = clsString
+				cls[k] = StringLit
 			}
 			i = end
 		default:
@@ -94,30 +97,35 @@ func scanString(rs []rune, i int, raw bool) int {
 	return len(rs)
 }
 
-func isQuote(r rune) bool      { return r == '"' || r == '\'' }
-func isIdentStart(r rune) bool { return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
-func isIdentPart(r rune) bool  { return isIdentStart(r) || r >= '0' && r <= '9' }
-func isSpace(r rune) bool      { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' }
+func isQuote(r rune) bool { return r == '"' || r == '\'' }
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' }
+
+// IsIdentStart reports whether r can start a CEL identifier.
+func IsIdentStart(r rune) bool { return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
+// IsIdentPart reports whether r can continue a CEL identifier.
+func IsIdentPart(r rune) bool { return IsIdentStart(r) || r >= '0' && r <= '9' }
 
 type span struct{ start, end int }
 
 func (s span) empty() bool { return s.end <= s.start }
 
-type spanner struct {
+// Spanner knows the source range of every node of one AST.
+type Spanner struct {
 	rs    []rune
-	cls   []byte
+	cls   []Class
 	lines []int
 	info  *ast.SourceInfo
 	spans map[int64]span
 }
 
-// newSpanner computes the source range of every node of a parsed or checked AST.
-func newSpanner(src string, a *ast.AST) *spanner {
+// New computes the source range of every node of a parsed or checked AST.
+func New(src string, a *ast.AST) *Spanner {
 	rs := []rune(src)
-	sp := &spanner{
+	sp := &Spanner{
 		rs:    rs,
-		cls:   classify(rs),
-		lines: lineStarts(src),
+		cls:   Classify(rs),
+		lines: LineStarts(src),
 		info:  a.SourceInfo(),
 		spans: make(map[int64]span),
 	}
@@ -125,15 +133,15 @@ func newSpanner(src string, a *ast.AST) *spanner {
 	return sp
 }
 
-// span returns a node's range; ok is false for nodes without one (those macro
+// Span returns a node's range; it is empty for nodes without one (those macro
 // expansion adds, such as an exists() accumulator).
-func (sp *spanner) span(id int64) (int, int) {
+func (sp *Spanner) Span(id int64) (int, int) {
 	s := sp.spans[id]
 	return s.start, s.end
 }
 
-// lineCol converts a code point offset to a 1-based line and column.
-func (sp *spanner) lineCol(off int) (int, int) {
+// LineCol converts a code point offset to a 1-based line and column.
+func (sp *Spanner) LineCol(off int) (int, int) {
 	i := sort.Search(len(sp.lines), func(i int) bool { return sp.lines[i] > off }) - 1
 	if i < 0 {
 		i = 0
@@ -141,14 +149,19 @@ func (sp *spanner) lineCol(off int) (int, int) {
 	return i + 1, off - sp.lines[i] + 1
 }
 
-func (sp *spanner) text(s span) string {
-	if s.start < 0 || s.end > len(sp.rs) || s.empty() {
+// Text returns the source from start to end; "" for an empty or invalid range.
+func (sp *Spanner) Text(start, end int) string {
+	if start < 0 || end > len(sp.rs) || end <= start {
 		return ""
 	}
-	return string(sp.rs[s.start:s.end])
+	return string(sp.rs[start:end])
 }
 
-func children(e ast.Expr) []ast.Expr {
+// Children returns the direct sub-expressions of e: a call's target and
+// arguments, a selection's operand, a list's elements, a map's keys and values, a
+// struct's field values, a comprehension's range, accumulator, condition, step and
+// result.
+func Children(e ast.Expr) []ast.Expr {
 	switch e.Kind() {
 	case ast.CallKind:
 		c := e.AsCall()
@@ -182,9 +195,9 @@ func children(e ast.Expr) []ast.Expr {
 
 // visit computes spans bottom-up. Recursion depth is bounded by the parser's
 // recursion limit plus what macros add.
-func (sp *spanner) visit(e ast.Expr) span {
+func (sp *Spanner) visit(e ast.Expr) span {
 	var kids []span
-	for _, c := range children(e) {
+	for _, c := range Children(e) {
 		if s := sp.visit(c); !s.empty() {
 			kids = append(kids, s)
 		}
@@ -217,7 +230,7 @@ func (sp *spanner) visit(e ast.Expr) span {
 
 // own returns the range of the node's own tokens and the bracket that closes it,
 // if any.
-func (sp *spanner) own(e ast.Expr) (span, rune) {
+func (sp *Spanner) own(e ast.Expr) (span, rune) {
 	o, ok := sp.info.GetOffsetRange(e.ID())
 	if !ok || o.Start < 0 || int(o.Start) > len(sp.rs) {
 		return span{}, 0
@@ -232,9 +245,9 @@ func (sp *spanner) own(e ast.Expr) (span, rune) {
 	switch e.Kind() {
 	case ast.LiteralKind:
 		switch {
-		case s.start < len(sp.cls) && sp.cls[s.start] == clsString:
+		case s.start < len(sp.cls) && sp.cls[s.start] == StringLit:
 			end := s.start
-			for end < len(sp.rs) && sp.cls[end] == clsString {
+			for end < len(sp.rs) && sp.cls[end] == StringLit {
 				end++
 			}
 			s.end = end
@@ -292,7 +305,7 @@ func (sp *spanner) own(e ast.Expr) (span, rune) {
 
 // scanNumber returns the end of the numeric literal starting at i ("-  12", "1.5e-3",
 // "0xFFu").
-func (sp *spanner) scanNumber(i int) int {
+func (sp *Spanner) scanNumber(i int) int {
 	rs := sp.rs
 	if i < len(rs) && rs[i] == '-' {
 		i++
@@ -304,7 +317,7 @@ func (sp *spanner) scanNumber(i int) int {
 	for i < len(rs) {
 		r := rs[i]
 		switch {
-		case isIdentPart(r) || r == '.':
+		case IsIdentPart(r) || r == '.':
 			i++
 		case (r == '+' || r == '-') && !hex && i > 0 && (rs[i-1] == 'e' || rs[i-1] == 'E'):
 			i++
@@ -317,8 +330,8 @@ func (sp *spanner) scanNumber(i int) int {
 
 // skipWS returns the first offset at or after i that is not white space or a
 // comment.
-func (sp *spanner) skipWS(i int) int {
-	for i < len(sp.rs) && (isSpace(sp.rs[i]) || sp.cls[i] == clsComment) {
+func (sp *Spanner) skipWS(i int) int {
+	for i < len(sp.rs) && (isSpace(sp.rs[i]) || sp.cls[i] == Comment) {
 		i++
 	}
 	return i
@@ -326,7 +339,7 @@ func (sp *spanner) skipWS(i int) int {
 
 // skipField returns the end of ".name" or "name" at or after i (white space
 // allowed around the dot), or i when the name is not there.
-func (sp *spanner) skipField(i int, name string) int {
+func (sp *Spanner) skipField(i int, name string) int {
 	j := sp.skipWS(i)
 	if j < len(sp.rs) && sp.rs[j] == '.' {
 		j = sp.skipWS(j + 1)
@@ -347,13 +360,13 @@ func (sp *spanner) skipField(i int, name string) int {
 
 // skipNameBack returns where the (possibly qualified) name just before offset i
 // starts: the "size" of "size(", the "ip.isCanonical" of "ip.isCanonical(".
-func (sp *spanner) skipNameBack(i int) int {
+func (sp *Spanner) skipNameBack(i int) int {
 	j := i
 	for j > 0 && isSpace(sp.rs[j-1]) {
 		j--
 	}
 	k := j
-	for k > 0 && sp.cls[k-1] == clsCode && (isIdentPart(sp.rs[k-1]) || sp.rs[k-1] == '.') {
+	for k > 0 && sp.cls[k-1] == Code && (IsIdentPart(sp.rs[k-1]) || sp.rs[k-1] == '.') {
 		k--
 	}
 	if k == j {
@@ -364,12 +377,12 @@ func (sp *spanner) skipNameBack(i int) int {
 
 // takeCloser extends end over a trailing comma and the closing bracket, if they
 // come next.
-func (sp *spanner) takeCloser(end int, closer rune) int {
+func (sp *Spanner) takeCloser(end int, closer rune) int {
 	j := sp.skipWS(end)
 	if j < len(sp.rs) && sp.rs[j] == ',' && closer != ')' {
 		j = sp.skipWS(j + 1)
 	}
-	if j < len(sp.rs) && sp.rs[j] == closer && sp.cls[j] == clsCode {
+	if j < len(sp.rs) && sp.rs[j] == closer && sp.cls[j] == Code {
 		return j + 1
 	}
 	return end
@@ -378,12 +391,12 @@ func (sp *spanner) takeCloser(end int, closer rune) int {
 // balance widens s over the parentheses (and brackets) around it until the
 // brackets in its text pair up. Children's ranges are already balanced, so only
 // the gaps between them are counted.
-func (sp *spanner) balance(s span, kids []span) span {
+func (sp *Spanner) balance(s span, kids []span) span {
 	sort.Slice(kids, func(i, j int) bool { return kids[i].start < kids[j].start })
 	depth, unmatched := 0, 0
 	count := func(from, to int) {
 		for i := from; i < to; i++ {
-			if sp.cls[i] != clsCode {
+			if sp.cls[i] != Code {
 				continue
 			}
 			switch sp.rs[i] {
@@ -411,14 +424,14 @@ func (sp *spanner) balance(s span, kids []span) span {
 		for j > 0 && isSpace(sp.rs[j-1]) {
 			j--
 		}
-		if j == 0 || sp.cls[j-1] != clsCode || !strings.ContainsRune("([{", sp.rs[j-1]) {
+		if j == 0 || sp.cls[j-1] != Code || !strings.ContainsRune("([{", sp.rs[j-1]) {
 			break
 		}
 		s.start = j - 1
 	}
 	for ; depth > 0; depth-- {
 		j := sp.skipWS(s.end)
-		if j >= len(sp.rs) || sp.cls[j] != clsCode || !strings.ContainsRune(")]}", sp.rs[j]) {
+		if j >= len(sp.rs) || sp.cls[j] != Code || !strings.ContainsRune(")]}", sp.rs[j]) {
 			break
 		}
 		s.end = j + 1

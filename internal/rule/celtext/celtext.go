@@ -1,4 +1,4 @@
-package rule
+package celtext
 
 import (
 	"reflect"
@@ -14,13 +14,14 @@ import (
 	"cel.dev/cel-go/ext"
 )
 
-// maxRender bounds a rendered value: the page shows it beside a sub-expression,
-// and a certificate's PEM or a long SAN list must not flood the explanation.
-const maxRender = 200
+// MaxValue bounds a rendered value, in characters: the page shows it beside a
+// sub-expression, and a certificate's PEM or a long SAN list must not flood the
+// explanation.
+const MaxValue = 200
 
-// typeString names a CEL type as a rule author writes it: "list(string)",
+// Type names a CEL type as a rule author writes it: "list(string)",
 // "timestamp", "certinfo.Name".
-func typeString(t *types.Type) string {
+func Type(t *types.Type) string {
 	if t == nil {
 		return "dyn"
 	}
@@ -49,12 +50,12 @@ func typeString(t *types.Type) string {
 		return "error"
 	case types.ListKind:
 		if p := t.Parameters(); len(p) == 1 {
-			return "list(" + typeString(p[0]) + ")"
+			return "list(" + Type(p[0]) + ")"
 		}
 		return "list(dyn)"
 	case types.MapKind:
 		if p := t.Parameters(); len(p) == 2 {
-			return "map(" + typeString(p[0]) + ", " + typeString(p[1]) + ")"
+			return "map(" + Type(p[0]) + ", " + Type(p[1]) + ")"
 		}
 		return "map(dyn, dyn)"
 	case types.TypeKind:
@@ -63,9 +64,9 @@ func typeString(t *types.Type) string {
 	return t.String()
 }
 
-// displayFunction names an operator as written ("==", "&&", "[]", "?:") and
-// leaves other functions alone.
-func displayFunction(fn string) string {
+// Function names an operator as written ("==", "&&", "[]", "?:") and leaves
+// other functions alone.
+func Function(fn string) string {
 	switch fn {
 	case operators.Index, operators.OptIndex:
 		return "[]"
@@ -82,10 +83,10 @@ func displayFunction(fn string) string {
 	return fn
 }
 
-// render writes a value in CEL literal syntax, cut at maxRender characters with
+// Value writes a value in CEL literal syntax, cut at MaxValue characters with
 // "…": true, "DNS:x", ["a", "b"], timestamp("2025-06-01T00:00:00Z").
-func render(v ref.Val) string {
-	w := &limitWriter{max: maxRender}
+func Value(v ref.Val) string {
+	w := &limitWriter{max: MaxValue}
 	writeVal(w, v)
 	return w.String()
 }
@@ -200,7 +201,7 @@ func writeNative(w *limitWriter, typeName string, rv reflect.Value, depth int) {
 			return
 		}
 		if typeName == "" {
-			typeName = nativeTypeName(rv.Type())
+			typeName = TypeName(rv.Type())
 		}
 		w.WriteString(typeName + "{")
 		if depth > 2 {
@@ -208,8 +209,8 @@ func writeNative(w *limitWriter, typeName string, rv reflect.Value, depth int) {
 			return
 		}
 		first := true
-		for _, f := range celFields(rv.Type()) {
-			fv := rv.FieldByIndex(f.index)
+		for _, f := range Fields(rv.Type()) {
+			fv := rv.FieldByIndex(f.Index)
 			if fv.IsZero() {
 				continue // the page shows what is there; zero fields are noise
 			}
@@ -217,7 +218,7 @@ func writeNative(w *limitWriter, typeName string, rv reflect.Value, depth int) {
 				w.WriteString(", ")
 			}
 			first = false
-			w.WriteString(f.name + ": ")
+			w.WriteString(f.Name + ": ")
 			writeNative(w, "", fv, depth+1)
 			if w.full {
 				return
@@ -246,8 +247,8 @@ func writeNative(w *limitWriter, typeName string, rv reflect.Value, depth int) {
 	}
 }
 
-// nativeTypeName is the CEL name ext.NativeTypes gives a Go struct: package.Type.
-func nativeTypeName(t reflect.Type) string {
+// TypeName is the CEL name ext.NativeTypes gives a Go struct: package.Type.
+func TypeName(t reflect.Type) string {
 	pkg := t.PkgPath()
 	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
 		pkg = pkg[i+1:]
@@ -256,6 +257,35 @@ func nativeTypeName(t reflect.Type) string {
 		return t.Name()
 	}
 	return pkg + "." + t.Name()
+}
+
+// Field is a struct field as CEL sees it: its json name and where it is.
+type Field struct {
+	Name  string
+	Index []int // for reflect.Value.FieldByIndex
+}
+
+// Fields lists the fields ext.NativeTypes exposes with ParseStructTag("json"):
+// exported, named by the first item of their json tag, "-" skipped.
+func Fields(t reflect.Type) []Field {
+	var out []Field
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name := f.Name
+		if tag, ok := f.Tag.Lookup("json"); ok {
+			name, _, _ = strings.Cut(tag, ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+		}
+		out = append(out, Field{Name: name, Index: f.Index})
+	}
+	return out
 }
 
 // quote writes s as a CEL double-quoted string literal.
