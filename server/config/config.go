@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -165,7 +166,15 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	if fc.TLS.Cert == "" || fc.TLS.Key == "" {
 		return nil, fail("tls.cert", "tls.cert and tls.key are required: the server's certificate chain (PEM, leaf first) and its private key")
 	}
-	cert, err := tls.LoadX509KeyPair(rel(fc.TLS.Cert), rel(fc.TLS.Key))
+	certPEM, err := readFile(rel(fc.TLS.Cert), "PEM")
+	if err != nil {
+		return nil, fail("tls.cert", "tls.cert %s: %v", fc.TLS.Cert, err)
+	}
+	keyPEM, err := readFile(rel(fc.TLS.Key), "PEM")
+	if err != nil {
+		return nil, fail("tls.key", "tls.key %s: %v", fc.TLS.Key, err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, fail("tls.cert", "tls.cert %s / tls.key %s: %s", fc.TLS.Cert, fc.TLS.Key, strings.TrimPrefix(err.Error(), "tls: "))
 	}
@@ -253,29 +262,68 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	return cfg, nil
 }
 
-// readFile reads the config or a bundle file (of the format named by kind),
-// refusing directories and huge files with a message that names no Go internals.
+// readFile reads the config, a bundle or the server's certificate or key (of the
+// format named by kind), refusing anything but a regular file and huge files with a
+// message that names no Go internals. A named pipe would block the open until a
+// writer came, hanging start-up before serve listens for signals: it is refused on
+// Stat, and opened non-blocking so one swapped in after the Stat is refused too.
 func readFile(p, kind string) ([]byte, error) {
-	f, err := os.Open(p)
+	st, err := os.Stat(p)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
-		}
+		return nil, pathError(err)
+	}
+	if err := regular(st.Mode(), kind); err != nil {
 		return nil, err
 	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, pathError(err)
+	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("is a directory, not a %s file", kind)
+	if st, err = f.Stat(); err != nil {
+		return nil, pathError(err)
+	}
+	if err := regular(st.Mode(), kind); err != nil {
+		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
-		return nil, err
+		return nil, pathError(err)
 	}
 	if len(data) > maxConfigBytes {
 		return nil, fmt.Errorf("larger than %d bytes", maxConfigBytes)
 	}
 	return data, nil
+}
+
+// pathError drops the operation and path an *os.PathError repeats: the caller's
+// message names the file already.
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// regular says what a file of mode m is when it is not a regular file.
+func regular(m os.FileMode, kind string) error {
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	default:
+		what = "a special file"
+	}
+	return fmt.Errorf("is %s, not a regular %s file", what, kind)
 }
 
 // yamlSections are the file's structs, by the name yaml's errors give their
