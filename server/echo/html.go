@@ -104,11 +104,13 @@ func ruleValue(r *echoRule) string {
 	return "false"
 }
 
-// certText writes certificate text escaped, as the page does: each invisible or
+// marked writes text escaped, as the page does certificate text: each invisible or
 // text-reordering character (diagnose.IsDeceptive) in a span that isolates it and
 // shows its code point, so "CN=\u202Emoc.elpmaxe" cannot read as "CN=example.com".
-// The character itself stays in the text.
-func certText(s string) templ.Component {
+// The character itself stays in the text. Every string that can hold a certificate's
+// or the request's text goes through it: the fields, and the reason, steps,
+// verification, explanation and findings that quote them.
+func marked(s string) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 		last := 0
 		for i, r := range s {

@@ -168,3 +168,73 @@ func serveClientOf(t *testing.T, root, leaf *pki.Cert, name, rule string) (*test
 	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 	return ts, httpClient(tc)
 }
+
+// TestEchoHTMLMarksDeceptiveEverywhere: wherever the HTML echo writes text that
+// can quote a certificate or the request (the reason, the steps, the chain
+// verification, the rule's explanation, the findings, the request), each
+// invisible or reordering character is marked as in the certificate fields; none
+// reaches the page bare to reorder the line around it.
+func TestEchoHTMLMarksDeceptiveEverywhere(t *testing.T) {
+	from, to := pki.TestNow.Add(-time.Hour), pki.TestNow.Add(90*24*time.Hour)
+	root, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: "Deceptive \u202ERoot"}, NotBefore: from, NotAfter: to, IsCA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: "Other Root"}, NotBefore: from, NotAfter: to, IsCA: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := root.Issue(pki.Spec{Subject: pkix.Name{CommonName: "\u202Emoc.elpmaxe"}, NotBefore: from, NotAfter: to,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, SAN: []pki.GeneralName{pki.DNSName("example.com")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, c := range map[string]*pki.Cert{"root.pem": root, "other.pem": other} {
+		if err := os.WriteFile(filepath.Join(dir, name), c.CertPEM(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := fmt.Sprintf(`tls: {cert: %s, key: %s}
+clients:
+  - name: rule
+    bundles: [%[3]s/root.pem]
+    rule: CN == "example.com" || CN.startsWith("x")
+  - name: untrusted
+    bundles: [%[3]s/other.pem]
+`, pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), dir)
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, cfg)})
+	keyPEM, err := leaf.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(pki.ChainPEM(leaf, root), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := clientTLS(t, "", "")
+	tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
+	c := httpClient(tc)
+
+	marked := `<span class="deceptive" data-cp="U+202E" title="U+202E: an invisible or text-reordering character; rules compare it, most displays hide it">` + "\u202E" + `</span>`
+	for _, path := range []string{"/c/rule/", "/c/untrusted/", "/c/%E2%80%AEnosuch/"} {
+		req, _ := http.NewRequest("GET", "https://"+ts.s.MTLSAddr()+path, nil)
+		req.Header.Set("Accept", "text/html")
+		req.Header.Set("X-Note", "\u202Eereh")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		all, ok := strings.Count(body, "\u202E"), strings.Count(body, marked)
+		if ok == 0 || all != ok {
+			var bare []string
+			rest := strings.ReplaceAll(body, marked, "")
+			for i := strings.Index(rest, "\u202E"); i >= 0; i = strings.Index(rest, "\u202E") {
+				bare = append(bare, strconv.QuoteToASCII(rest[max(i-60, 0):min(i+20, len(rest))]))
+				rest = rest[i+len("\u202E"):]
+			}
+			t.Errorf("GET %s as HTML: %d of %d U+202E marked; bare in:\n%s", path, ok, all, strings.Join(bare, "\n"))
+		}
+	}
+}
