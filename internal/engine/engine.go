@@ -18,9 +18,13 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
-// MaxRequestBytes bounds one JSON request: five bundles and a chain at their limits,
-// plus a rule, fit with room to spare.
-const MaxRequestBytes = 8 << 20
+// MaxRequestBytes bounds one JSON request at the largest a legitimate one can be
+// (about 6.5 MiB): the chain and policy.MaxBundles bundles at certinput.MaxBytes
+// each, as PEM whose line ends JSON escapes ("\r\n" is 4 bytes, under 1/16 more
+// on a 66-byte line); a rule of rule.MaxSourceBytes with every character escaped
+// as \u00XX (6 bytes, as Go escapes & < >); and 64 KiB for the other members
+// (names, time, dialect, client, TLS facts) and the JSON around them.
+const MaxRequestBytes = (policy.MaxBundles+1)*certinput.MaxBytes*17/16 + 6*rule.MaxSourceBytes + 64<<10
 
 // Error codes of the JSON error shape.
 const (

@@ -2,13 +2,17 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
+	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/rule"
 )
 
 func fixture(t *testing.T, name string) string {
@@ -202,4 +206,31 @@ func TestDecideAtWholeSeconds(t *testing.T) {
 			t.Errorf("at %s: code %d, expired finding %v, at %v; want %d, %v, whole seconds", tc.at, resp.Code, expired, resp.At, tc.code, tc.expiring)
 		}
 	}
+}
+
+// TestMaxRequestFitsLargestInput: a decide request with every input at its own limit
+// (the chain and policy.MaxBundles bundles of certinput.MaxBytes of PEM with CRLF
+// line ends, a rule of rule.MaxSourceBytes that JSON escapes at 6 bytes a
+// character) is within MaxRequestBytes, so the request limit never refuses what
+// the input limits accept.
+func TestMaxRequestFitsLargestInput(t *testing.T) {
+	pem := strings.ReplaceAll(fixture(t, "root.pem"), "\n", "\r\n")
+	input := strings.Repeat(pem, certinput.MaxBytes/len(pem))
+	req := DecideRequest{
+		Certificates: input,
+		Source:       "client-chain-from-the-partner.pem",
+		Rule:         strings.Repeat("&", rule.MaxSourceBytes),
+		Dialect:      "workato",
+		At:           "2026-06-01T00:00:00Z",
+		Client:       "partner-with-a-long-name-0123456789",
+		TLS:          rule.TLS{Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", ServerName: strings.Repeat("x", 253), ALPN: "http/1.1"},
+	}
+	for i := range policy.MaxBundles {
+		req.Bundles = append(req.Bundles, BundleInput{Name: fmt.Sprintf("corporate-roots-%d.pem", i), PEM: input})
+	}
+	b := mustJSON(t, req)
+	if len(b) > MaxRequestBytes {
+		t.Errorf("a decide request with every input at its limit is %d bytes; MaxRequestBytes is %d", len(b), MaxRequestBytes)
+	}
+	t.Logf("largest legitimate request %d bytes, MaxRequestBytes %d", len(b), MaxRequestBytes)
 }

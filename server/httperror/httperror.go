@@ -20,6 +20,8 @@ const (
 	CodeTooLarge         = "too_large"
 	CodeNotImplemented   = "not_implemented"
 	CodeInternal         = "internal"
+	CodeBusy             = "busy"    // 503: every slot taken; Retry-After says when to try again
+	CodeTimeout          = "timeout" // 408: the request did not arrive in time
 )
 
 // Body is the error shape as one line of JSON, newline-terminated.

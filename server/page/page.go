@@ -5,10 +5,14 @@ package page
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -30,19 +34,44 @@ type Options struct {
 	Log     *slog.Logger
 	Now     func() time.Time // the decisions' clock
 	Try     *demo.Try
+	Decide  DecideLimits
 }
+
+// DecideLimits bound what POST /api/decide can take of the server. A decision
+// cannot be interrupted once the engine runs (the engine's input limits bound its
+// cost), so what is bounded is around it: how many run at once, how long a request
+// waits for its turn, and how long its body may take to arrive. A request takes
+// its slot before reading its body, so bodies in memory are at most Slots times
+// engine.MaxRequestBytes, however many uploads are open.
+type DecideLimits struct {
+	Slots    int           // decisions at once; 0 is runtime.GOMAXPROCS(0), one per CPU Go runs on
+	Wait     time.Duration // longest wait for a slot, then 503 busy; 0 is DefaultDecideLimits.Wait
+	Deadline time.Duration // from the request's start, for its slot and its whole body; 0 is DefaultDecideLimits.Deadline
+}
+
+// DefaultDecideLimits are mtlsplay serve's: a queue of a few seconds absorbs a
+// script's burst (an explanation-heavy decision takes tens of milliseconds), and 10
+// s lets a request at the size limit arrive at about 5 Mbit/s while a client that
+// trickles its body holds a slot no longer.
+var DefaultDecideLimits = DecideLimits{Wait: 5 * time.Second, Deadline: 10 * time.Second}
 
 // server is the page listener's handler.
 type server struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	now     func() time.Time
+	decide  DecideLimits
+	slots   chan struct{} // a value held per decision being read or made
 }
 
 // Handler serves the page listener: the playground and docs, /try/, the API,
 // health and metrics.
 func Handler(o Options) http.Handler {
-	s := &server{metrics: o.Metrics, log: o.Log, now: o.Now}
+	lim := o.Decide
+	lim.Slots = cmp.Or(lim.Slots, runtime.GOMAXPROCS(0))
+	lim.Wait = cmp.Or(lim.Wait, DefaultDecideLimits.Wait)
+	lim.Deadline = cmp.Or(lim.Deadline, DefaultDecideLimits.Deadline)
+	s := &server{metrics: o.Metrics, log: o.Log, now: o.Now, decide: lim, slots: make(chan struct{}, lim.Slots)}
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -98,33 +127,89 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // serveDecide is POST /api/decide: the WebAssembly bridge's "decide" over HTTP,
-// same JSON in and out, the one error shape on failure (status 400).
+// same JSON in and out, the one error shape on failure (status 400). It waits at
+// most DecideLimits.Wait for a slot (503 busy after), reads the body within the
+// request's deadline (408 timeout after) and releases the slot before writing the
+// answer, so a client slow to read it holds no slot.
 func (s *server) serveDecide(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		s.metrics.APIStatus(http.StatusMethodNotAllowed)
-		httperror.Write(w, http.StatusMethodNotAllowed, httperror.CodeMethodNotAllowed, "POST a JSON decide request (the WebAssembly bridge's shape)")
+		s.apiError(w, http.StatusMethodNotAllowed, httperror.CodeMethodNotAllowed, "POST a JSON decide request (the WebAssembly bridge's shape)")
 		return
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		status, code, msg := http.StatusBadRequest, engine.CodeBadRequest, "reading the request: "+err.Error()
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			status, msg = http.StatusRequestEntityTooLarge, "request is larger than "+strconv.Itoa(engine.MaxRequestBytes)+" bytes"
+	if r.ContentLength > engine.MaxRequestBytes {
+		s.apiError(w, http.StatusRequestEntityTooLarge, engine.CodeBadRequest, tooLarge)
+		return
+	}
+	start := time.Now()
+	deadline := start.Add(s.decide.Deadline)
+	wait, cancel := context.WithDeadline(r.Context(), start.Add(min(s.decide.Wait, s.decide.Deadline)))
+	select {
+	case s.slots <- struct{}{}:
+		cancel()
+	case <-wait.Done():
+		cancel()
+		if r.Context().Err() != nil {
+			return // the client is gone
 		}
-		s.metrics.APIStatus(status)
-		httperror.Write(w, status, code, msg)
+		// The body stays unread: close the connection rather than let net/http
+		// wait to drain it before answering.
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Retry-After", "1")
+		s.apiError(w, http.StatusServiceUnavailable, httperror.CodeBusy,
+			"the server is busy deciding "+strconv.Itoa(cap(s.slots))+" requests; retry in a second")
 		return
 	}
-	out := engine.Call("decide", body, s.now)
-	status := http.StatusOK
-	if bytes.HasPrefix(out, []byte(`{"error":`)) {
-		status = http.StatusBadRequest
+	out, status := func() ([]byte, int) {
+		defer func() { <-s.slots }()
+		return s.decideBody(w, r, deadline)
+	}()
+	if out == nil {
+		return
 	}
 	s.metrics.APIStatus(status)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(out, '\n'))
+}
+
+var tooLarge = "request is larger than " + strconv.Itoa(engine.MaxRequestBytes) + " bytes, the most that a chain, five bundles and a rule at their limits take"
+
+// decideBody reads the body by deadline and decides; on a failure to read it
+// answers itself and returns nil.
+func (s *server) decideBody(w http.ResponseWriter, r *http.Request, deadline time.Time) ([]byte, int) {
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(deadline); err != nil {
+		s.log.Debug("setting the read deadline of /api/decide", "error", err)
+	}
+	var body bytes.Buffer
+	if r.ContentLength > 0 {
+		body.Grow(int(r.ContentLength) + bytes.MinRead) // ReadFrom needs room to see the end
+	}
+	if _, err := body.ReadFrom(r.Body); err != nil {
+		w.Header().Set("Connection", "close")
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			s.apiError(w, http.StatusRequestEntityTooLarge, engine.CodeBadRequest, tooLarge)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.apiError(w, http.StatusRequestTimeout, httperror.CodeTimeout,
+				"the request body did not arrive within "+s.decide.Deadline.String()+"; send it at once")
+		default:
+			s.apiError(w, http.StatusBadRequest, engine.CodeBadRequest, "reading the request: "+err.Error())
+		}
+		return nil, 0
+	}
+	out := engine.Call("decide", body.Bytes(), s.now)
+	if bytes.HasPrefix(out, []byte(`{"error":`)) {
+		return out, http.StatusBadRequest
+	}
+	return out, http.StatusOK
+}
+
+// apiError answers /api/decide with the error shape and counts the status.
+func (s *server) apiError(w http.ResponseWriter, status int, code, msg string) {
+	s.metrics.APIStatus(status)
+	httperror.Write(w, status, code, msg)
 }

@@ -34,8 +34,9 @@ type Options struct {
 	LogFormat  string // text or json
 	LogLevel   slog.Level
 	Limits     echo.Limits
-	Now        func() time.Time // nil is time.Now
-	Ready      func(*Server)    // called when both listeners accept connections
+	Decide     page.DecideLimits // POST /api/decide; zero values are page.DefaultDecideLimits
+	Now        func() time.Time  // nil is time.Now
+	Ready      func(*Server)     // called when both listeners accept connections
 }
 
 // Server is one running `mtlsplay serve`.
@@ -138,7 +139,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	echoSrv := s.echo
 	m.ChainCache = echoSrv.ChainCacheStats
 	pageSrv := &http.Server{
-		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log)}),
+		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log), Decide: opts.Decide}),
 		ReadHeaderTimeout: lim.Handshake,
 		ReadTimeout:       lim.Read,
 		WriteTimeout:      lim.Write,
