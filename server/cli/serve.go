@@ -48,6 +48,7 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
 	fs.StringVar(&opts.LogFormat, "log-format", "text", "log format on standard error: text or json")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&opts.DemoPublic, "demo-public", false, "offer the demo's client keys and token on /try/ to anyone who reaches the page listener (by default only on loopback, to a loopback Host)")
 	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -58,6 +59,8 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 		return opts, c.usageError(fs, "unexpected argument %q", rest[0]), false
 	case opts.ConfigPath != "" && opts.StateDir != "":
 		return opts, c.usageError(fs, "--state is for the zero-config demo; with --config, certificates come from the config"), false
+	case opts.ConfigPath != "" && opts.DemoPublic:
+		return opts, c.usageError(fs, "--demo-public is for the zero-config demo; a config's /try/ offers no keys"), false
 	case opts.LogFormat != "text" && opts.LogFormat != "json":
 		return opts, c.usageError(fs, "--log-format is text or json, not %q", opts.LogFormat), false
 	case opts.Limits.MaxConns < 1:

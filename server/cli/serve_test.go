@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeBadConfig runs the command: a broken config is one line on stderr and
@@ -46,10 +48,30 @@ func TestServeFlags(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--log-level", "loud"},
 		{"serve", "--max-conns", "0"},
+		{"serve", "--config", "x.yaml", "--demo-public"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(args, strings.NewReader(""), &stdout, &stderr); code != exitBadInput {
 			t.Errorf("run(%q) = %d, want %d; stderr %q", args, code, exitBadInput, stderr.String())
+		}
+	}
+}
+
+// TestServeDemoPublic: --demo-public reaches serve; without it the demo's keys stay
+// on loopback.
+func TestServeDemoPublic(t *testing.T) {
+	c := &cli{stdout: io.Discard, stderr: io.Discard, now: time.Now}
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"--http", "0.0.0.0:8080"}, false},
+		{[]string{"--http", "0.0.0.0:8080", "--demo-public"}, true},
+		{[]string{"-demo-public", "--state", "dir"}, true},
+	} {
+		opts, code, ok := c.serveFlags(tt.args)
+		if !ok || opts.DemoPublic != tt.want {
+			t.Errorf("serve %q: ok %v (exit %d), DemoPublic %v; want %v", tt.args, ok, code, opts.DemoPublic, tt.want)
 		}
 	}
 }

@@ -3,7 +3,9 @@ package demo
 import (
 	"bytes"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ type tryPage struct {
 	Curl     string
 	Commands []tryCommand
 	Files    []tryFile
+	Withheld string // why the demo's keys and token are not offered; "" when they are
 	Clients  []tryClient
 }
 
@@ -41,12 +44,89 @@ type Try struct {
 	demo     *State // nil when the server runs a config of its own
 	echoBase string // https://host:port of the echo endpoint
 	log      *slog.Logger
+	exposure Exposure
+	withheld string // Exposure's reason, shown on /try/ when Withheld
+}
+
+// Exposure is to whom /try/ offers the demo's secrets: the client keys (which the
+// demo CA trusts) and the demo client's token.
+type Exposure int
+
+const (
+	// Loopback: the page listener is on a loopback address, and /try/ answers
+	// only requests whose Host is a loopback name or address (see loopbackHost).
+	Loopback Exposure = iota
+	// Withheld: the page listener is reachable from other machines; /try/ shows
+	// the commands but offers no keys and no token, and the downloads answer 403.
+	Withheld
+	// Public: --demo-public; offered to any Host on any listener.
+	Public
+)
+
+// ExposureOf decides what /try/ offers on a page listener at addr: the demo's
+// secrets only on a loopback listener, unless public (--demo-public) says
+// otherwise. On a listener reachable from other machines it also returns why
+// they are withheld, for the log and the page.
+//
+// A Host check cannot protect a listener that other machines reach (they set any
+// Host they like), so such a listener offers nothing; on loopback, only local
+// programs connect, and the Host check stops a web page that rebinds its own
+// name to 127.0.0.1 from reading the keys through a browser.
+func ExposureOf(addr net.Addr, public bool) (Exposure, string) {
+	if public {
+		return Public, ""
+	}
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsLoopback() {
+		return Loopback, ""
+	}
+	return Withheld, "the page listener " + addr.String() + " is reachable from other machines, so /try/ offers no demo keys and no token there; " +
+		"serve with --demo-public to offer them to anyone who reaches it"
 }
 
 // NewTry returns /try/ for a server with cfg whose echo endpoint is at echoBase;
-// d is the demo, or nil when the config is the operator's own.
-func NewTry(cfg *config.Config, d *State, echoBase string, log *slog.Logger) *Try {
-	return &Try{cfg: cfg, demo: d, echoBase: echoBase, log: log}
+// d is the demo, or nil when the config is the operator's own; e and why are
+// ExposureOf's verdict on the page listener.
+func NewTry(cfg *config.Config, d *State, echoBase string, log *slog.Logger, e Exposure, why string) *Try {
+	return &Try{cfg: cfg, demo: d, echoBase: echoBase, log: log, exposure: e, withheld: why}
+}
+
+// guarded reports whether /try/ must check the Host: it offers the demo's
+// secrets, on a loopback listener.
+func (t *Try) guarded() bool { return t.demo != nil && t.exposure == Loopback }
+
+// loopbackHost reports whether r's Host names the listener it came in on by a
+// loopback name or address: localhost, 127.0.0.0/8 or [::1], with the listener's
+// port or none. A DNS-rebinding page reaches 127.0.0.1 under its own name, which
+// its Host carries.
+func loopbackHost(r *http.Request) bool {
+	host, port := r.Host, ""
+	if h, p, err := net.SplitHostPort(r.Host); err == nil {
+		host, port = h, p
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	if port != "" {
+		local, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr)
+		if !ok || port != strconv.Itoa(local.Port) {
+			return false
+		}
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && a.IsLoopback() && (a.Is4() || a == netip.IPv6Loopback())
+}
+
+// forbidForeignHost answers 403 when the demo's secrets are guarded and the Host
+// is not the listener's own loopback name; it reports whether it answered.
+func (t *Try) forbidForeignHost(w http.ResponseWriter, r *http.Request) bool {
+	if !t.guarded() || loopbackHost(r) {
+		return false
+	}
+	httperror.Write(w, http.StatusForbidden, httperror.CodeForbidden,
+		"the demo's /try/ answers only to this machine by a loopback name (localhost, 127.0.0.1, [::1]), not to Host "+strconv.Quote(r.Host))
+	return true
 }
 
 // Routes adds /try/, its stylesheet and the downloads to mux.
@@ -73,11 +153,15 @@ func (t *Try) page() tryPage {
 		p.Clients = append(p.Clients, tc)
 	}
 	if d := s.demo; d != nil {
+		offer := s.exposure != Withheld
 		p.Curl = d.CurlLine(s.echoBase, "demo", "good")
 		p.Files = append(p.Files, tryFile{"root.pem", "the demo root CA, for curl --cacert"})
 		for _, c := range Clients {
 			p.Commands = append(p.Commands, tryCommand{strconv.Itoa(c.Code), c.CN + ": " + c.Shows, d.CurlLine(s.echoBase, c.Client, c.Name)})
 			p.Files = append(p.Files, tryFile{c.Name + ".pem", c.CN + " (" + c.Shows + ")"}, tryFile{c.Name + ".key", "its private key"})
+		}
+		if !offer {
+			p.Files, p.Withheld = nil, s.withheld
 		}
 		code := strconv.Itoa
 		p.Commands = append(p.Commands,
@@ -86,7 +170,7 @@ func (t *Try) page() tryPage {
 			tryCommand{code(policy.NoTruststore), "client demo-no-bundle has no truststore bundle", d.CurlLine(s.echoBase, "demo-no-bundle", "good")},
 			tryCommand{code(policy.ClientNotConfigured), "no client is called nosuch", d.CurlLine(s.echoBase, "nosuch", "good")},
 		)
-		if c := s.cfg.Find("demo"); c != nil && c.Token != nil {
+		if c := s.cfg.Find("demo"); offer && c != nil && c.Token != nil {
 			line := d.CurlLine(s.echoBase, "demo", "good")
 			line = line[:len(line)-len("/c/demo/")] + "/ -H " + ShellQuote("Authorization: Bearer "+string(c.Token))
 			p.Commands = append(p.Commands, tryCommand{code(policy.Accepted), "client demo selected by its bearer token", line})
@@ -96,6 +180,9 @@ func (t *Try) page() tryPage {
 }
 
 func (t *Try) serveTry(w http.ResponseWriter, r *http.Request) {
+	if t.forbidForeignHost(w, r) {
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := tryHTML(t.page()).Render(r.Context(), w); err != nil {
@@ -105,12 +192,20 @@ func (t *Try) serveTry(w http.ResponseWriter, r *http.Request) {
 
 // serveFile offers the demo's client certificates, their keys and the demo root
 // for download. Only those: the CA keys and the server key never leave the state
-// folder.
+// folder. Only to a loopback Host, and not at all on a listener other machines
+// reach (see ExposureOf).
 func (t *Try) serveFile(w http.ResponseWriter, r *http.Request) {
+	if t.forbidForeignHost(w, r) {
+		return
+	}
 	name := r.PathValue("name")
 	var data []byte
 	if t.demo != nil {
 		data = t.demo.Files[name]
+	}
+	if data != nil && t.exposure == Withheld {
+		httperror.Write(w, http.StatusForbidden, httperror.CodeForbidden, t.withheld)
+		return
 	}
 	if data == nil {
 		httperror.Write(w, http.StatusNotFound, httperror.CodeNotFound, "no demo file is called "+strconv.Quote(name))

@@ -16,6 +16,7 @@ import (
 // (engine.CodeBadRequest and the rest) pass through unchanged.
 const (
 	CodeNotFound         = "not_found"
+	CodeForbidden        = "forbidden" // 403: /try/ and its downloads refused to this Host or listener
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeTooLarge         = "too_large"
 	CodeNotImplemented   = "not_implemented"

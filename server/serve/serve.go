@@ -35,6 +35,7 @@ type Options struct {
 	LogLevel   slog.Level
 	Limits     echo.Limits
 	Decide     page.DecideLimits // POST /api/decide; zero values are page.DefaultDecideLimits
+	DemoPublic bool              // offer the demo's keys and token on /try/ to any Host, on any listener
 	Now        func() time.Time  // nil is time.Now
 	Ready      func(*Server)     // called when both listeners accept connections
 }
@@ -133,13 +134,18 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		s.curl = s.demo.CurlLine(s.echoBase, "demo", "good")
 	}
 
+	exposure, why := demo.ExposureOf(s.httpLn.Addr(), opts.DemoPublic)
+	if s.demo != nil && why != "" {
+		s.log.Warn("demo", "warning", why)
+	}
+
 	lim := opts.Limits
 	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqlog.New(logOut, opts.LogFormat == "json", hopts),
 		Metrics: m, Now: opts.Now, Limits: lim})
 	echoSrv := s.echo
 	m.ChainCache = echoSrv.ChainCacheStats
 	pageSrv := &http.Server{
-		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log), Decide: opts.Decide}),
+		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why), Decide: opts.Decide}),
 		ReadHeaderTimeout: lim.Handshake,
 		ReadTimeout:       lim.Read,
 		WriteTimeout:      lim.Write,
