@@ -48,7 +48,6 @@ func TestServeFlags(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--log-level", "loud"},
 		{"serve", "--max-conns", "0"},
-		{"serve", "--config", "x.yaml", "--demo-public"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(args, strings.NewReader(""), &stdout, &stderr); code != exitBadInput {
@@ -73,5 +72,10 @@ func TestServeDemoPublic(t *testing.T) {
 		if !ok || opts.DemoPublic != tt.want {
 			t.Errorf("serve %q: ok %v (exit %d), DemoPublic %v; want %v", tt.args, ok, code, opts.DemoPublic, tt.want)
 		}
+	}
+	var stderr bytes.Buffer
+	args := []string{"serve", "--config", "x.yaml", "--demo-public"}
+	if code := Main(args, strings.NewReader(""), io.Discard, &stderr); code != exitBadInput || !strings.Contains(stderr.String(), "--demo-public is for the zero-config demo") {
+		t.Errorf("run(%q) = %d, stderr %q; want a usage error about --demo-public", args, code, stderr.String())
 	}
 }
