@@ -125,7 +125,7 @@ var clientNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 // relative to the file's directory. A file that cannot be read is a plain error
 // ("config PATH: …"); a problem in its content is an *Error.
 func Load(path string, now time.Time) (*Config, error) {
-	data, err := readFile(path, "YAML")
+	data, err := ReadFile(path, "YAML")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -166,11 +166,11 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	if fc.TLS.Cert == "" || fc.TLS.Key == "" {
 		return nil, fail("tls.cert", "tls.cert and tls.key are required: the server's certificate chain (PEM, leaf first) and its private key")
 	}
-	certPEM, err := readFile(rel(fc.TLS.Cert), "PEM")
+	certPEM, err := ReadFile(rel(fc.TLS.Cert), "PEM")
 	if err != nil {
 		return nil, fail("tls.cert", "tls.cert %s: %v", fc.TLS.Cert, err)
 	}
-	keyPEM, err := readFile(rel(fc.TLS.Key), "PEM")
+	keyPEM, err := ReadFile(rel(fc.TLS.Key), "PEM")
 	if err != nil {
 		return nil, fail("tls.key", "tls.key %s: %v", fc.TLS.Key, err)
 	}
@@ -225,7 +225,7 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 			p := rel(name)
 			b, ok := bundles[p]
 			if !ok {
-				data, err := readFile(p, "PEM")
+				data, err := ReadFile(p, "PEM")
 				if err != nil {
 					return nil, cfail("bundles", "bundle %s: %v", name, err)
 				}
@@ -262,12 +262,13 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	return cfg, nil
 }
 
-// readFile reads the config, a bundle or the server's certificate or key (of the
-// format named by kind), refusing anything but a regular file and huge files with a
-// message that names no Go internals. A named pipe would block the open until a
+// ReadFile reads the config, a bundle or the server's certificate or key (of the
+// format named by kind), or a file of the demo, refusing anything but a regular file
+// and files over 1 MiB with a message that names no Go internals (nor the path,
+// which the caller names). A named pipe would block the open until a
 // writer came, hanging start-up before serve listens for signals: it is refused on
 // Stat, and opened non-blocking so one swapped in after the Stat is refused too.
-func readFile(p, kind string) ([]byte, error) {
+func ReadFile(p, kind string) ([]byte, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, pathError(err)

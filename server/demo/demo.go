@@ -20,6 +20,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/server/config"
 )
 
 // The zero-config demo lives in STATE/demo: a CA, a server certificate for loopback,
@@ -113,14 +114,16 @@ func Open(state string, now time.Time) (d *State, created bool, err error) {
 	return d, true, err
 }
 
-// loadDemo reads a complete demo, or fails if anything is missing or expiring.
+// loadDemo reads a complete demo, or fails if anything is missing, expiring or not a
+// regular file (config.ReadFile: a named pipe there would hang start-up; the demo
+// is made again instead).
 func loadDemo(dir string, now time.Time) (*State, error) {
 	d := &State{Dir: dir, ConfigPath: filepath.Join(dir, demoConfigName), Files: map[string][]byte{}}
 	if _, err := os.Stat(d.ConfigPath); err != nil {
 		return nil, err
 	}
 	for _, p := range []string{"server/chain.pem", "clients/good.pem"} {
-		data, err := os.ReadFile(d.path(p))
+		data, err := config.ReadFile(d.path(p), "PEM")
 		if err != nil {
 			return nil, err
 		}
@@ -137,13 +140,13 @@ func loadDemo(dir string, now time.Time) (*State, error) {
 		}
 	}
 	var err error
-	if d.RootPEM, err = os.ReadFile(d.path("ca", "root.pem")); err != nil {
+	if d.RootPEM, err = config.ReadFile(d.path("ca", "root.pem"), "PEM"); err != nil {
 		return nil, err
 	}
 	d.Files["root.pem"] = d.RootPEM
 	for _, c := range Clients {
 		for _, ext := range []string{".pem", ".key"} {
-			b, err := os.ReadFile(d.path("clients", c.Name+ext))
+			b, err := config.ReadFile(d.path("clients", c.Name+ext), "PEM")
 			if err != nil {
 				return nil, err
 			}
