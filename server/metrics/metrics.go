@@ -25,6 +25,7 @@ type Metrics struct {
 	requests  map[clientCode]*atomic.Uint64       // every echo response
 	failures  map[handshake.Reason]*atomic.Uint64 // failed handshakes, by reason
 	api       map[int]*atomic.Uint64              // POST /api/decide, by HTTP status
+	shed      [2]atomic.Uint64                    // mTLS connections shed, by ShedReason
 
 	open     [2]atomic.Int64 // open connections, by Listener
 	inFlight [2]atomic.Int64 // requests being read or answered, likewise
@@ -41,6 +42,20 @@ const (
 	Page Listener = iota // label "http": the page, the API and the metrics
 	MTLS                 // label "mtls": the echo endpoint
 )
+
+// ShedReason is why the mTLS listener closed a connection to keep its budget.
+type ShedReason int
+
+// The reasons, as their label names them.
+const (
+	ShedSourceLimit ShedReason = iota // "source_limit": its source held its share of the connections
+	ShedEvicted                       // "evicted": all slots were taken; it held one without a certificate
+)
+
+var shedLabels = [...]string{ShedSourceLimit: "source_limit", ShedEvicted: "evicted"}
+
+// Shed counts a connection closed to keep the connection budget.
+func (m *Metrics) Shed(r ShedReason) { m.shed[r].Add(1) }
 
 // Open is the gauge of l's open connections.
 func (m *Metrics) Open(l Listener) *atomic.Int64 { return &m.open[l] }
@@ -181,6 +196,11 @@ func (m *Metrics) exposition() []byte {
 	slices.Sort(statuses)
 	for _, s := range statuses {
 		sample("mtlsplay_api_decide_requests_total", []string{"status", strconv.Itoa(s)}, api[s])
+	}
+
+	family("mtlsplay_connections_shed_total", "mTLS connections closed to keep the connection budget: refused because their source held its share, or evicted (handshaking or without a certificate) to make room.", "counter")
+	for r, label := range shedLabels {
+		sample("mtlsplay_connections_shed_total", []string{"reason", label}, m.shed[r].Load())
 	}
 
 	family("mtlsplay_open_connections", "Connections open now, by listener.", "gauge")

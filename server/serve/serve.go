@@ -153,7 +153,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 
 	errc := make(chan error, 2)
 	go func() { errc <- pageSrv.Serve(netutil.LimitListener(s.httpLn, lim.MaxConns)) }()
-	go func() { errc <- echoSrv.Serve(netutil.LimitListener(s.mtlsLn, lim.MaxConns)) }()
+	go func() { errc <- echoSrv.Serve(s.mtlsLn) }() // the echo keeps its own connection budget
 	if opts.Ready != nil {
 		opts.Ready(s)
 	}
