@@ -32,6 +32,8 @@ type Metrics struct {
 
 	// ChainCache reports the chain cache's lookups; nil leaves them out.
 	ChainCache func() (hits, misses uint64)
+	// LogDropped reports the log lines dropped by the log's limits; nil leaves it out.
+	LogDropped func() uint64
 }
 
 // Listener is one of the server's two listeners.
@@ -210,6 +212,11 @@ func (m *Metrics) exposition() []byte {
 	family("mtlsplay_requests_in_flight", "Requests being read or answered now, by listener.", "gauge")
 	sample("mtlsplay_requests_in_flight", []string{"listener", "http"}, uint64(max(m.inFlight[Page].Load(), 0)))
 	sample("mtlsplay_requests_in_flight", []string{"listener", "mtls"}, uint64(max(m.inFlight[MTLS].Load(), 0)))
+
+	if m.LogDropped != nil {
+		family("mtlsplay_log_lines_dropped_total", "Log lines not written: over the lines a connection or the server may write a second.", "counter")
+		sample("mtlsplay_log_lines_dropped_total", nil, m.LogDropped())
+	}
 
 	if m.ChainCache != nil {
 		hits, misses := m.ChainCache()

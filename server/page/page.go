@@ -16,6 +16,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/server/demo"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
 	"github.com/mtlsplay/mtlsplay/server/metrics"
+	"github.com/mtlsplay/mtlsplay/server/reqlog"
 	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
@@ -26,23 +27,25 @@ const pageCSP = site.CSP + "; frame-ancestors 'none'"
 
 // Options is what the page listener serves besides the site.
 type Options struct {
-	Metrics *metrics.Metrics
-	Log     *slog.Logger
-	Now     func() time.Time // the decisions' clock
-	Try     *demo.Try
+	Metrics    *metrics.Metrics
+	Log        *slog.Logger
+	RequestLog *reqlog.Log      // bounds the line per request (reqlog.Clip, Allow)
+	Now        func() time.Time // the decisions' clock
+	Try        *demo.Try
 }
 
 // server is the page listener's handler.
 type server struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
+	reqLog  *reqlog.Log
 	now     func() time.Time
 }
 
 // Handler serves the page listener: the playground and docs, /try/, the API,
 // health and metrics.
 func Handler(o Options) http.Handler {
-	s := &server{metrics: o.Metrics, log: o.Log, now: o.Now}
+	s := &server{metrics: o.Metrics, log: o.Log, reqLog: o.RequestLog, now: o.Now}
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -74,9 +77,12 @@ func (s *server) pageHeaders(next http.Handler) http.Handler {
 		s.metrics.InFlight(metrics.Page).Add(1)
 		defer s.metrics.InFlight(metrics.Page).Add(-1)
 		next.ServeHTTP(rec, r)
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) || !s.reqLog.Allow(time.Now()) {
+			return
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "page",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", reqlog.Clip(r.Method)),
+			slog.String("path", reqlog.Clip(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("took", time.Since(start)),
 			slog.String("remote", r.RemoteAddr),
