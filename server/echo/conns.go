@@ -141,45 +141,61 @@ func (es *Server) oldestEvictable() *echoConn {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	var oldest *echoConn
-	for ec := range es.conns {
+	consider := func(ec *echoConn) {
 		if (oldest == nil || ec.since.Before(oldest.since)) && ec.evictable() {
 			oldest = ec
 		}
 	}
+	for ec := range es.conns {
+		consider(ec)
+	}
+	for _, ec := range es.h2conns {
+		consider(ec)
+	}
 	return oldest
 }
 
-// handOver gives c, which negotiated HTTP/2, to net/http with its slot; false
-// when net/http is shutting down (the slot is then still the caller's). The slot is
-// given back when net/http reports the connection closed (h2ConnState): net/http
-// must see the *tls.Conn itself to serve HTTP/2, so it cannot be wrapped.
-func (es *Server) handOver(c net.Conn, source netip.Addr) bool {
+// handOver gives tc, the TLS side of ec, which negotiated HTTP/2, to net/http
+// with its slot; false when net/http is shutting down (the slot is then still the
+// caller's). net/http must see the *tls.Conn itself to serve HTTP/2, so it cannot be
+// wrapped: h2ConnState follows the connection instead, its requests for eviction
+// and its close for the slot.
+func (es *Server) handOver(ec *echoConn, tc net.Conn) bool {
+	ec.setPhase(busy)
 	es.mu.Lock()
-	es.h2conns[c] = source
+	es.h2conns[tc] = ec
 	es.mu.Unlock()
-	if es.h2ln.deliver(c) {
+	if es.h2ln.deliver(tc) {
 		return true
 	}
 	es.mu.Lock()
-	delete(es.h2conns, c)
+	delete(es.h2conns, tc)
 	es.mu.Unlock()
 	return false
 }
 
-// h2ConnState is the HTTP/2 server's ConnState hook: the open-connections gauge,
-// and the slot of a connection it has closed.
+// h2ConnState is the HTTP/2 server's ConnState hook: the open-connections gauge;
+// whether a connection is in a request (an idle one without a certificate may be
+// evicted like any other); and its slot once net/http has closed it.
 func (es *Server) h2ConnState(count func(net.Conn, http.ConnState)) func(net.Conn, http.ConnState) {
 	return func(c net.Conn, st http.ConnState) {
 		count(c, st)
-		if st != http.StateClosed && st != http.StateHijacked {
+		es.mu.Lock()
+		ec := es.h2conns[c]
+		if ec != nil && (st == http.StateClosed || st == http.StateHijacked) {
+			delete(es.h2conns, c)
+		}
+		es.mu.Unlock()
+		if ec == nil {
 			return
 		}
-		es.mu.Lock()
-		source, ok := es.h2conns[c]
-		delete(es.h2conns, c)
-		es.mu.Unlock()
-		if ok {
-			es.release(source)
+		switch st {
+		case http.StateActive:
+			ec.setPhase(busy)
+		case http.StateIdle:
+			ec.setPhase(waiting)
+		case http.StateClosed, http.StateHijacked:
+			es.release(ec.source)
 		}
 	}
 }

@@ -94,9 +94,9 @@ type Server struct {
 
 	mu        sync.Mutex
 	conns     map[*echoConn]struct{}
-	perSource map[netip.Addr]int      // open connections by source
-	h2conns   map[net.Conn]netip.Addr // connections handed to HTTP/2, by source, until net/http closes them
-	slots     chan struct{}           // one token per open connection, at most Limits.MaxConns
+	perSource map[netip.Addr]int     // open connections by source
+	h2conns   map[net.Conn]*echoConn // connections handed to HTTP/2, until net/http closes them
+	slots     chan struct{}          // one token per open connection, at most Limits.MaxConns
 	shutting  atomic.Bool
 	wg        sync.WaitGroup
 
@@ -134,7 +134,7 @@ const (
 func New(o Options) *Server {
 	es := &Server{cfg: o.Config, log: o.Log, reqLog: o.RequestLog, now: o.Now, metrics: o.Metrics,
 		certs: newCertCache(certCacheSize), chains: trust.NewCache(chainCacheSize),
-		lim: o.Limits, conns: map[*echoConn]struct{}{}, perSource: map[netip.Addr]int{}, h2conns: map[net.Conn]netip.Addr{},
+		lim: o.Limits, conns: map[*echoConn]struct{}{}, perSource: map[netip.Addr]int{}, h2conns: map[net.Conn]*echoConn{},
 		work: make(chan *echoConn), stop: make(chan struct{})}
 	es.lim.MaxConns = max(es.lim.MaxConns, 1)
 	if es.lim.MaxConnsPerSource <= 0 {
@@ -352,8 +352,7 @@ func (es *Server) serveConn(ec *echoConn) {
 		// it is idle. Until untrack below, a Shutdown here must not close it as one of
 		// ours: on a loaded machine this goroutine can be held off the CPU while
 		// net/http serves a request on it (a flaky TestShutdownClosesStuckHTTP2).
-		ec.setPhase(busy)
-		handedOver = es.handOver(tc, ec.source)
+		handedOver = es.handOver(ec, tc)
 		return
 	}
 	es.serveHTTP1(ec, tc, &st)

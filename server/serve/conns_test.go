@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
+
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/echo"
 )
@@ -321,5 +323,36 @@ func TestIdleWithoutCertificate(t *testing.T) {
 	_ = c.SetReadDeadline(time.Now().Add(hangGuard))
 	if _, err := io.ReadAll(c); err != nil && !strings.Contains(err.Error(), "reset") {
 		t.Errorf("a silent connection without a certificate was not closed by the server: %v", err)
+	}
+}
+
+// TestConnectionBudgetHTTP2: idle HTTP/2 connections without a certificate, which
+// net/http serves, are evicted like the rest when every slot is taken.
+func TestConnectionBudgetHTTP2(t *testing.T) {
+	lim := echo.DefaultLimits
+	lim.MaxConns, lim.MaxConnsPerSource = 10, 10
+	lim.Handshake, lim.Idle, lim.IdleNoCert = time.Hour, time.Hour, time.Hour
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, testConfig(config.ModeReport)), Limits: lim})
+	url := "https://" + ts.s.MTLSAddr() + "/c/partner-a/"
+	for range lim.MaxConns {
+		cfg := clientTLS(t, "", "")
+		cfg.NextProtos = []string{"h2"}
+		tr := &http2.Transport{TLSClientConfig: cfg}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr, Timeout: hangGuard}).Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || resp.StatusCode != 401 {
+			t.Fatalf("a client without a certificate over HTTP/2: %s %d", resp.Proto, resp.StatusCode)
+		}
+	}
+	waitFor(t, func() bool {
+		return strings.Contains(get(t, "http://"+ts.s.HTTPAddr()+"/metrics"), `mtlsplay_open_connections{listener="mtls"} 10`+"\n")
+	}, "10 HTTP/2 connections open")
+	c := &http.Client{Timeout: hangGuard, Transport: &http.Transport{TLSClientConfig: clientTLS(t, goodCert[0], goodCert[1]), DialContext: dialFrom("127.0.0.2")}}
+	if status, _, _ := getEcho(t, c, url, nil); status != 200 {
+		t.Errorf("a real client with every slot held by idle HTTP/2 connections: status %d", status)
 	}
 }
