@@ -50,6 +50,7 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&opts.DemoPublic, "demo-public", false, "offer the demo's client keys and token on /try/ to anyone who reaches the page listener (by default only on loopback, to a loopback Host)")
 	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
+	fs.IntVar(&opts.Limits.MaxConnsPerSource, "max-conns-per-source", 0, "most mTLS connections open at once from one IP address (default half of --max-conns; raise it behind a TCP load balancer)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return opts, exitBadInput, false
@@ -65,6 +66,8 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 		return opts, c.usageError(fs, "--log-format is text or json, not %q", opts.LogFormat), false
 	case opts.Limits.MaxConns < 1:
 		return opts, c.usageError(fs, "--max-conns must be at least 1"), false
+	case opts.Limits.MaxConnsPerSource < 0:
+		return opts, c.usageError(fs, "--max-conns-per-source must be at least 1 (or 0 for half of --max-conns)"), false
 	}
 	if err := opts.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return opts, c.usageError(fs, "--log-level is debug, info, warn or error, not %q", *level), false

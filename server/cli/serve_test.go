@@ -48,6 +48,7 @@ func TestServeFlags(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--log-level", "loud"},
 		{"serve", "--max-conns", "0"},
+		{"serve", "--max-conns-per-source", "-1"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := Main(args, strings.NewReader(""), &stdout, &stderr); code != exitBadInput {

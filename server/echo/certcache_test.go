@@ -2,6 +2,7 @@ package echo
 
 import (
 	"crypto/x509/pkix"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -9,40 +10,56 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 )
 
-// TestCertCacheBoundedInBytes: certificates with large subjects fill the cache's
-// byte budget long before its entry count, and a certificate seen again is
-// answered from the cache.
-func TestCertCacheBoundedInBytes(t *testing.T) {
+// TestCertCache: only certificates of trusted chains (keep) are cached, none larger
+// than maxCachedDER, and the cache stays within its bytes whatever certificates
+// arrive.
+func TestCertCache(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	root, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: "Root"}, NotBefore: now, NotAfter: now.Add(time.Hour), IsCA: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCertCache(1024)
-	var first []byte
-	for i := range 200 {
-		leaf, err := root.Issue(pki.Spec{Subject: pkix.Name{CommonName: strings.Repeat("x", 30<<10) + string(rune('a'+i%26)), SerialNumber: string(rune('A' + i))},
-			NotBefore: now, NotAfter: now.Add(time.Hour)})
+	issue := func(cn string) []byte {
+		t.Helper()
+		c, err := root.Issue(pki.Spec{Subject: pkix.Name{CommonName: cn}, NotBefore: now, NotAfter: now.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if first == nil {
-			first = leaf.DER
-		}
-		if _, err := c.get(leaf.DER); err != nil {
+		return c.DER
+	}
+	c := newCertCache(1024)
+	get := func(der []byte) *parsedCert {
+		t.Helper()
+		p, err := c.get(der)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return p
 	}
-	if n, b := c.lru.Len(), c.lru.Bytes(); n >= 200 || b > certCacheBytes {
-		t.Errorf("after 200 large certificates the cache holds %d entries, %d bytes; want fewer entries, at most %d bytes", n, b, certCacheBytes)
+
+	small := issue("client")
+	if p1, p2 := get(small), get(small); p1 == p2 {
+		t.Errorf("a certificate of no trusted chain was cached")
 	}
-	small, err := root.Issue(pki.Spec{Subject: pkix.Name{CommonName: "client"}, NotBefore: now, NotAfter: now.Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
+	p := get(small)
+	c.keep([]*parsedCert{p})
+	if get(small) != p {
+		t.Errorf("a certificate of a trusted chain was not cached")
 	}
-	p1, _ := c.get(small.DER)
-	p2, _ := c.get(small.DER)
-	if p1 == nil || p1 != p2 {
-		t.Errorf("a certificate seen twice was parsed twice")
+	if p.info.PEM != "" || !strings.Contains(string(p.json), `"pem":"-----BEGIN CERTIFICATE-----`) {
+		t.Errorf("the PEM is kept twice, or not in the JSON")
+	}
+
+	large := issue(strings.Repeat("x", maxCachedDER))
+	c.keep([]*parsedCert{get(large)})
+	if n := c.lru.Len(); n != 1 {
+		t.Errorf("a certificate over %d bytes was cached: %d entries", maxCachedDER, n)
+	}
+
+	for i := range 600 { // about 12 KB each: the bytes run out before the entries
+		c.keep([]*parsedCert{get(issue(strings.Repeat("y", 12<<10) + strconv.Itoa(i)))})
+	}
+	if n, b := c.lru.Len(), c.lru.Bytes(); n >= 600 || b > certCacheBytes {
+		t.Errorf("after 600 certificates of 12 KB the cache holds %d entries, %d bytes; want fewer entries, at most %d bytes", n, b, certCacheBytes)
 	}
 }

@@ -206,6 +206,9 @@ func (s *Server) decide(c *config.Client, chain []*parsedCert, st *tls.Connectio
 		r = s.render(c, chain, facts, now)
 		s.decisions.put(key, now, r)
 	}
+	if r.trusted {
+		s.certs.keep(chain)
+	}
 	e := &echoEntry{client: c, code: r.code, resp: responseFor(r.code)}
 	e.responses = s.metrics.Decided(name, r.code)
 
@@ -224,6 +227,7 @@ func (s *Server) decisionTime() time.Time { return policy.DecisionTime(s.now()) 
 // rendered is a decision made and rendered, without the connection's own TLS facts.
 type rendered struct {
 	code     int
+	trusted  bool     // a bundle of the client trusted the chain: its certificates may be cached
 	decision []byte   // {"decision":…,"tls":
 	rest     []byte   // from ,"certificates" to the findings, without the closing brace
 	head     echoHead // for the HTML page; its TLS is the connection's
@@ -244,7 +248,7 @@ func (s *Server) render(c *config.Client, chain []*parsedCert, facts rule.TLS, n
 		Rule:         ruleView(c, d),
 		Findings:     findings,
 	}
-	r := &rendered{code: d.Code, head: head}
+	r := &rendered{code: d.Code, head: head, trusted: d.Verification != nil && d.Verification.OK}
 	r.decision = append(appendMarshal([]byte(`{"decision":`), head.Decision), `,"tls":`...)
 	// The certificates' JSON comes from the certificate cache; the rest is small.
 	b := append(make([]byte, 0, 4096), `,"certificates":[`...)

@@ -16,10 +16,14 @@ import (
 // connection per request, which many do, is then decided and rendered once a second
 // rather than once a connection. Everything is forgotten when the second turns, so
 // the memo is small and a changed clock or an expiring certificate is seen at once.
+// Within a second it is bounded in decisions and in bytes, and keeps no decision
+// larger than maxMemoDecision, so clients presenting many large certificates in one
+// second cannot make it hold much.
 type decisionMemo struct {
-	mu  sync.Mutex
-	sec time.Time
-	m   map[decisionKey]*rendered
+	mu    sync.Mutex
+	sec   time.Time
+	m     map[decisionKey]*rendered
+	bytes int
 }
 
 // decisionKey is what a decision depends on, besides the time.
@@ -29,8 +33,16 @@ type decisionKey struct {
 	chain  string // the presented certificates' SHA-256 fingerprints
 }
 
-// maxMemoDecisions bounds the decisions remembered within one second.
-const maxMemoDecisions = 1024
+// Bounds of the decisions remembered within one second.
+const (
+	maxMemoDecisions = 1024
+	maxMemoBytes     = 8 << 20
+	maxMemoDecision  = 64 << 10 // an ordinary decision's JSON is 5 to 15 KB
+)
+
+// size counts a rendered decision: its JSON, and as much again for the views the
+// HTML page keeps (measured at about the size of their JSON).
+func (r *rendered) size() int { return len(r.decision) + 2*len(r.rest) }
 
 func (m *decisionMemo) get(k decisionKey, now time.Time) *rendered {
 	m.mu.Lock()
@@ -45,10 +57,11 @@ func (m *decisionMemo) put(k decisionKey, now time.Time, r *rendered) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.sec.Equal(now) {
-		m.sec, m.m = now, make(map[decisionKey]*rendered)
+		m.sec, m.m, m.bytes = now, make(map[decisionKey]*rendered), 0
 	}
-	if len(m.m) < maxMemoDecisions {
+	if n := r.size(); len(m.m) < maxMemoDecisions && n <= maxMemoDecision && m.bytes+n <= maxMemoBytes {
 		m.m[k] = r
+		m.bytes += n
 	}
 }
 

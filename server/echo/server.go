@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -40,20 +41,27 @@ type Limits struct {
 	Read      time.Duration // the whole request, body included
 	Write     time.Duration
 	Idle      time.Duration // between requests on a keep-alive connection
-	MaxHeader int           // bytes of request header
-	MaxConns  int           // per listener; beyond it, new connections wait in the backlog
-	Grace     time.Duration // how long shutdown waits for in-flight requests
+	// IdleNoCert is how long the mTLS listener waits for a request on a connection
+	// that presented no certificate (see conns.go).
+	IdleNoCert time.Duration
+	MaxHeader  int // bytes of request header
+	MaxConns   int // per listener; beyond it, new connections wait in the backlog (see conns.go for the mTLS listener's)
+	// MaxConnsPerSource bounds the mTLS listener's connections from one IP
+	// address; 0 is half of MaxConns. Raise it behind a TCP load balancer.
+	MaxConnsPerSource int
+	Grace             time.Duration // how long shutdown waits for in-flight requests
 }
 
 // DefaultLimits are the limits of mtlsplay serve.
 var DefaultLimits = Limits{
-	Handshake: 10 * time.Second,
-	Read:      60 * time.Second,
-	Write:     60 * time.Second,
-	Idle:      90 * time.Second,
-	MaxHeader: 64 << 10,
-	MaxConns:  4096,
-	Grace:     30 * time.Second,
+	Handshake:  10 * time.Second,
+	Read:       60 * time.Second,
+	Write:      60 * time.Second,
+	Idle:       90 * time.Second,
+	IdleNoCert: 5 * time.Second,
+	MaxHeader:  64 << 10,
+	MaxConns:   4096,
+	Grace:      30 * time.Second,
 }
 
 // Server serves the mTLS listener. It runs each TLS handshake itself, so a
@@ -84,21 +92,18 @@ type Server struct {
 	h2   *http.Server  // serves the connections that negotiated h2
 	h2ln *chanListener // hands them over
 
-	mu       sync.Mutex
-	conns    map[*echoConn]struct{}
-	shutting atomic.Bool
-	wg       sync.WaitGroup
+	mu        sync.Mutex
+	conns     map[*echoConn]struct{}
+	perSource map[netip.Addr]int     // open connections by source
+	h2conns   map[net.Conn]*echoConn // connections handed to HTTP/2, until net/http closes them
+	slots     chan struct{}          // one token per open connection, at most Limits.MaxConns
+	shutting  atomic.Bool
+	wg        sync.WaitGroup
 
 	work        chan *echoConn // idle workers take connections from here
 	idleWorkers atomic.Int32
 	stop        chan struct{} // closed at shutdown: idle workers end
 	stopOnce    sync.Once
-}
-
-// echoConn is one connection served by the direct HTTP/1.1 path (or handshaking).
-type echoConn struct {
-	raw  net.Conn
-	idle atomic.Bool // handshaking or waiting for a request: shutdown may close it
 }
 
 // Limits of the direct path, as net/http has them.
@@ -129,7 +134,13 @@ const (
 func New(o Options) *Server {
 	es := &Server{cfg: o.Config, log: o.Log, reqLog: o.RequestLog, now: o.Now, metrics: o.Metrics,
 		certs: newCertCache(certCacheSize), chains: trust.NewCache(chainCacheSize),
-		lim: o.Limits, conns: map[*echoConn]struct{}{}, work: make(chan *echoConn), stop: make(chan struct{})}
+		lim: o.Limits, conns: map[*echoConn]struct{}{}, perSource: map[netip.Addr]int{}, h2conns: map[net.Conn]*echoConn{},
+		work: make(chan *echoConn), stop: make(chan struct{})}
+	es.lim.MaxConns = max(es.lim.MaxConns, 1)
+	if es.lim.MaxConnsPerSource <= 0 {
+		es.lim.MaxConnsPerSource = max(es.lim.MaxConns/2, 1)
+	}
+	es.slots = make(chan struct{}, es.lim.MaxConns)
 	es.tls = es.tlsConfig()
 	lim := o.Limits
 	es.h2ln = newChanListener()
@@ -142,7 +153,7 @@ func New(o Options) *Server {
 		IdleTimeout:       lim.Idle,
 		MaxHeaderBytes:    lim.MaxHeader,
 		ConnContext:       connContext,
-		ConnState:         o.Metrics.CountConns(metrics.MTLS), // serveConn stops counting a connection it hands over
+		ConnState:         es.h2ConnState(o.Metrics.CountConns(metrics.MTLS)), // serveConn stops counting a connection it hands over
 		ErrorLog:          reqlog.HTTPServerLog(o.Log, "mtls"),
 	}
 	return es
@@ -151,7 +162,8 @@ func New(o Options) *Server {
 // ChainCacheStats reports the chain cache's hits and misses, for the metrics.
 func (es *Server) ChainCacheStats() (hits, misses uint64) { return es.chains.Stats() }
 
-// Serve accepts connections until ln is closed.
+// Serve accepts connections until ln is closed, within the connection budget
+// (conns.go).
 func (es *Server) Serve(ln net.Listener) error {
 	go func() { _ = es.h2.Serve(es.h2ln) }()
 	var backoff time.Duration
@@ -171,9 +183,13 @@ func (es *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		backoff = 0
-		ec := &echoConn{raw: raw}
-		ec.idle.Store(true)
+		ec := &echoConn{raw: raw, source: sourceOf(raw), since: time.Now()}
+		if !es.admit(ec) {
+			raw.Close()
+			continue
+		}
 		if !es.track(ec) {
+			es.release(ec.source)
 			raw.Close()
 			continue
 		}
@@ -238,17 +254,23 @@ func (es *Server) track(ec *echoConn) bool {
 	return true
 }
 
-func (es *Server) untrack(ec *echoConn) {
+// untrack forgets a connection that has ended, or that HTTP/2 now serves (whose
+// slot is given back when net/http closes it).
+func (es *Server) untrack(ec *echoConn, handedOver bool) {
 	es.mu.Lock()
 	delete(es.conns, ec)
 	es.mu.Unlock()
+	if !handedOver {
+		es.release(ec.source)
+	}
 	es.metrics.Open(metrics.MTLS).Add(-1)
 	es.wg.Done()
 }
 
-// Shutdown stops accepting (the caller closes the listener), closes idle
-// connections, lets requests in flight finish and answer with Connection: close,
-// and after ctx ends closes what is left.
+// Shutdown stops accepting (the caller closes the listener), ends connections that
+// are not in a request (each by its own goroutine, so a request that has arrived is
+// still answered), lets requests in flight finish and answer with Connection:
+// close, and after ctx ends closes what is left.
 func (es *Server) Shutdown(ctx context.Context) error {
 	es.mu.Lock() // after this, track adds no connection, so wg only counts down
 	es.shutting.Store(true)
@@ -288,11 +310,15 @@ wait:
 	return nil
 }
 
+// closeConns wakes the connections that are not in a request (idleOnly), or closes
+// them all.
 func (es *Server) closeConns(idleOnly bool) {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	for ec := range es.conns {
-		if !idleOnly || ec.idle.Load() {
+		if idleOnly {
+			ec.wake()
+		} else {
 			_ = ec.raw.Close()
 		}
 	}
@@ -308,7 +334,7 @@ func (es *Server) serveConn(ec *echoConn) {
 		if !handedOver {
 			_ = ec.raw.Close()
 		}
-		es.untrack(ec)
+		es.untrack(ec, handedOver)
 	}()
 	tc := tls.Server(ec.raw, es.tls)
 	_ = ec.raw.SetDeadline(time.Now().Add(es.lim.Handshake))
@@ -317,16 +343,16 @@ func (es *Server) serveConn(ec *echoConn) {
 		return
 	}
 	st := tc.ConnectionState()
+	ec.mu.Lock()
+	ec.cert = len(st.PeerCertificates) > 0
+	ec.mu.Unlock()
 	if st.NegotiatedProtocol == "h2" {
 		_ = ec.raw.SetDeadline(time.Time{})
 		// From deliver on the connection is net/http's, and its Shutdown decides when
 		// it is idle. Until untrack below, a Shutdown here must not close it as one of
 		// ours: on a loaded machine this goroutine can be held off the CPU while
 		// net/http serves a request on it (a flaky TestShutdownClosesStuckHTTP2).
-		ec.idle.Store(false)
-		if es.h2ln.deliver(tc) {
-			handedOver = true
-		}
+		handedOver = es.handOver(ec, tc)
 		return
 	}
 	es.serveHTTP1(ec, tc, &st)
@@ -386,22 +412,25 @@ func (es *Server) serveHTTP1(ec *echoConn, tc *tls.Conn, st *tls.ConnectionState
 		bufPool.Put(c.body)
 	}()
 
-	wait := es.lim.Handshake // the first request is due as soon as the handshake is done
+	// The first request is due as soon as the handshake is done; a client without a
+	// certificate is kept waiting less (conns.go).
+	wait, idle := es.lim.Handshake, es.lim.Idle
+	if !ec.cert && es.lim.IdleNoCert > 0 {
+		wait, idle = min(wait, es.lim.IdleNoCert), min(idle, es.lim.IdleNoCert)
+	}
 	for {
-		ec.idle.Store(true)
-		if es.shutting.Load() {
+		if !ec.await(es, wait) {
 			return
 		}
-		_ = tc.SetReadDeadline(time.Now().Add(wait))
 		c.lr.N = int64(es.lim.MaxHeader) + headerSlack
 		if _, err := c.br.Peek(1); err != nil {
-			return
+			return // no request: idle too long, woken by shutdown or eviction, or closed
 		}
-		ec.idle.Store(false)
+		ec.setPhase(busy)
 		if !c.serveRequest() {
 			return
 		}
-		wait = es.lim.Idle
+		wait = idle
 	}
 }
 
@@ -432,7 +461,9 @@ func (c *h1conn) serveRequest() bool {
 	clear(rw.header)
 	rw.status, rw.preHead, rw.off, rw.body = 0, nil, headRoom, (*c.body)[:headRoom]
 	es.echo(rw, req, c.cs)
-	keep := !req.Close && req.ProtoAtLeast(1, 1) && !es.shutting.Load() && drainBody(req)
+	// A client without a certificate (report mode) gets its answer, then the
+	// connection ends: it must not hold a slot (conns.go).
+	keep := !req.Close && req.ProtoAtLeast(1, 1) && !es.shutting.Load() && c.ec.cert && drainBody(req)
 	out := rw.response(req.Method == http.MethodHead, keep)
 	*c.body = rw.body[:0] // keep what it grew to
 	_ = tc.SetWriteDeadline(time.Now().Add(es.lim.Write))

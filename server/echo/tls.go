@@ -99,5 +99,6 @@ func (s *Server) verifyStrict(cs tls.ConnectionState) error {
 		}
 		return &handshake.Rejection{Reason: handshake.UntrustedCertificate, Msg: msg}
 	}
+	s.certs.keep(chain) // only now: a chain refused in the handshake leaves nothing behind
 	return nil
 }

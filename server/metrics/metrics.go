@@ -25,12 +25,15 @@ type Metrics struct {
 	requests  map[clientCode]*atomic.Uint64       // every echo response
 	failures  map[handshake.Reason]*atomic.Uint64 // failed handshakes, by reason
 	api       map[int]*atomic.Uint64              // POST /api/decide, by HTTP status
+	shed      [2]atomic.Uint64                    // mTLS connections shed, by ShedReason
 
 	open     [2]atomic.Int64 // open connections, by Listener
 	inFlight [2]atomic.Int64 // requests being read or answered, likewise
 
 	// ChainCache reports the chain cache's lookups; nil leaves them out.
 	ChainCache func() (hits, misses uint64)
+	// LogDropped reports the log lines dropped by the log's limits; nil leaves it out.
+	LogDropped func() uint64
 }
 
 // Listener is one of the server's two listeners.
@@ -41,6 +44,20 @@ const (
 	Page Listener = iota // label "http": the page, the API and the metrics
 	MTLS                 // label "mtls": the echo endpoint
 )
+
+// ShedReason is why the mTLS listener closed a connection to keep its budget.
+type ShedReason int
+
+// The reasons, as their label names them.
+const (
+	ShedSourceLimit ShedReason = iota // "source_limit": its source held its share of the connections
+	ShedEvicted                       // "evicted": all slots were taken; it held one without a certificate
+)
+
+var shedLabels = [...]string{ShedSourceLimit: "source_limit", ShedEvicted: "evicted"}
+
+// Shed counts a connection closed to keep the connection budget.
+func (m *Metrics) Shed(r ShedReason) { m.shed[r].Add(1) }
 
 // Open is the gauge of l's open connections.
 func (m *Metrics) Open(l Listener) *atomic.Int64 { return &m.open[l] }
@@ -183,6 +200,11 @@ func (m *Metrics) exposition() []byte {
 		sample("mtlsplay_api_decide_requests_total", []string{"status", strconv.Itoa(s)}, api[s])
 	}
 
+	family("mtlsplay_connections_shed_total", "mTLS connections closed to keep the connection budget: refused because their source held its share, or evicted (handshaking or without a certificate) to make room.", "counter")
+	for r, label := range shedLabels {
+		sample("mtlsplay_connections_shed_total", []string{"reason", label}, m.shed[r].Load())
+	}
+
 	family("mtlsplay_open_connections", "Connections open now, by listener.", "gauge")
 	sample("mtlsplay_open_connections", []string{"listener", "http"}, uint64(max(m.open[Page].Load(), 0)))
 	sample("mtlsplay_open_connections", []string{"listener", "mtls"}, uint64(max(m.open[MTLS].Load(), 0)))
@@ -190,6 +212,11 @@ func (m *Metrics) exposition() []byte {
 	family("mtlsplay_requests_in_flight", "Requests being read or answered now, by listener.", "gauge")
 	sample("mtlsplay_requests_in_flight", []string{"listener", "http"}, uint64(max(m.inFlight[Page].Load(), 0)))
 	sample("mtlsplay_requests_in_flight", []string{"listener", "mtls"}, uint64(max(m.inFlight[MTLS].Load(), 0)))
+
+	if m.LogDropped != nil {
+		family("mtlsplay_log_lines_dropped_total", "Log lines not written: over the lines a connection or the server may write a second.", "counter")
+		sample("mtlsplay_log_lines_dropped_total", nil, m.LogDropped())
+	}
 
 	if m.ChainCache != nil {
 		hits, misses := m.ChainCache()

@@ -20,6 +20,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/server/demo"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
 	"github.com/mtlsplay/mtlsplay/server/metrics"
+	"github.com/mtlsplay/mtlsplay/server/reqlog"
 	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
@@ -30,11 +31,12 @@ const pageCSP = site.CSP + "; frame-ancestors 'none'"
 
 // Options is what the page listener serves besides the site.
 type Options struct {
-	Metrics *metrics.Metrics
-	Log     *slog.Logger
-	Now     func() time.Time // the decisions' clock
-	Try     *demo.Try
-	Decide  DecideLimits
+	Metrics    *metrics.Metrics
+	Log        *slog.Logger
+	RequestLog *reqlog.Log      // bounds the line per request (reqlog.Clip, Allow)
+	Now        func() time.Time // the decisions' clock
+	Try        *demo.Try
+	Decide     DecideLimits
 }
 
 // DecideLimits bound what POST /api/decide can take of the server. A decision
@@ -59,6 +61,7 @@ var DefaultDecideLimits = DecideLimits{Wait: 5 * time.Second, Deadline: 10 * tim
 type server struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
+	reqLog  *reqlog.Log
 	now     func() time.Time
 	decide  DecideLimits
 	slots   chan struct{} // a value held per decision being read or made
@@ -71,7 +74,7 @@ func Handler(o Options) http.Handler {
 	lim.Slots = cmp.Or(lim.Slots, runtime.GOMAXPROCS(0))
 	lim.Wait = cmp.Or(lim.Wait, DefaultDecideLimits.Wait)
 	lim.Deadline = cmp.Or(lim.Deadline, DefaultDecideLimits.Deadline)
-	s := &server{metrics: o.Metrics, log: o.Log, now: o.Now, decide: lim, slots: make(chan struct{}, lim.Slots)}
+	s := &server{metrics: o.Metrics, log: o.Log, reqLog: o.RequestLog, now: o.Now, decide: lim, slots: make(chan struct{}, lim.Slots)}
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -103,9 +106,12 @@ func (s *server) pageHeaders(next http.Handler) http.Handler {
 		s.metrics.InFlight(metrics.Page).Add(1)
 		defer s.metrics.InFlight(metrics.Page).Add(-1)
 		next.ServeHTTP(rec, r)
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) || !s.reqLog.Allow(time.Now()) {
+			return
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "page",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("method", reqlog.Clip(r.Method)),
+			slog.String("path", reqlog.Clip(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("took", time.Since(start)),
 			slog.String("remote", r.RemoteAddr),

@@ -24,6 +24,10 @@ type Log struct {
 	w    io.Writer // the handler's writer (the line buffer)
 	json bool
 	opts *slog.HandlerOptions
+
+	overall window        // the server's lines this second (limit.go)
+	dropped atomic.Uint64 // lines dropped since the start
+	recent  atomic.Int64  // lines dropped since the last line that said so
 }
 
 // New returns the request log writing to w (the slog handler's writer) in JSON or
@@ -44,12 +48,21 @@ type loggedLine struct {
 type Lines struct {
 	Attrs []slog.Attr
 	last  atomic.Pointer[loggedLine]
+	win   window // this connection's lines this second (limit.go)
 }
 
 var logBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // Write logs one request at t.
 func (l *Log) Write(rl *Lines, t time.Time, method, path, requested string) {
+	if ok, _ := rl.win.take(t.Unix(), LinesPerConnection); !ok {
+		l.drop()
+		return
+	}
+	if !l.Allow(t) {
+		return
+	}
+	path, requested = Clip(path), Clip(requested)
 	// slog writes these times its own way, and options that change the time or add
 	// to the line would make it differ from the line kept.
 	if y := t.Year(); y < 0 || y >= 10000 || l.opts.ReplaceAttr != nil || l.opts.AddSource {
@@ -88,10 +101,7 @@ const maxKeptLogLine = 1024
 // render has slog make the line; with a zero time, it leaves the time out.
 func (l *Log) render(attrs []slog.Attr, t time.Time, method, path, requested string) []byte {
 	var buf bytes.Buffer
-	var h slog.Handler = slog.NewTextHandler(&buf, l.opts)
-	if l.json {
-		h = slog.NewJSONHandler(&buf, l.opts)
-	}
+	h := l.handlerTo(&buf)
 	r := slog.NewRecord(t, slog.LevelInfo, "echo", 0)
 	r.AddAttrs(attrs...)
 	r.AddAttrs(slog.String("method", method), slog.String("path", path))
@@ -141,4 +151,14 @@ func appendLogTime(b []byte, t time.Time, nano bool) []byte {
 		b = append(b, d[:n]...)
 	}
 	return append(b, s.zone...)
+}
+
+// handler is a slog handler of the log's format writing to the log's writer.
+func (l *Log) handler() slog.Handler { return l.handlerTo(l.w) }
+
+func (l *Log) handlerTo(w io.Writer) slog.Handler {
+	if l.json {
+		return slog.NewJSONHandler(w, l.opts)
+	}
+	return slog.NewTextHandler(w, l.opts)
 }

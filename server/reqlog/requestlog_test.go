@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata"
 )
 
-// slogLine is the line the server's slog handler writes for the request: what
-// Log must write byte for byte.
+// slogLine is the line the server's slog handler writes for the request, its path
+// and client name clipped: what Log must write byte for byte.
 func slogLine(t testing.TB, json bool, at time.Time, attrs []slog.Attr, method, path, requested string) string {
 	t.Helper()
+	path, requested = Clip(path), Clip(requested)
 	var buf bytes.Buffer
 	var h slog.Handler = slog.NewTextHandler(&buf, &slog.HandlerOptions{})
 	if json {
@@ -162,8 +164,54 @@ func TestRequestLogKeepsShortLines(t *testing.T) {
 	if rl.last.Load() == nil {
 		t.Fatal("a short line was not kept")
 	}
-	l.Write(rl, time.Now(), "GET", "/"+strings.Repeat("a", maxKeptLogLine), "")
+	l.Write(rl, time.Now(), "GET", "/"+strings.Repeat("\x01", MaxLoggedPath-1), "") // each byte escaped in four
 	if ll := rl.last.Load(); ll == nil || ll.path != "/c/demo/" {
 		t.Errorf("after a long path, the entry keeps %v; want the short line still", ll)
+	}
+}
+
+// TestLogLimits: a connection writes at most LinesPerConnection lines a second and
+// the server LinesPerSecond; the rest are counted, and said in one line when the
+// next second's first line is written. Paths are clipped.
+func TestLogLimits(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, false, &slog.HandlerOptions{})
+	sec := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	rl := &Lines{Attrs: testAttrs()}
+	for range LinesPerConnection + 10 {
+		l.Write(rl, sec, "GET", "/c/a/", "")
+	}
+	if n := strings.Count(buf.String(), "msg=echo"); n != LinesPerConnection || l.Dropped() != 10 {
+		t.Errorf("one connection in one second: %d lines written, %d dropped; want %d and 10", n, l.Dropped(), LinesPerConnection)
+	}
+	buf.Reset()
+	for i := range LinesPerSecond + 5 { // many connections in the next second
+		l.Write(&Lines{Attrs: testAttrs()}, sec.Add(time.Second), "GET", "/c/"+strings.Repeat("x", i%3), "")
+	}
+	out := buf.String()
+	if n := strings.Count(out, "msg=echo"); n != LinesPerSecond || l.Dropped() != 15 {
+		t.Errorf("the server in one second: %d lines written, %d dropped in all; want %d and 15", n, l.Dropped(), LinesPerSecond)
+	}
+	if !strings.HasPrefix(out, `time=2026-06-01T00:00:01.000Z level=WARN msg="log lines dropped (too many a second)" count=10 `) {
+		t.Errorf("the drops of the second before are not said first:\n%.300s", out)
+	}
+	buf.Reset()
+	l.Write(&Lines{Attrs: testAttrs()}, sec.Add(2*time.Second), "GET", "/"+strings.Repeat("é", 1000), "")
+	line := buf.String()[strings.Index(buf.String(), "level=INFO"):]
+	if !strings.Contains(line, "…[1746 more bytes]") || len(line) > 512 {
+		t.Errorf("a 2 KB path is not clipped (on a character boundary):\n%s", line)
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/short", "/short"},
+		{strings.Repeat("a", MaxLoggedPath), strings.Repeat("a", MaxLoggedPath)},
+		{strings.Repeat("a", MaxLoggedPath+1), strings.Repeat("a", MaxLoggedPath) + "…[1 more bytes]"},
+		{"a" + strings.Repeat("é", MaxLoggedPath), "a" + strings.Repeat("é", (MaxLoggedPath-1)/2) + "…[" + strconv.Itoa(2*MaxLoggedPath+1-MaxLoggedPath+1) + " more bytes]"},
+	} {
+		if got := Clip(tc.in); got != tc.want {
+			t.Errorf("Clip(%.20q…) = %.40q…, want %.40q…", tc.in, got, tc.want)
+		}
 	}
 }

@@ -42,10 +42,11 @@ type Options struct {
 
 // Server is one running `mtlsplay serve`.
 type Server struct {
-	cfg  *config.Config
-	demo *demo.State // nil with --config
-	log  *slog.Logger
-	echo *echo.Server
+	cfg     *config.Config
+	demo    *demo.State // nil with --config
+	log     *slog.Logger
+	echo    *echo.Server
+	metrics *metrics.Metrics
 
 	httpLn, mtlsLn net.Listener
 	pageBase       string // http://host:port
@@ -140,12 +141,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	}
 
 	lim := opts.Limits
-	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqlog.New(logOut, opts.LogFormat == "json", hopts),
-		Metrics: m, Now: opts.Now, Limits: lim})
+	reqLog := reqlog.New(logOut, opts.LogFormat == "json", hopts)
+	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqLog, Metrics: m, Now: opts.Now, Limits: lim})
 	echoSrv := s.echo
-	m.ChainCache = echoSrv.ChainCacheStats
+	m.ChainCache, m.LogDropped = echoSrv.ChainCacheStats, reqLog.Dropped
+	s.metrics = m
 	pageSrv := &http.Server{
-		Handler:           page.Handler(page.Options{Metrics: m, Log: s.log, Now: opts.Now, Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why), Decide: opts.Decide}),
+		Handler: page.Handler(page.Options{Metrics: m, Log: s.log, RequestLog: reqLog, Now: opts.Now,
+			Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why), Decide: opts.Decide}),
 		ReadHeaderTimeout: lim.Handshake,
 		ReadTimeout:       lim.Read,
 		WriteTimeout:      lim.Write,
@@ -160,7 +163,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 
 	errc := make(chan error, 2)
 	go func() { errc <- pageSrv.Serve(netutil.LimitListener(s.httpLn, lim.MaxConns)) }()
-	go func() { errc <- echoSrv.Serve(netutil.LimitListener(s.mtlsLn, lim.MaxConns)) }()
+	go func() { errc <- echoSrv.Serve(s.mtlsLn) }() // the echo keeps its own connection budget
 	if opts.Ready != nil {
 		opts.Ready(s)
 	}

@@ -8,9 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,5 +221,137 @@ func TestShutdownClosesStuckHTTP2(t *testing.T) {
 	}
 	if !strings.Contains(ts.stderr.String(), "still open after the grace period were closed") {
 		t.Errorf("no log line about closing connections after the grace period:\n%s", ts.stderr)
+	}
+}
+
+// TestShutdownLosesNothing stops serve (as SIGTERM does: its context ends) five
+// times under keep-alive HTTP/1.1, HTTP/2 and POST /api/decide load, and checks
+// that every request the server read was answered: as many responses reached the
+// clients as the server counted.
+func TestShutdownLosesNothing(t *testing.T) {
+	for run := range 5 {
+		t.Run(strconv.Itoa(run+1), shutdownUnderLoad)
+	}
+}
+
+func shutdownUnderLoad(t *testing.T) {
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, testConfig(config.ModeReport))})
+	echoURL, page := "https://"+ts.s.MTLSAddr(), "http://"+ts.s.HTTPAddr()
+	var h1, h2, api atomic.Int64 // responses received
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
+	for range 8 { // keep-alive HTTP/1.1, one request after another until the server ends the connection
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := tls.Dial("tcp", ts.s.MTLSAddr(), clientTLS(t, goodCert[0], goodCert[1]))
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for {
+				if _, err := io.WriteString(c, "GET /c/partner-a/h1 HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+					return
+				}
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil {
+					return
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					return
+				}
+				h1.Add(1)
+				if resp.Close {
+					return
+				}
+			}
+		}()
+	}
+	h2cfg := clientTLS(t, goodCert[0], goodCert[1])
+	h2cfg.NextProtos = []string{"h2"}
+	h2client := &http.Client{Timeout: hangGuard, Transport: &http2.Transport{TLSClientConfig: h2cfg}}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stopped() {
+				resp, err := h2client.Get(echoURL + "/c/partner-a/h2")
+				if err != nil {
+					continue // refused after shutdown began: nothing was read
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err == nil && resp.StatusCode == 200 {
+					h2.Add(1)
+				}
+			}
+		}()
+	}
+	body := decideRequest(t)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: hangGuard}
+			for !stopped() {
+				resp, err := c.Post(page+"/api/decide", "application/json", bytes.NewReader(body))
+				if err != nil {
+					continue
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err == nil && resp.StatusCode == 200 {
+					api.Add(1)
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // load before the stop; the counts below do not depend on it
+	if code := ts.stop(); code != 0 {
+		t.Errorf("serve exited with %d", code)
+	}
+	close(stop)
+	wg.Wait()
+	h2client.CloseIdleConnections()
+
+	// What the server answered, from its counters (the log is rate-limited).
+	rec := httptest.NewRecorder()
+	ts.s.metrics.ServeHTTP(rec, nil)
+	answered := func(series string) (n int64) {
+		for _, l := range strings.Split(rec.Body.String(), "\n") {
+			if v, ok := strings.CutPrefix(l, series+" "); ok {
+				n, _ = strconv.ParseInt(v, 10, 64)
+			}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		name     string
+		received int64
+		logged   int64
+	}{
+		{"echo over HTTP/1.1 keep-alive and HTTP/2", h1.Load() + h2.Load(), answered(`mtlsplay_echo_responses_total{client="partner-a",code="0"}`)},
+		{"POST /api/decide", api.Load(), answered(`mtlsplay_api_decide_requests_total{status="200"}`)},
+	} {
+		if c.received != c.logged {
+			t.Errorf("%s: the server answered %d requests, the clients received %d: %d lost", c.name, c.logged, c.received, c.logged-c.received)
+		}
+		if c.received == 0 {
+			t.Errorf("%s: no request was answered before the stop: the test measured nothing", c.name)
+		}
+	}
+	if h1.Load() == 0 || h2.Load() == 0 {
+		t.Errorf("HTTP/1.1 answered %d, HTTP/2 %d: the test must load both", h1.Load(), h2.Load())
 	}
 }
