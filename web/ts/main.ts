@@ -188,7 +188,7 @@ async function run(): Promise<void> {
 const certNotice = byId("cert-notice");
 
 function notice(text: string | null): void {
-  certNotice.textContent = text ?? "";
+  replace(certNotice, text ?? ""); // engine messages quote the input's names
   certNotice.hidden = !text;
 }
 
