@@ -11,7 +11,7 @@ import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
-import { decode, encode, NewerLink, type State } from "./share";
+import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError } from "./types";
 
 const MAX_BUNDLES = 5;
@@ -472,7 +472,7 @@ window.addEventListener("hashchange", async () => {
 function unreadableLink(e: Error, outcome: string): void {
   byId<HTMLInputElement>("share-url").value = location.href;
   byId("share-box").hidden = false; // before the text: a hidden live region is not read out
-  const cut = e instanceof NewerLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
+  const cut = e instanceof NewerLink || e instanceof TooLargeLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
   requestAnimationFrame(() => (byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`));
 }
 
