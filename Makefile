@@ -9,6 +9,7 @@ WASM_PKGS := ./internal/...
 FUZZ := \
 	./internal/certinput:FuzzDecode \
 	./internal/certinput:FuzzPEMContent \
+	./internal/certinput:FuzzKeyKind \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,6 +84,26 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 		return nil, inputError(err, "certificate", 0)
 	}
 	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
+}
+
+// Read finds the certificates in a file's bytes as every input is read (PEM, DER,
+// base64, up to a bundle's count) and writes them as PEM. A private key, an
+// encrypted one or a PKCS#12 file is the private_key error: the page then keeps
+// nothing of the file.
+func Read(req ReadRequest) (*ReadResponse, error) {
+	source := sourceName(req.Source, "file")
+	blocks, err := certinput.DecodeBundle(source, req.Data)
+	if err != nil {
+		return nil, err
+	}
+	if len(blocks) == 0 {
+		return nil, &certinput.Error{Source: source, Kind: certinput.KindNoCertificate, Msg: "no certificate: the file is empty"}
+	}
+	var b strings.Builder
+	for _, bl := range blocks {
+		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: bl.DER}))
+	}
+	return &ReadResponse{PEM: b.String()}, nil
 }
 
 // parseNonEmpty is ParseChain for inputs that must hold a certificate.
@@ -329,6 +350,12 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 			return nil, err
 		}
 		return Decide(req, now)
+	case "read":
+		var req ReadRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Read(req)
 	case "declarations":
 		env, err := Env()
 		if err != nil {
@@ -336,7 +363,7 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 		}
 		return env.Declarations(), nil
 	}
-	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, compile, eval, decide or declarations", op)}
+	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide or declarations", op)}
 }
 
 func decode(b []byte, v any) error {

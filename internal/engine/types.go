@@ -26,6 +26,19 @@ type InspectResponse struct {
 	Findings     []diagnose.Finding      `json:"findings"`
 }
 
+// ReadRequest is a file as the page opened or was dropped one: its bytes, which may
+// be binary (DER, PKCS#12), so that the engine, not the page, tells a certificate
+// from a private key before anything of it is shown or put in a share link.
+type ReadRequest struct {
+	Data   []byte `json:"data"`             // base64 in JSON
+	Source string `json:"source,omitempty"` // names the file in messages; default "file"
+}
+
+// ReadResponse is the file's certificates as PEM, for the page's text boxes.
+type ReadResponse struct {
+	PEM string `json:"pem"`
+}
+
 // CompileRequest checks a rule without evaluating it.
 type CompileRequest struct {
 	Rule    string `json:"rule"`
