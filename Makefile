@@ -10,6 +10,7 @@ FUZZ := \
 	./internal/certinput:FuzzDecode \
 	./internal/certinput:FuzzPEMContent \
 	./internal/certinput:FuzzKeyKind \
+	./internal/certinput:FuzzWithoutKeys \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

@@ -2,6 +2,8 @@ package certinput
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -118,4 +120,57 @@ func keyError(source, where, kind string) *Error {
 		return &Error{Source: source, Where: where, Kind: KindPrivateKey, Msg: pkcs12Msg}
 	}
 	return &Error{Source: source, Where: where, Kind: KindPrivateKey, Msg: privateKeyMsg + " (" + kind + ")"}
+}
+
+// WithoutKeys is for a file that holds certificates and a private key together
+// (HAProxy's crt files, keycert.pem, what curl --cert accepts): when data has a
+// certificate block and PEM private-key blocks, it returns data with each key block
+// blanked (every byte but the line breaks made a space, so the lines keep their
+// numbers) and names the blocks it blanked ("block 2 (line 14): PRIVATE KEY"). Data
+// without a certificate block, or without a complete key block, comes back as it is,
+// so a key on its own is still refused by Decode.
+func WithoutKeys(data []byte) ([]byte, []string) {
+	type span struct{ start, end int }
+	var keys []span
+	var names []string
+	certs := false
+	line, counted := 1, 0
+	for n, at := 1, 0; ; n++ {
+		i := bytes.Index(data[at:], []byte("-----BEGIN "))
+		if i < 0 {
+			break
+		}
+		start := at + i
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
+		head := data[start+len("-----BEGIN "):]
+		typ, _, ok := bytes.Cut(head, []byte("-----"))
+		at = start + len("-----BEGIN ")
+		if !ok || len(typ) > 64 {
+			continue
+		}
+		switch t := string(typ); {
+		case t == "CERTIFICATE" || t == "X509 CERTIFICATE" || t == "TRUSTED CERTIFICATE":
+			certs = true
+		case strings.HasSuffix(t, "PRIVATE KEY") && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ") == "":
+			end := bytes.Index(data[at:], []byte("-----END "+t+"-----"))
+			if end < 0 || bytes.Contains(data[at:at+end], []byte("-----BEGIN ")) {
+				continue
+			}
+			keys = append(keys, span{start, at + end + len("-----END "+t+"-----")})
+			names = append(names, "block "+strconv.Itoa(n)+" (line "+strconv.Itoa(line)+"): "+t)
+		}
+	}
+	if !certs || len(keys) == 0 {
+		return data, nil
+	}
+	out := bytes.Clone(data)
+	for _, k := range keys {
+		for i := k.start; i < k.end; i++ {
+			if out[i] != '\n' {
+				out[i] = ' '
+			}
+		}
+	}
+	return out, names
 }

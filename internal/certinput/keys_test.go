@@ -11,6 +11,7 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -172,6 +173,72 @@ func FuzzKeyKind(f *testing.F) {
 		var e *Error
 		if _, err := Decode("in", der); !errors.As(err, &e) || e.Kind != KindPrivateKey {
 			t.Fatalf("KeyKind = %q, but Decode() = %v", kind, err)
+		}
+	})
+}
+
+func TestWithoutKeys(t *testing.T) {
+	cert := pemOf("CERTIFICATE", testCert(t, "c"))
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(ec)
+	sec1, _ := x509.MarshalECPrivateKey(ec)
+	key, ecKey := pemOf("PRIVATE KEY", pkcs8), pemOf("EC PRIVATE KEY", sec1)
+	keyLine := 1 + strings.Count(cert, "\n")
+	tests := []struct {
+		name, in string
+		ignored  []string
+	}{
+		{"key then certificate", key + cert, []string{"block 1 (line 1): PRIVATE KEY"}},
+		{"certificate then two keys", cert + key + ecKey, []string{fmt.Sprintf("block 2 (line %d): PRIVATE KEY", keyLine), fmt.Sprintf("block 3 (line %d): EC PRIVATE KEY", keyLine+strings.Count(key, "\n"))}},
+		{"key alone", key, nil},
+		{"certificate alone", cert, nil},
+		{"truncated key", cert + key[:100], nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, ignored := WithoutKeys([]byte(tt.in))
+			if fmt.Sprint(ignored) != fmt.Sprint(tt.ignored) {
+				t.Fatalf("WithoutKeys() ignored %q, want %q", ignored, tt.ignored)
+			}
+			if tt.ignored == nil {
+				if string(out) != tt.in {
+					t.Fatalf("WithoutKeys() changed data it should have left alone")
+				}
+				return
+			}
+			if len(out) != len(tt.in) || strings.Count(string(out), "\n") != strings.Count(tt.in, "\n") || strings.Contains(string(out), "PRIVATE") {
+				t.Fatalf("WithoutKeys() = %q, want the keys blanked and the lines kept", out)
+			}
+			blocks, err := Decode("in", out)
+			line := 1 + strings.Count(tt.in[:strings.Index(tt.in, cert)], "\n")
+			if err != nil || len(blocks) != 1 || !strings.HasSuffix(blocks[0].Where, fmt.Sprintf("(line %d)", line)) {
+				t.Fatalf("Decode(WithoutKeys()) = %v, %v; want the certificate at its own line", blocks, err)
+			}
+		})
+	}
+}
+
+// FuzzWithoutKeys: never panics, keeps the length and every line break, and changes
+// nothing when it ignores nothing.
+func FuzzWithoutKeys(f *testing.F) {
+	cert := pemOf("CERTIFICATE", testCert(f, "c"))
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(ec)
+	f.Add([]byte(pemOf("PRIVATE KEY", pkcs8) + cert))
+	f.Add([]byte(cert + "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, ignored := WithoutKeys(data)
+		if len(out) != len(data) {
+			t.Fatalf("length %d, want %d", len(out), len(data))
+		}
+		for i := range data {
+			if (data[i] == '\n') != (out[i] == '\n') || out[i] != data[i] && out[i] != ' ' {
+				t.Fatalf("byte %d changed from %q to %q", i, data[i], out[i])
+			}
+		}
+		if len(ignored) == 0 && string(out) != string(data) {
+			t.Fatalf("nothing ignored, but the data changed")
 		}
 	})
 }

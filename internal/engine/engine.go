@@ -43,7 +43,12 @@ var Env = sync.OnceValues(rule.NewEnv)
 // ParseChain decodes and parses every certificate in data, leaf first. It fails on
 // input that holds no certificate at all, and names the block of any failure.
 func ParseChain(source string, data []byte) ([]*certinfo.Certificate, error) {
-	blocks, err := certinput.Decode(source, data)
+	return parseCerts(source, data, certinput.Decode)
+}
+
+// parseCerts parses every certificate decode finds in data.
+func parseCerts(source string, data []byte, decode func(string, []byte) ([]certinput.Block, error)) ([]*certinfo.Certificate, error) {
+	blocks, err := decode(source, data)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +84,11 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseNonEmpty(req.Source, req.Certificates)
+	decode := certinput.Decode
+	if req.Bundle {
+		decode = certinput.DecodeBundle
+	}
+	certs, err := parseNonEmpty(req.Source, req.Certificates, decode)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
@@ -106,10 +115,10 @@ func Read(req ReadRequest) (*ReadResponse, error) {
 	return &ReadResponse{PEM: b.String()}, nil
 }
 
-// parseNonEmpty is ParseChain for inputs that must hold a certificate.
-func parseNonEmpty(source, text string) ([]*certinfo.Certificate, error) {
+// parseNonEmpty is parseCerts for inputs that must hold a certificate.
+func parseNonEmpty(source, text string, decode func(string, []byte) ([]certinput.Block, error)) ([]*certinfo.Certificate, error) {
 	source = sourceName(source, "certificate")
-	certs, err := ParseChain(source, []byte(text))
+	certs, err := parseCerts(source, []byte(text), decode)
 	if err == nil && len(certs) == 0 {
 		err = &certinput.Error{Source: source, Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
 	}
@@ -159,7 +168,7 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseNonEmpty(req.Source, req.Certificates)
+	certs, err := parseNonEmpty(req.Source, req.Certificates, certinput.Decode)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,9 @@ type InspectRequest struct {
 	Certificates string `json:"certificates"`
 	Source       string `json:"source,omitempty"` // names the input in messages; default "certificate"
 	At           string `json:"at,omitempty"`     // RFC 3339, for expiry findings; empty means now
+	// Bundle reads the input as a truststore bundle (up to certinput.MaxBundleCertificates)
+	// rather than a chain (up to certinput.MaxCertificates): a file to inspect may be either.
+	Bundle bool `json:"bundle,omitempty"`
 }
 
 // InspectResponse lists the parsed certificates, leaf first, and what is wrong with
