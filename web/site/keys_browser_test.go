@@ -1,11 +1,14 @@
 package site_test
 
 import (
+	"bytes"
+	"compress/flate"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -160,6 +163,33 @@ func TestKeyFilesRefused(t *testing.T) {
 	}
 	if n := tb.text("#cert-notice"); n != "" {
 		t.Errorf("after a certificate file, the notice still says %q", n)
+	}
+	tb.noErrors()
+}
+
+// TestOldLinkWithKeyCleared opens a share link made before the engine read files:
+// the page then wrapped a DER key in a CERTIFICATE block. The engine recognises the
+// key inside it, the certificate box is cleared, and a new link no longer carries it.
+func TestOldLinkWithKeyCleared(t *testing.T) {
+	e := setup(t)
+	f := keyFiles(t)[0]
+	wrapped := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.der}))
+	state, _ := json.Marshal(map[string]any{"v": 1, "c": wrapped})
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestCompression)
+	fw.Write(state)
+	fw.Close()
+	tb := e.newTab(t)
+	tb.open(e, "#s="+base64.RawURLEncoding.EncodeToString(z.Bytes()))
+	got := poll[string](tb, `(() => { const n = document.getElementById("cert-notice"); return !n.hidden && n.textContent || null; })()`, 15*time.Second)
+	if !strings.Contains(got, f.want) || !strings.Contains(got, "has been cleared") {
+		t.Errorf("notice %q, want the engine's refusal of the %s", got, f.want)
+	}
+	if box := tb.value(`[data-testid="cert-input"]`); box != "" {
+		t.Errorf("the certificate box holds %d characters, want it cleared", len(box))
+	}
+	if s := tb.shareState(); strings.Contains(strings.ReplaceAll(s, `\n`, ""), base64.StdEncoding.EncodeToString(f.der)[8:48]) {
+		t.Errorf("a new link still carries the key: %.200q", s)
 	}
 	tb.noErrors()
 }
