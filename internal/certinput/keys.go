@@ -15,6 +15,7 @@ const (
 	KeyPKCS8Encrypted = "encrypted PKCS#8 private key"
 	KeyPKCS1          = "PKCS#1 RSA private key"
 	KeySEC1           = "SEC 1 EC private key"
+	KeyDSA            = "DSA private key"
 	KeyPKCS12         = "PKCS#12 file"
 )
 
@@ -67,14 +68,18 @@ func KeyKind(der []byte) string {
 			return KeySEC1
 		}
 	case seq.PeekASN1Tag(cbasn1.INTEGER) && version[0] <= 1:
-		// RSAPrivateKey (RFC 8017): version, then n, e, d, p, q, dP, dQ, qInv.
-		for range 8 {
-			var n cryptobyte.String
-			if !seq.ReadASN1(&n, cbasn1.INTEGER) {
-				return ""
-			}
+		// RSAPrivateKey (RFC 8017): version, then n, e, d, p, q, dP, dQ, qInv (and
+		// more primes); OpenSSL's DSA private key: version 0, then p, q, g, y, x.
+		n := 0
+		for seq.PeekASN1Tag(cbasn1.INTEGER) && seq.SkipASN1(cbasn1.INTEGER) {
+			n++
 		}
-		return KeyPKCS1
+		switch {
+		case n >= 8:
+			return KeyPKCS1
+		case n == 5 && version[0] == 0 && seq.Empty():
+			return KeyDSA
+		}
 	}
 	return ""
 }

@@ -70,6 +70,14 @@ func keyInputs(t testing.TB) map[string]struct {
 	// The same PFX as BER with indefinite lengths, as some Windows and Java tools write it.
 	ber := append([]byte{0x30, 0x80, 0x02, 0x01, 0x03, 0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01, 0xA0, 0x80, 0x24, 0x80, 0x04, 0x02, 0x30, 0x00}, 0, 0, 0, 0, 0, 0, 0, 0)
 
+	var dsa cryptobyte.Builder // as OpenSSL writes a DSA PRIVATE KEY: version, p, q, g, y, x
+	dsa.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Int64(0)
+		for _, v := range []int64{1 << 62, 1 << 40, 3, 5, 7} {
+			b.AddASN1BigInt(big.NewInt(v))
+		}
+	})
+
 	return map[string]struct {
 		der  []byte
 		kind string
@@ -79,6 +87,7 @@ func keyInputs(t testing.TB) map[string]struct {
 		"PKCS#8 Ed25519":   {pkcs8Ed, KeyPKCS8},
 		"SEC 1 EC":         {sec1, KeySEC1},
 		"PKCS#1 RSA":       {x509.MarshalPKCS1PrivateKey(rsaKey), KeyPKCS1},
+		"DSA":              {dsa.BytesOrPanic(), KeyDSA},
 		"encrypted PKCS#8": {encrypted, KeyPKCS8Encrypted},
 		"PKCS#12":          {p12, KeyPKCS12},
 		"PKCS#12 BER":      {ber, KeyPKCS12},
