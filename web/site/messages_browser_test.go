@@ -1,8 +1,11 @@
 package site_test
 
 import (
+	"bytes"
+	"compress/flate"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -28,7 +31,7 @@ func deceptiveLeaf(t *testing.T, cn, issuer string) string {
 	return string(leaf.CertPEM())
 }
 
-// rawDeceptive lists the text of every text node in the page's main element that
+// rawDeceptive lists the text of every text node of the page that
 // holds an invisible or reordering character (the set of dom.ts and
 // internal/diagnose/deceptive.go) without being the one character of a
 // span.deceptive: text that displays differently from what it is. Form fields'
@@ -36,10 +39,10 @@ func deceptiveLeaf(t *testing.T, cn, issuer string) string {
 const rawDeceptive = `(() => {
   const re = /[\u0080-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/;
   const out = [];
-  const w = document.createTreeWalker(document.getElementById("main"), NodeFilter.SHOW_TEXT);
+  const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = w.nextNode(); n; n = w.nextNode()) {
     const p = n.parentElement;
-    if (!re.test(n.data) || p.closest("textarea, .cm-editor, .rule-standin")) continue;
+    if (!re.test(n.data) || p.closest("textarea, script, style, .cm-editor, .rule-standin")) continue;
     if (p.classList.contains("deceptive") && [...n.data].length === 1) continue;
     out.push((p.id || p.className || p.tagName) + ": " + n.data);
   }
@@ -73,6 +76,26 @@ func TestDeceptiveCharactersInMessages(t *testing.T) {
 	}
 	if got := tb.text(`[data-finding-id="deceptive_text"]`); !strings.Contains(got, "U+202E") {
 		t.Errorf("finding deceptive_text shows %q, want the code point", got)
+	}
+	if raw := eval[[]string](tb, rawDeceptive); len(raw) > 0 {
+		t.Errorf("text shown with the raw character, neither marked nor isolated: %q", raw)
+	}
+	tb.noErrors()
+}
+
+// TestDeceptiveCharactersInShareStatus opens a link whose rule language is unknown and
+// holds a RIGHT-TO-LEFT OVERRIDE: the share box quotes it, marked and isolated.
+func TestDeceptiveCharactersInShareStatus(t *testing.T) {
+	e := setup(t)
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestCompression)
+	fw.Write([]byte(`{"v":1,"d":"\u202Eevil"}`))
+	fw.Close()
+	tb := e.newTab(t)
+	tb.open(e, "#s="+base64.RawURLEncoding.EncodeToString(z.Bytes()))
+	cp := poll[string](tb, `(() => { const s = document.querySelector("#share-status .deceptive"); return s && s.dataset.cp; })()`, 10*time.Second)
+	if cp != "U+202E" {
+		t.Errorf("share status marks %q, want U+202E", cp)
 	}
 	if raw := eval[[]string](tb, rawDeceptive); len(raw) > 0 {
 		t.Errorf("text shown with the raw character, neither marked nor isolated: %q", raw)

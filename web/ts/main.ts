@@ -519,7 +519,8 @@ function unreadableLink(e: Error, outcome: string): void {
   byId<HTMLInputElement>("share-url").value = location.href;
   byId("share-box").hidden = false; // before the text: a hidden live region is not read out
   const cut = e instanceof NewerLink || e instanceof TooLargeLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
-  requestAnimationFrame(() => (byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`));
+  // The message may quote the link's own text (an unknown dialect): marked like the rest.
+  requestAnimationFrame(() => replace(byId("share-status"), `This share link could not be read (${e.message}); ${outcome}.${cut}`));
 }
 
 // --- start ------------------------------------------------------------------------------------
