@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,6 +201,36 @@ func TestDecideAtWholeSeconds(t *testing.T) {
 		}
 		if resp.Code != tc.code || expired != tc.expiring || resp.At.Nanosecond() != 0 {
 			t.Errorf("at %s: code %d, expired finding %v, at %v; want %d, %v, whole seconds", tc.at, resp.Code, expired, resp.At, tc.code, tc.expiring)
+		}
+	}
+}
+
+// TestCallRead: a file's bytes come back as the PEM of its certificates; a private
+// key in DER (as a file holds it) or a PKCS#12 file is the private_key error, and
+// nothing of it is in the answer.
+func TestCallRead(t *testing.T) {
+	block, _ := pem.Decode([]byte(fixture(t, "client-good-chain.pem")))
+	der := block.Bytes
+	key, _ := pem.Decode([]byte(fixture(t, "client-good.key")))
+	resp := Call("read", mustJSON(t, ReadRequest{Data: der, Source: "client.der"}), testNow)
+	var got ReadResponse
+	if err := json.Unmarshal(resp, &got); err != nil || got.PEM != string(pem.EncodeToMemory(block)) {
+		t.Errorf("read(DER certificate) = %s, want its PEM", resp)
+	}
+	pfx := []byte{0x30, 0x80, 0x02, 0x01, 0x03, 0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01, 0xA0, 0x80}
+	for name, tc := range map[string]struct {
+		data      []byte
+		code, msg string
+	}{
+		"DER key":   {key.Bytes, "private_key", "client.key: DER: this is a private key"},
+		"PKCS#12":   {pfx, "private_key", "openssl pkcs12 -in FILE -nokeys"},
+		"empty":     {nil, "no_certificate", "no certificate"},
+		"too large": {make([]byte, 2<<20), "too_large", "at most 1.0 MiB"},
+	} {
+		resp := Call("read", mustJSON(t, ReadRequest{Data: tc.data, Source: "client.key"}), testNow)
+		e := errorOf(t, resp)
+		if e.Code != tc.code || !strings.Contains(e.Message, tc.msg) || strings.Contains(string(resp), "PRIVATE") {
+			t.Errorf("read(%s) = %s, want an error containing %q", name, resp, tc.msg)
 		}
 	}
 }
