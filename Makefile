@@ -9,6 +9,8 @@ WASM_PKGS := ./internal/...
 FUZZ := \
 	./internal/certinput:FuzzDecode \
 	./internal/certinput:FuzzPEMContent \
+	./internal/certinput:FuzzKeyKind \
+	./internal/certinput:FuzzWithoutKeys \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

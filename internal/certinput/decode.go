@@ -2,7 +2,6 @@ package certinput
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
@@ -162,9 +161,17 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 		}
 		switch string(typ) {
 		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+			// A key's DER in a CERTIFICATE block: what the page made of a key file
+			// it wrapped as PEM before it asked the engine, kept in old share links.
+			if kind := KeyKind(content); kind != "" {
+				return nil, keyError(source, where, kind)
+			}
 			der, err := firstSequence(content)
 			if err != nil {
 				return fail(KindMalformed, "%s", err)
+			}
+			if kind := KeyKind(der); kind != "" {
+				return nil, keyError(source, where, kind)
 			}
 			blocks = append(blocks, Block{DER: der, Where: where})
 		case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
@@ -248,8 +255,8 @@ func trimDER(data []byte) []byte {
 
 // decodeDER reads one or more concatenated DER certificates.
 func decodeDER(source, where string, der []byte, max int, what string) ([]Block, error) {
-	if isPrivateKey(der) {
-		return nil, &Error{Source: source, Where: where, Kind: KindPrivateKey, Msg: privateKeyMsg}
+	if kind := KeyKind(der); kind != "" {
+		return nil, keyError(source, where, kind)
 	}
 	var blocks []Block
 	s := cryptobyte.String(der)
@@ -261,6 +268,9 @@ func decodeDER(source, where string, der []byte, max int, what string) ([]Block,
 				return nil, &Error{Source: source, Where: where, Kind: KindMalformed, Msg: "not a DER certificate: the data is not a complete ASN.1 SEQUENCE"}
 			}
 			return nil, &Error{Source: source, Where: w, Kind: KindMalformed, Msg: fmt.Sprintf("%d trailing bytes after the last certificate are not a DER certificate", len(s))}
+		}
+		if kind := KeyKind(cert); kind != "" {
+			return nil, keyError(source, w, kind)
 		}
 		if len(blocks) == max {
 			return nil, &Error{Source: source, Where: w, Kind: KindTooMany, Msg: fmt.Sprintf("more than %d certificates; a %s this long is not accepted", max, what)}
@@ -282,19 +292,6 @@ func firstSequence(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("not a DER certificate: the block does not hold a complete ASN.1 SEQUENCE")
 	}
 	return cert, nil
-}
-
-func isPrivateKey(der []byte) bool {
-	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return true
-	}
-	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return true
-	}
-	if _, err := x509.ParseECPrivateKey(der); err == nil {
-		return true
-	}
-	return false
 }
 
 // decodeBase64 accepts standard or URL-safe base64 with white space anywhere.

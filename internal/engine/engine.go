@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -46,7 +47,12 @@ var Env = sync.OnceValues(rule.NewEnv)
 // ParseChain decodes and parses every certificate in data, leaf first. It fails on
 // input that holds no certificate at all, and names the block of any failure.
 func ParseChain(source string, data []byte) ([]*certinfo.Certificate, error) {
-	blocks, err := certinput.Decode(source, data)
+	return parseCerts(source, data, certinput.Decode)
+}
+
+// parseCerts parses every certificate decode finds in data.
+func parseCerts(source string, data []byte, decode func(string, []byte) ([]certinput.Block, error)) ([]*certinfo.Certificate, error) {
+	blocks, err := decode(source, data)
 	if err != nil {
 		return nil, err
 	}
@@ -82,17 +88,41 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseNonEmpty(req.Source, req.Certificates)
+	decode := certinput.Decode
+	if req.Bundle {
+		decode = certinput.DecodeBundle
+	}
+	certs, err := parseNonEmpty(req.Source, req.Certificates, decode)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
 	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
 }
 
-// parseNonEmpty is ParseChain for inputs that must hold a certificate.
-func parseNonEmpty(source, text string) ([]*certinfo.Certificate, error) {
+// Read finds the certificates in a file's bytes as every input is read (PEM, DER,
+// base64, up to a bundle's count) and writes them as PEM. A private key, an
+// encrypted one or a PKCS#12 file is the private_key error: the page then keeps
+// nothing of the file.
+func Read(req ReadRequest) (*ReadResponse, error) {
+	source := sourceName(req.Source, "file")
+	blocks, err := certinput.DecodeBundle(source, req.Data)
+	if err != nil {
+		return nil, err
+	}
+	if len(blocks) == 0 {
+		return nil, &certinput.Error{Source: source, Kind: certinput.KindNoCertificate, Msg: "no certificate: the file is empty"}
+	}
+	var b strings.Builder
+	for _, bl := range blocks {
+		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: bl.DER}))
+	}
+	return &ReadResponse{PEM: b.String()}, nil
+}
+
+// parseNonEmpty is parseCerts for inputs that must hold a certificate.
+func parseNonEmpty(source, text string, decode func(string, []byte) ([]certinput.Block, error)) ([]*certinfo.Certificate, error) {
 	source = sourceName(source, "certificate")
-	certs, err := ParseChain(source, []byte(text))
+	certs, err := parseCerts(source, []byte(text), decode)
 	if err == nil && len(certs) == 0 {
 		err = &certinput.Error{Source: source, Kind: certinput.KindNoCertificate, Msg: "no certificate: the input is empty"}
 	}
@@ -142,7 +172,7 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseNonEmpty(req.Source, req.Certificates)
+	certs, err := parseNonEmpty(req.Source, req.Certificates, certinput.Decode)
 	if err != nil {
 		return nil, err
 	}
@@ -333,6 +363,12 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 			return nil, err
 		}
 		return Decide(req, now)
+	case "read":
+		var req ReadRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Read(req)
 	case "declarations":
 		env, err := Env()
 		if err != nil {
@@ -340,7 +376,7 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 		}
 		return env.Declarations(), nil
 	}
-	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, compile, eval, decide or declarations", op)}
+	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide or declarations", op)}
 }
 
 func decode(b []byte, v any) error {

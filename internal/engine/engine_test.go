@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -214,8 +215,8 @@ func TestDecideAtWholeSeconds(t *testing.T) {
 // character) is within MaxRequestBytes, so the request limit never refuses what
 // the input limits accept.
 func TestMaxRequestFitsLargestInput(t *testing.T) {
-	pem := strings.ReplaceAll(fixture(t, "root.pem"), "\n", "\r\n")
-	input := strings.Repeat(pem, certinput.MaxBytes/len(pem))
+	crlf := strings.ReplaceAll(fixture(t, "root.pem"), "\n", "\r\n")
+	input := strings.Repeat(crlf, certinput.MaxBytes/len(crlf))
 	req := DecideRequest{
 		Certificates: input,
 		Source:       "client-chain-from-the-partner.pem",
@@ -233,4 +234,34 @@ func TestMaxRequestFitsLargestInput(t *testing.T) {
 		t.Errorf("a decide request with every input at its limit is %d bytes; MaxRequestBytes is %d", len(b), MaxRequestBytes)
 	}
 	t.Logf("largest legitimate request %d bytes, MaxRequestBytes %d", len(b), MaxRequestBytes)
+}
+
+// TestCallRead: a file's bytes come back as the PEM of its certificates; a private
+// key in DER (as a file holds it) or a PKCS#12 file is the private_key error, and
+// nothing of it is in the answer.
+func TestCallRead(t *testing.T) {
+	block, _ := pem.Decode([]byte(fixture(t, "client-good-chain.pem")))
+	der := block.Bytes
+	key, _ := pem.Decode([]byte(fixture(t, "client-good.key")))
+	resp := Call("read", mustJSON(t, ReadRequest{Data: der, Source: "client.der"}), testNow)
+	var got ReadResponse
+	if err := json.Unmarshal(resp, &got); err != nil || got.PEM != string(pem.EncodeToMemory(block)) {
+		t.Errorf("read(DER certificate) = %s, want its PEM", resp)
+	}
+	pfx := []byte{0x30, 0x80, 0x02, 0x01, 0x03, 0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01, 0xA0, 0x80}
+	for name, tc := range map[string]struct {
+		data      []byte
+		code, msg string
+	}{
+		"DER key":   {key.Bytes, "private_key", "client.key: DER: this is a private key"},
+		"PKCS#12":   {pfx, "private_key", "openssl pkcs12 -in FILE -nokeys"},
+		"empty":     {nil, "no_certificate", "no certificate"},
+		"too large": {make([]byte, 2<<20), "too_large", "at most 1.0 MiB"},
+	} {
+		resp := Call("read", mustJSON(t, ReadRequest{Data: tc.data, Source: "client.key"}), testNow)
+		e := errorOf(t, resp)
+		if e.Code != tc.code || !strings.Contains(e.Message, tc.msg) || strings.Contains(string(resp), "PRIVATE") {
+			t.Errorf("read(%s) = %s, want an error containing %q", name, resp, tc.msg)
+		}
+	}
 }

@@ -17,6 +17,9 @@ type InspectRequest struct {
 	Certificates string `json:"certificates"`
 	Source       string `json:"source,omitempty"` // names the input in messages; default "certificate"
 	At           string `json:"at,omitempty"`     // RFC 3339, for expiry findings; empty means now
+	// Bundle reads the input as a truststore bundle (up to certinput.MaxBundleCertificates)
+	// rather than a chain (up to certinput.MaxCertificates): a file to inspect may be either.
+	Bundle bool `json:"bundle,omitempty"`
 }
 
 // InspectResponse lists the parsed certificates, leaf first, and what is wrong with
@@ -24,6 +27,19 @@ type InspectRequest struct {
 type InspectResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Findings     []diagnose.Finding      `json:"findings"`
+}
+
+// ReadRequest is a file as the page opened or was dropped one: its bytes, which may
+// be binary (DER, PKCS#12), so that the engine, not the page, tells a certificate
+// from a private key before anything of it is shown or put in a share link.
+type ReadRequest struct {
+	Data   []byte `json:"data"`             // base64 in JSON
+	Source string `json:"source,omitempty"` // names the file in messages; default "file"
+}
+
+// ReadResponse is the file's certificates as PEM, for the page's text boxes.
+type ReadResponse struct {
+	PEM string `json:"pem"`
 }
 
 // CompileRequest checks a rule without evaluating it.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
 
@@ -138,6 +139,22 @@ func (c *cli) readInput(name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes, the most this input may be", displayName(name), limit)
 	}
 	return b, nil
+}
+
+// readCertificates reads a certificate file (a chain, or a file to inspect). A file
+// that also holds the certificates' private key (HAProxy's crt files, keycert.pem;
+// curl --cert reads them too) is read for its certificates, and each key block is named
+// in a warning on standard error; nothing of the key is printed.
+func (c *cli) readCertificates(name string) ([]byte, error) {
+	data, err := c.readInput(name, certinput.MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	data, keys := certinput.WithoutKeys(data)
+	for _, k := range keys {
+		fmt.Fprintf(c.stderr, "warning: %s: %s: the private key was ignored; only the certificates are read (never share this file)\n", displayName(name), k)
+	}
+	return data, nil
 }
 
 func displayName(name string) string {

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 
-	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
 
@@ -30,7 +29,7 @@ func (c *cli) eval(args []string) int {
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CERT (use - for standard input), got %d", len(operands))
 	}
-	data, err := c.readInput(operands[0], certinput.MaxBytes)
+	data, err := c.readCertificates(operands[0])
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}

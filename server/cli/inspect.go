@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
-	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
@@ -41,11 +40,12 @@ func (c *cli) inspect(args []string) int {
 	instant := now.Format(time.RFC3339Nano) // one instant for every file
 	var out inspectOutput
 	for _, name := range files {
-		data, err := c.readInput(name, certinput.MaxBytes)
+		data, err := c.readCertificates(name)
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		res, err := engine.Inspect(engine.InspectRequest{Certificates: string(data), Source: displayName(name), At: instant}, c.now)
+		// A file to inspect may be a CA bundle, not a chain: up to a bundle's count.
+		res, err := engine.Inspect(engine.InspectRequest{Certificates: string(data), Source: displayName(name), At: instant, Bundle: true}, c.now)
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}

@@ -40,7 +40,7 @@ func (c *cli) verify(args []string) int {
 		}
 		req.Bundles = append(req.Bundles, engine.BundleInput{Name: name, PEM: string(data)})
 	}
-	data, err := c.readInput(operands[0], certinput.MaxBytes)
+	data, err := c.readCertificates(operands[0])
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}

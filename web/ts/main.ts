@@ -11,8 +11,8 @@ import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
-import { decode, encode, NewerLink, type State } from "./share";
-import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError } from "./types";
+import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
+import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
 
 const MAX_BUNDLES = 5;
 performance.mark("mtlsplay:script-start");
@@ -188,7 +188,7 @@ async function run(): Promise<void> {
 const certNotice = byId("cert-notice");
 
 function notice(text: string | null): void {
-  certNotice.textContent = text ?? "";
+  replace(certNotice, text ?? ""); // engine messages quote the input's names
   certNotice.hidden = !text;
 }
 
@@ -234,19 +234,50 @@ certInput.addEventListener("input", () => {
   schedule();
 });
 
-async function readFile(f: File): Promise<string> {
-  const buf = new Uint8Array(await f.arrayBuffer());
-  // DER (a SEQUENCE) becomes PEM, so it can be seen, edited and shared like the rest.
-  if (buf[0] === 0x30) {
-    let bin = "";
-    for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
-    const b64 = btoa(bin).replace(/.{64}/g, "$&\n");
-    return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith("\n") ? "" : "\n"}-----END CERTIFICATE-----\n`;
-  }
-  return new TextDecoder().decode(buf);
+// The most of a file the page reads: the engine's limit on one input
+// (certinput.MaxBytes) and a byte more, so that the engine says the file is too large
+// and a huge file dropped by mistake is never read whole.
+const MAX_FILE_BYTES = (1 << 20) + 1;
+
+function base64(b: Uint8Array): string {
+  const native = (b as Uint8Array & { toBase64?: () => string }).toBase64;
+  if (native) return native.call(b);
+  let bin = "";
+  for (let i = 0; i < b.length; i += 0x8000) bin += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(bin);
 }
 
-function dropTarget(el: HTMLElement, onText: (text: string, name: string) => void): void {
+type FileRead = { text: string } | { error: EngineError };
+
+// readFile reads an opened or dropped file. Text is read as text (its PEM private-key
+// blocks are then stripped as a paste's are). Binary, which starts with a SEQUENCE's
+// 0x30 (DER, PKCS#12), goes to the engine's "read": the engine tells a certificate
+// from a private key, an encrypted key or a PKCS#12 file by its structure, before
+// anything of the file is shown or can reach a share link, and answers the
+// certificates as PEM, so they can be seen, edited and shared like the rest.
+async function readFile(f: File): Promise<FileRead> {
+  const buf = new Uint8Array(await f.slice(0, MAX_FILE_BYTES).arrayBuffer());
+  if (buf[0] !== 0x30) return { text: new TextDecoder().decode(buf) };
+  try {
+    const r = await engine.call<ReadResponse | { error: EngineError }>("read", { data: base64(buf), source: f.name });
+    return isError(r) ? { error: r.error } : { text: r.pem };
+  } catch (e) {
+    return { error: { code: "engine", message: `${f.name}: the engine could not read the file (${(e as Error).message})` } };
+  }
+}
+
+// refuseFile leaves box empty and says why the file was not read into it.
+function refuseFile(err: EngineError, name: string, box: HTMLTextAreaElement, where: string): void {
+  box.value = "";
+  notice(
+    err.code === "private_key"
+      ? `${err.message}. Nothing of the file ${name} was put in ${where}: mtlsplay never needs a private key, and the file was not stored or sent anywhere.`
+      : `${err.message}. The file ${name} was not read into ${where}.`,
+  );
+  schedule();
+}
+
+function dropTarget(el: HTMLElement, onText: (text: string, name: string) => void, onRefused: (err: EngineError, name: string) => void): void {
   el.addEventListener("dragover", (e) => {
     e.preventDefault();
     el.classList.add("dragging");
@@ -256,21 +287,32 @@ function dropTarget(el: HTMLElement, onText: (text: string, name: string) => voi
     e.preventDefault();
     el.classList.remove("dragging");
     const f = e.dataTransfer?.files?.[0];
-    if (f) onText(await readFile(f), f.name);
-    else {
+    if (f) {
+      const r = await readFile(f);
+      if ("text" in r) onText(r.text, f.name);
+      else onRefused(r.error, f.name);
+    } else {
       const t = e.dataTransfer?.getData("text/plain");
       if (t) onText(t, "");
     }
   });
 }
 
-dropTarget(certInput, (t, name) => setCert(t, name ? `the file ${name}` : "the certificate box"));
+function refuseCertFile(err: EngineError, name: string): void {
+  sampleTime(false);
+  refuseFile(err, name, certInput, "the certificate box");
+}
+
+dropTarget(certInput, (t, name) => setCert(t, name ? `the file ${name}` : "the certificate box"), refuseCertFile);
 byId("open-file").addEventListener("click", () => byId<HTMLInputElement>("cert-file").click());
 byId<HTMLInputElement>("cert-file").addEventListener("change", async (e) => {
   const input = e.target as HTMLInputElement;
   const f = input.files?.[0];
-  if (f) setCert(await readFile(f), `the file ${f.name}`);
   input.value = "";
+  if (!f) return;
+  const r = await readFile(f);
+  if ("text" in r) setCert(r.text, `the file ${f.name}`);
+  else refuseCertFile(r.error, f.name);
 });
 
 const sampleSelect = byId<HTMLSelectElement>("sample");
@@ -310,12 +352,16 @@ function addBundle(b: BundleInput, focus = false): void {
     }
     schedule();
   });
-  dropTarget(ta, async (t) => {
-    const s = stripPrivateKeys(t);
-    ta.value = s.text;
-    if (s.removed.length) notice(keyRefusal(s.removed, `the bundle "${name.value}"`));
-    schedule();
-  });
+  dropTarget(
+    ta,
+    (t) => {
+      const s = stripPrivateKeys(t);
+      ta.value = s.text;
+      if (s.removed.length) notice(keyRefusal(s.removed, `the bundle "${name.value}"`));
+      schedule();
+    },
+    (err, file) => refuseFile(err, file, ta, `the bundle "${name.value}"`),
+  );
   bundleList.appendChild(box);
   renumber();
   if (focus) ta.focus();
@@ -472,8 +518,9 @@ window.addEventListener("hashchange", async () => {
 function unreadableLink(e: Error, outcome: string): void {
   byId<HTMLInputElement>("share-url").value = location.href;
   byId("share-box").hidden = false; // before the text: a hidden live region is not read out
-  const cut = e instanceof NewerLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
-  requestAnimationFrame(() => (byId("share-status").textContent = `This share link could not be read (${e.message}); ${outcome}.${cut}`));
+  const cut = e instanceof NewerLink || e instanceof TooLargeLink ? "" : " A link cut short (chat and mail programs do that) is the usual cause: copy it whole.";
+  // The message may quote the link's own text (an unknown dialect): marked like the rest.
+  requestAnimationFrame(() => replace(byId("share-status"), `This share link could not be read (${e.message}); ${outcome}.${cut}`));
 }
 
 // --- start ------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ export function renderVerdict(res: DecideResponse): void {
   code.dataset.code = String(res.code);
   code.textContent = String(res.code);
   byId("code-name").textContent = CODE_NAMES[res.code] ?? "";
-  byId("reason").textContent = res.reason;
+  // The reason quotes names (a DN in a verification failure): through replace, so a
+  // character that reorders text is marked and isolated as it is in the fields.
+  replace(byId("reason"), res.reason);
 
   const rule = byId("rule-value");
   if (res.rule) {
@@ -86,7 +88,7 @@ export function errorText(e: EngineError): string {
 
 export function showError(text: string): void {
   const el = byId("error");
-  el.textContent = text;
+  replace(el, text);
   el.hidden = false;
 }
 

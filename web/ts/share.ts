@@ -46,6 +46,45 @@ export async function encode(s: State): Promise<string> {
   return PREFIX + toBase64url(z);
 }
 
+/**
+ * MAX_STATE_BYTES bounds what a link may inflate to. Chromium keeps at most 2 MiB of a
+ * URL, so a link holds at most ~1.5 MiB of deflate data; certificates' PEM deflates to
+ * no less than ~40% (the test PKI's ECDSA certificates; the Mozilla roots 58%), so the
+ * largest state a link that opens at all can carry is under 4 MiB. (Five bundles and a
+ * chain at the engine's 1 MiB limit each, 6 MiB, would need a link three times longer
+ * than Chromium opens.) A link that inflates past it is a deflate bomb: 87 KB of link
+ * inflated to 64 MB and froze the tab for a minute.
+ */
+export const MAX_STATE_BYTES = 4 << 20;
+
+/** TooLargeLink is decode's error for a link that inflates past MAX_STATE_BYTES. */
+export class TooLargeLink extends Error {}
+
+// inflate reads the deflate-raw stream chunk by chunk and stops as soon as the output
+// passes max, so a bomb costs the first few MiB of work, not all of it.
+async function inflate(z: Uint8Array, max: number): Promise<Uint8Array> {
+  const reader = new Blob([z as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > max) {
+      void reader.cancel().catch(() => {});
+      throw new TooLargeLink(`it inflates to more than ${max >> 20} MiB, more than any link of real certificates holds, so it was not opened`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** NewerLink is decode's error for a link it can read but not understand: one made by
  * a newer version of the playground (not one cut short on its way). */
 export class NewerLink extends Error {}
@@ -55,7 +94,7 @@ export class NewerLink extends Error {}
 export async function decode(fragment: string): Promise<Partial<State> | null> {
   if (!fragment.startsWith(PREFIX)) return null;
   const z = fromBase64url(fragment.slice(PREFIX.length));
-  const json = new TextDecoder().decode(await pipe(z, new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
+  const json = new TextDecoder().decode(await inflate(z, MAX_STATE_BYTES));
   const o = JSON.parse(json);
   if (o?.v !== 1) throw new NewerLink("this share link was made by a newer version of the playground");
   const str = (x: unknown) => (typeof x === "string" ? x : "");

@@ -16,6 +16,11 @@ export interface ErrorResponse {
   error: EngineError;
 }
 
+/** The engine's "read": a file's certificates as PEM. */
+export interface ReadResponse {
+  pem: string;
+}
+
 export interface Issue {
   severity?: string; // "error" | "warning"
   message: string;
