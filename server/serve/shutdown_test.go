@@ -317,7 +317,10 @@ func shutdownUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond) // load before the stop; the counts below do not depend on it
+	// Stop once every kind of request has been answered a few times (a loaded
+	// machine may take a while to answer the first); the counts below do not
+	// depend on when.
+	waitFor(t, func() bool { return h1.Load() >= 10 && h2.Load() >= 10 && api.Load() >= 2 }, "every kind of request answered")
 	if code := ts.stop(); code != 0 {
 		t.Errorf("serve exited with %d", code)
 	}
