@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"unicode/utf8"
@@ -48,10 +49,20 @@ func (v Value) MarshalJSON() ([]byte, error) {
 		Source      Source `json:"source"`
 		Version     string `json:"version"`
 	}
+	var x any = binary{v.Name, base64.StdEncoding.EncodeToString(v.Bytes), v.Source, v.Version}
 	if utf8.Valid(v.Bytes) {
-		return json.Marshal(text{v.Name, string(v.Bytes), v.Source, v.Version})
+		x = text{v.Name, string(v.Bytes), v.Source, v.Version}
 	}
-	return json.Marshal(binary{v.Name, base64.StdEncoding.EncodeToString(v.Bytes), v.Source, v.Version})
+	// Not json.Marshal: it writes < > & as \u003c…, and these values are meant
+	// to be read and pasted; an encoder's SetEscapeHTML does not undo a
+	// Marshaler's escapes.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(x); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // View is one certificate as one gateway shows it.

@@ -66,6 +66,7 @@ var haproxy = Profile{
 			"ssl_c_s_dn(,0,rfc2253) is the same string as nginx's $ssl_client_s_dn",
 			"ssl_c_s_dn(CN) is the first CN in DER order; ssl_c_s_dn(CN,-1) the last",
 			"ssl_c_serial and ssl_c_sha1 are binary: match them with the hex converter (ssl_c_serial,hex) or hex patterns",
+			"a NUL byte inside a value is copied here (2.6); from 3.5-dev5 on, ssl_c_s_dn and ssl_c_s_dn(<entry>) fail on a value with a NUL before its end",
 		}}
 	},
 }

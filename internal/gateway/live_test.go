@@ -58,6 +58,7 @@ func liveCases() []liveCase {
 		{"title, street, SN, GN", []pki.RDN{{a("C", "US")}, {a("STREET", "1 Main St")}, {a("postalCode", "12345")}, {a("title", "Engineer")},
 			{a("SN", "Doe")}, {a("GN", "Jane")}, {a("serialNumber", "A-42")}, {a("CN", "Jane Doe")}}, nil},
 		{"control characters", []pki.RDN{{a("C", "US")}, {a("OU", "line\nfeed")}, {a("OU", "del\x7fchar")}, {a("CN", "tab\there")}}, nil},
+		{"NUL byte", []pki.RDN{{a("C", "US")}, {a("O", "nul\x00inside")}, {a("CN", "trailing nul\x00")}}, nil},
 		{"IPv6 and URI SANs", []pki.RDN{{a("CN", "sans")}}, []pki.GeneralName{ip("2001:db8::1"), ip("::ffff:192.0.2.1"), ip("fe80::1:2:3:4"),
 			pki.URI("spiffe://example.org/ns/default/sa/x"), pki.URI("urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"), pki.DNSName("*.example.net")}},
 	}

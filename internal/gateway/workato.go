@@ -6,13 +6,13 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 )
 
-const workatoVersion = "mtlsplay's rule variables (docs/design.md 2.3, 2.4)"
+const workatoVersion = "Workato: mtlsplay's rule variables (docs/design.md 2.3, 2.4)"
 
 // workato is the view the playground's rules see: CN, DN in the project's RFC 4514
 // form, SAN entries with their type prefixes.
 var workato = Profile{
 	Name:  "workato",
-	Title: "Workato (the playground's own view)",
+	Title: workatoVersion,
 	view: func(c *certinfo.Certificate, raw rawCert) View {
 		vs := values{source: Documented, version: workatoVersion}
 		vs.add("CN", []byte(c.Subject.CN))
