@@ -80,13 +80,19 @@ func TestProfiles(t *testing.T) {
 		{"IPv6 and URI SANs", "haproxy", "ssl_c_san", "IP Address:2001:DB8:0:0:0:0:0:1, IP Address:0:0:0:0:0:FFFF:C000:201, IP Address:FE80:0:0:0:1:2:3:4, " +
 			"URI:spiffe://example.org/ns/default/sa/x, URI:urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6, DNS:*.example.net"},
 		{"IPv6 and URI SANs", "caddy", "{http.request.tls.client.san.ips}", "[2001:db8::1 192.0.2.1 fe80::1:2:3:4]"},
+		{"IPv6 and URI SANs", "envoy", "connection.uri_san_peer_certificate", "spiffe://example.org/ns/default/sa/x"},
+		{"multi-valued RDN", "envoy", "connection.subject_peer_certificate", "OU=a+CN=b,O=Org,C=US"},
+		{"emailAddress, DC, UID", "traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", `Subject="DC=com,DC=example,OU=Users,CN=John Doe";` +
+			`Issuer="CN=CA";SerialNumber="SERIAL";NB="1780272000";NA="1780275600";SAN="alice@example.com"`},
 	}
 	for _, tt := range tests {
 		p, ok := gateway.Lookup(tt.gateway)
 		if !ok {
 			t.Fatalf("Lookup(%q) failed", tt.gateway)
 		}
-		if got := value(t, p.View(issueCase(t, tt.cert)), tt.name); got != tt.want {
+		c := issueCase(t, tt.cert)
+		tt.want = strings.ReplaceAll(tt.want, "SERIAL", c.X509().SerialNumber.String())
+		if got := value(t, p.View(c), tt.name); got != tt.want {
 			t.Errorf("%s: %s %s = %q, want %q", tt.cert, tt.gateway, tt.name, got, tt.want)
 		}
 	}
@@ -141,7 +147,7 @@ func TestViewsOfFixtures(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy" {
+	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy,envoy,traefik" {
 		t.Errorf("Names() = %s", got)
 	}
 }

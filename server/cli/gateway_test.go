@@ -29,14 +29,14 @@ func TestInspectGateway(t *testing.T) {
 
 	_, out, _ = runCLI(t, "", "inspect", "--at", at, "--gateway", "all", fixture("dn-bmpstring.pem"))
 	for _, want := range []string{"  gateways\n", "\n    workato  CN ", "\n    nginx    $ssl_client_s_dn ", "\n    haproxy  ssl_c_s_dn ",
-		`ssl_c_s_dn(CN)                             \x00Z\x00o\x00\xEB`, "\n    caddy    {http.request.tls.client.subject}  "} {
+		`ssl_c_s_dn(CN)  `, `  \x00Z\x00o\x00\xEB`, "\n    caddy    {http.request.tls.client.subject}  "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect --gateway all lacks %q:\n%s", want, out)
 		}
 	}
 
 	code, _, errs = runCLI(t, "", "inspect", "--gateway", "apache", fixture("client-good.pem"))
-	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, all)`) {
+	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, envoy, traefik, all)`) {
 		t.Errorf("inspect --gateway apache = %d, %q", code, errs)
 	}
 }
@@ -97,7 +97,7 @@ func TestInspectGatewayJSON(t *testing.T) {
 	for _, v := range all {
 		names = append(names, v.Name)
 	}
-	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy" {
+	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy,envoy,traefik" {
 		t.Errorf("--gateway all names = %v", names)
 	}
 
