@@ -16,6 +16,7 @@
 // HAProxy call; caddy.go uses crypto/x509 and pkix.Name.String() as Caddy does.
 //
 // Files: gateway.go (Value, View, Profile, the registry), der.go (the raw fields
-// of a certificate and the entries of a name), openssl.go, nginx.go, haproxy.go,
-// caddy.go, workato.go.
+// of a certificate and the entries of a name), openssl.go, one file per gateway
+// (workato.go, nginx.go, haproxy.go, caddy.go, envoy.go, traefik.go), and
+// live_test.go (TestGatewaysLive).
 package gateway

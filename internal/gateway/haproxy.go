@@ -40,7 +40,7 @@ var haproxy = Profile{
 			if b, err := printName(n.der, xnRFC2253); err == nil && len(b) > 0 {
 				vs.add(n.name, b)
 			} else {
-				cannot = append(cannot, n.name+": the fetch fails (OpenSSL cannot print this name)")
+				cannot = append(cannot, n.name+": the fetch fails (the name is empty, or OpenSSL cannot print it)")
 			}
 		}
 		if b, ok := haproxyDNEntry(raw.subject, "CN", 1); ok {
