@@ -147,7 +147,7 @@ func TestViewsOfFixtures(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy,envoy,traefik" {
+	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare" {
 		t.Errorf("Names() = %s", got)
 	}
 }
