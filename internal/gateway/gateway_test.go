@@ -82,6 +82,7 @@ func TestProfiles(t *testing.T) {
 		{"IPv6 and URI SANs", "caddy", "{http.request.tls.client.san.ips}", "[2001:db8::1 192.0.2.1 fe80::1:2:3:4]"},
 		{"IPv6 and URI SANs", "envoy", "connection.uri_san_peer_certificate", "spiffe://example.org/ns/default/sa/x"},
 		{"multi-valued RDN", "envoy", "connection.subject_peer_certificate", "OU=a+CN=b,O=Org,C=US"},
+		{"multi-valued RDN", "cloudflare", "cf.tls_client_auth.cert_subject_dn_legacy", "/C=US/O=Org/CN=b+OU=a"},
 		{"emailAddress, DC, UID", "traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", `Subject="DC=com,DC=example,OU=Users,CN=John Doe";` +
 			`Issuer="CN=CA";SerialNumber="SERIAL";NB="1780272000";NA="1780275600";SAN="alice@example.com"`},
 	}
