@@ -14,6 +14,7 @@ FUZZ := \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
+	./internal/gateway:FuzzView \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \

@@ -28,7 +28,8 @@ const (
 const usage = `usage: mtlsplay <command> [flags] [args]
 
 commands:
-  inspect [--json] [--at TIME] FILE…          parse certificates and print their fields
+  inspect [--json] [--at TIME] [--gateway NAME|all] FILE…
+                                              parse certificates and print their fields
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
                                               the full decision, with its code

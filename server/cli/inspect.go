@@ -2,11 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 )
 
 // inspect: parse certificates and print their fields.
@@ -22,16 +24,42 @@ type inspectFile struct {
 	Findings     []diagnose.Finding      `json:"findings"`
 }
 
+// gatewayCertificate is a certificate of inspect --json --gateway: the view, then
+// "gateway", one gateway.View (or a list of them for --gateway all).
+type gatewayCertificate struct {
+	*certinfo.Certificate
+	Gateway any `json:"gateway"`
+}
+
+type inspectGatewayFile struct {
+	Name         string               `json:"name"`
+	Certificates []gatewayCertificate `json:"certificates"`
+	Findings     []diagnose.Finding   `json:"findings"`
+}
+
 func (c *cli) inspect(args []string) int {
-	fs := c.flags("inspect", "[--json] [--at TIME] FILE…")
+	fs := c.flags("inspect", "[--json] [--at TIME] [--gateway NAME|all] FILE…")
 	asJSON := fs.Bool("json", false, "print the certificates as JSON")
 	at := fs.String("at", "", "the time for 'days left' (RFC 3339; default now)")
+	gw := fs.String("gateway", "", "also show each certificate as this gateway's rules see it: "+strings.Join(gateway.Names(), ", ")+", or all")
 	files, err := parse(fs, args)
 	if err != nil {
 		return exitBadInput
 	}
 	if len(files) == 0 {
 		return c.usageError(fs, "no FILE given (use - for standard input)")
+	}
+	var profiles []gateway.Profile
+	switch *gw {
+	case "":
+	case "all":
+		profiles = gateway.Profiles()
+	default:
+		p, ok := gateway.Lookup(*gw)
+		if !ok {
+			return c.usageError(fs, "unknown gateway %q (known: %s, all)", *gw, strings.Join(gateway.Names(), ", "))
+		}
+		profiles = []gateway.Profile{p}
 	}
 	now, err := engine.ParseTime(*at, c.now)
 	if err != nil {
@@ -52,7 +80,25 @@ func (c *cli) inspect(args []string) int {
 		out.Files = append(out.Files, inspectFile{Name: displayName(name), Certificates: res.Certificates, Findings: res.Findings})
 	}
 	if *asJSON {
-		c.writeJSON(out)
+		if profiles == nil {
+			c.writeJSON(out)
+			return exitOK
+		}
+		files := make([]inspectGatewayFile, len(out.Files))
+		for i, f := range out.Files {
+			files[i] = inspectGatewayFile{Name: f.Name, Certificates: make([]gatewayCertificate, len(f.Certificates)), Findings: f.Findings}
+			for j, cert := range f.Certificates {
+				views := viewsOf(profiles, cert)
+				var g any = views
+				if *gw != "all" {
+					g = views[0]
+				}
+				files[i].Certificates[j] = gatewayCertificate{Certificate: cert, Gateway: g}
+			}
+		}
+		c.writeJSON(struct {
+			Files []inspectGatewayFile `json:"files"`
+		}{files})
 		return exitOK
 	}
 	for i, f := range out.Files {
@@ -65,8 +111,22 @@ func (c *cli) inspect(args []string) int {
 			}
 			fmt.Fprintf(c.stdout, "%s: certificate %d of %d\n", f.Name, j+1, len(f.Certificates))
 			writeCertificate(c.stdout, cert, now)
+			switch {
+			case *gw == "all":
+				writeGatewayTable(c.stdout, profiles, viewsOf(profiles, cert))
+			case profiles != nil:
+				writeGateway(c.stdout, profiles[0], viewsOf(profiles, cert)[0])
+			}
 		}
 		writeFindings(c.stdout, f.Findings)
 	}
 	return exitOK
+}
+
+func viewsOf(profiles []gateway.Profile, c *certinfo.Certificate) []gateway.View {
+	views := make([]gateway.View, len(profiles))
+	for i, p := range profiles {
+		views[i] = p.View(c)
+	}
+	return views
 }

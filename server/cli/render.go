@@ -5,10 +5,12 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
@@ -54,6 +56,80 @@ func writeCertificate(w io.Writer, c *certinfo.Certificate, now time.Time) {
 	if len(c.Problems) > 0 {
 		list("problems", c.Problems)
 	}
+}
+
+// writeGateway prints one gateway's view of a certificate: each variable as its
+// config spells it with its value, then what it cannot see and the notes.
+func writeGateway(w io.Writer, p gateway.Profile, v gateway.View) {
+	fmt.Fprintf(w, "  %-13s %s\n", "gateway", terminalSafe(p.Title))
+	width := 0
+	for _, x := range v.Values {
+		width = max(width, utf8.RuneCountInString(x.Name))
+	}
+	for _, x := range v.Values {
+		fmt.Fprintf(w, "    %-*s  %s%s\n", width, x.Name, gatewayText(x.Bytes), sourceMark(p, x))
+	}
+	for _, s := range v.CannotSee {
+		fmt.Fprintf(w, "    cannot see: %s\n", terminalSafe(s))
+	}
+	for _, s := range v.Notes {
+		fmt.Fprintf(w, "    note: %s\n", terminalSafe(s))
+	}
+}
+
+// writeGatewayTable prints every gateway's variables for one certificate, one
+// gateway under the other, so the same field can be compared across them.
+func writeGatewayTable(w io.Writer, ps []gateway.Profile, vs []gateway.View) {
+	gw, width := len("GATEWAY"), len("VARIABLE")
+	for i, v := range vs {
+		gw = max(gw, len(ps[i].Name))
+		for _, x := range v.Values {
+			width = max(width, utf8.RuneCountInString(x.Name))
+		}
+	}
+	fmt.Fprintf(w, "  gateways\n    %-*s  %-*s  %s\n", gw, "GATEWAY", width, "VARIABLE", "VALUE")
+	for i, v := range vs {
+		name := ps[i].Name
+		for _, x := range v.Values {
+			fmt.Fprintf(w, "    %-*s  %-*s  %s%s\n", gw, name, width, x.Name, gatewayText(x.Bytes), sourceMark(ps[i], x))
+			name = ""
+		}
+		for _, s := range v.CannotSee {
+			fmt.Fprintf(w, "    %-*s  %-*s  %s\n", gw, name, width, "(cannot see)", terminalSafe(s))
+			name = ""
+		}
+	}
+}
+
+// gatewayText is a gateway's value for the terminal: terminalSafe when it is
+// UTF-8, else (HAProxy's raw BMPString, its binary serial) every byte outside
+// printable ASCII as \xHH, as OpenSSL's one-line form writes them. --json
+// carries the exact bytes.
+func gatewayText(b []byte) string {
+	if utf8.Valid(b) {
+		return terminalSafe(string(b))
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			fmt.Fprintf(&sb, "\\x%02X", c)
+		} else {
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+// sourceMark flags the values no running gateway has checked, with the version
+// they follow when it is not the profile's.
+func sourceMark(p gateway.Profile, v gateway.Value) string {
+	switch {
+	case v.Source != gateway.Documented:
+		return ""
+	case v.Version == p.Title:
+		return "  (documented)"
+	}
+	return "  (documented: " + terminalSafe(v.Version) + ")"
 }
 
 // validity says where now falls in the certificate's validity window.
