@@ -169,11 +169,13 @@ func displayName(name string) string {
 // stdout so a script reading JSON sees it too.
 func (c *cli) fail(asJSON bool, err error) int {
 	e := engine.ErrorOf(err)
-	msg := e.Message
+	// Messages quote their input (a rule's text, a file's name or content): each line
+	// is written terminal-safe, as every other line of text output.
+	msg := terminalSafe(e.Message)
 	if e.Code == engine.CodeCompileError && len(e.Issues) > 0 {
-		msg = e.Issues[0].String()
+		msg = terminalSafe(e.Issues[0].String())
 		for _, is := range e.Issues[1:] {
-			msg += "\n" + is.String()
+			msg += "\n" + terminalSafe(is.String())
 		}
 	}
 	fmt.Fprintf(c.stderr, "mtlsplay: %s\n", msg)

@@ -332,3 +332,19 @@ func TestDialects(t *testing.T) {
 		t.Errorf("verify --json with a formula = %d %+v (%v)", code, got, err)
 	}
 }
+
+// TestErrorLinesTerminalSafe: an error message quotes its input (a rule, a file
+// name), so it is written terminal-safe like the rest of the text output.
+func TestErrorLinesTerminalSafe(t *testing.T) {
+	cert := filepath.Join("..", "..", "testdata", "pki", "client-good.pem")
+	for _, args := range [][]string{
+		{"inspect", "missing-\x1b[2J.pem"},                           // a file that cannot be read
+		{"verify", "--bundle", "ca-\x1b]0;title\x07.pem", cert},      // a bundle that cannot be read
+		{"eval", "--rule-file", "rule-\x1b[31m.cel", "--json", cert}, // a rule file, with --json
+	} {
+		code, _, stderr := runCLI(t, "", args...)
+		if code != exitBadInput || strings.ContainsAny(stderr, "\x1b\x07") || !strings.Contains(stderr, `\1B`) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and the control characters escaped", args, code, stderr)
+		}
+	}
+}
