@@ -11,6 +11,7 @@ FUZZ := \
 	./internal/certinput:FuzzPEMContent \
 	./internal/certinput:FuzzKeyKind \
 	./internal/certinput:FuzzWithoutKeys \
+	./internal/certinput:FuzzDecodeHeader \
 	./internal/forwarded:FuzzParse \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \

@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +126,60 @@ func pemDER(t *testing.T, p []byte) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+// Every file of the test PKI reads as it did before headers were read: none is
+// taken for a header.
+func TestHeaderLeavesOtherInputAlone(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "pki", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test PKI: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := certinput.Header(data); h != nil {
+			t.Errorf("Header(%s) = %v; want nil", filepath.Base(f), h)
+		}
+	}
+}
+
+// FuzzDecodeHeader drives certinput's reading of headers: no panic, an error of a
+// known kind on one line, and never a key's DER among the blocks.
+func FuzzDecodeHeader(f *testing.F) {
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	root, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: "Root"}, NotBefore: from, NotAfter: to, IsCA: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	keyPEM, err := root.KeyPEM()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`x-forwarded-client-cert: Hash=1;Cert="` + escape(root.CertPEM()) + `";Chain="` + escape(root.CertPEM()) + `",Hash=2`))
+	f.Add([]byte(`x-forwarded-client-cert: Cert="` + escape(keyPEM) + `"`))
+	f.Add([]byte("Client-Cert: " + sf(root.DER) + "\nClient-Cert-Chain: " + sf(root.DER)))
+	f.Add([]byte("X-Forwarded-Tls-Client-Cert: " + base64.StdEncoding.EncodeToString(root.DER) + "," + base64.StdEncoding.EncodeToString(root.DER)))
+	f.Add([]byte(escape(root.CertPEM())))
+	kinds := []string{certinput.KindTooLarge, certinput.KindTooMany, certinput.KindPrivateKey, certinput.KindMalformed, certinput.KindNotCert, certinput.KindNoCertificate}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		blocks, err := certinput.Decode("f", in)
+		if err != nil {
+			var e *certinput.Error
+			if !errors.As(err, &e) || !slices.Contains(kinds, e.Kind) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("Decode error %q (%T) is not one line of a known kind", err, err)
+			}
+			return
+		}
+		if len(blocks) > certinput.MaxCertificates {
+			t.Fatalf("Decode: %d blocks, over the limit", len(blocks))
+		}
+		for _, b := range blocks {
+			if k := certinput.KeyKind(b.DER); k != "" {
+				t.Fatalf("Decode returned a %s at %s", k, b.Where)
+			}
+		}
+	})
 }
