@@ -70,6 +70,12 @@ func TestParse(t *testing.T) {
 			want: []*pki.Cert{p.leaf}, fields: []forwarded.Field{{"Hash", "1"}}, notes: 1,
 		},
 		{
+			name:   "xfcc: Envoy's own escaping, Cert and Chain",
+			in:     `x-forwarded-client-cert: Hash=1;Cert="` + escapeEnvoy(leafPEM) + `";Chain="` + escapeEnvoy(chainPEM) + `";Subject="CN=client"`,
+			format: forwarded.XFCC, header: "x-forwarded-client-cert",
+			want: []*pki.Cert{p.leaf, p.inter},
+		},
+		{
 			name:   "xfcc: Chain without Cert",
 			in:     `Chain="` + escapeAll(chainPEM) + `";Hash=h`,
 			format: forwarded.XFCC,

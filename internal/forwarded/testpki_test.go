@@ -60,6 +60,12 @@ func escapeAll(b []byte) string {
 	return s.String()
 }
 
+// escapeEnvoy is Envoy's own encoding of Cert= and Chain= (ConnectionInfoImplBase:
+// only line feed, space, +, / and = are escaped).
+func escapeEnvoy(b []byte) string {
+	return strings.NewReplacer("\n", "%0A", " ", "%20", "+", "%2B", "/", "%2F", "=", "%3D").Replace(string(b))
+}
+
 // escapeALB is AWS ALB's: like escapeAll, but +, = and / are kept.
 func escapeALB(b []byte) string {
 	s := escapeAll(b)

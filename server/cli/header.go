@@ -15,7 +15,8 @@ import (
 // noteHeader says, on standard error, that a certificate input was a forwarded
 // header: which format was read, what was left unread, and each field the header
 // carries beside the certificate, compared with the certificate where the gateway
-// that wrote it is known (Envoy's Subject, Hash, URI, DNS; Traefik's Subject). On
+// that wrote it is known (Envoy's Subject, Hash, URI, DNS; Traefik's Subject;
+// ingress-nginx's ssl-client-subject-dn and ssl-client-issuer-dn). On
 // standard error, as the key warning: standard output stays the certificate's
 // view, byte for byte the one its PEM gives, and --json stays JSON.
 func (c *cli) noteHeader(name string, data []byte) {
@@ -82,6 +83,17 @@ func compareField(format forwarded.Format, f forwarded.Field, leaf *certinfo.Cer
 			return "matches the certificate's subject in OpenSSL's slash form (older Envoy)"
 		}
 		return "differs from the certificate's subject as Envoy writes it: " + want
+	case strings.EqualFold(f.Name, "ssl-client-subject-dn"), strings.EqualFold(f.Name, "ssl-client-issuer-dn"):
+		// ingress-nginx sets these from $ssl_client_s_dn and $ssl_client_i_dn.
+		v, what := "$ssl_client_s_dn", "subject"
+		if strings.EqualFold(f.Name, "ssl-client-issuer-dn") {
+			v, what = "$ssl_client_i_dn", "issuer"
+		}
+		want := gatewayValue("nginx", v, leaf)
+		if f.Value == want {
+			return "matches the certificate's " + what + " as nginx writes it (" + v + ")"
+		}
+		return "differs from the certificate's " + what + " as nginx writes it (" + v + "): " + want
 	case format == forwarded.Traefik && f.Name == "Subject":
 		info := gatewayValue("traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", leaf)
 		_, want, _ := strings.Cut(info, `Subject="`)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
@@ -50,6 +51,11 @@ func TestHeaderInput(t *testing.T) {
 	leafPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ders[0]})
 	sum := sha256.Sum256(ders[0])
 	hash := hex.EncodeToString(sum[:])
+	leaf, err := x509.ParseCertificate(ders[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjectDN := leaf.Subject.String() // RFC 2253 as OpenSSL writes it, for this plain subject
 	dir := t.TempDir()
 	at := pki.TestNowRFC3339
 	tests := []struct {
@@ -67,6 +73,12 @@ func TestHeaderInput(t *testing.T) {
 			}},
 		{"rfc9440", "Client-Cert: :" + base64.StdEncoding.EncodeToString(ders[0]) + ":\nClient-Cert-Chain: :" + base64.StdEncoding.EncodeToString(ders[1]) + ":\n",
 			[]string{"read from the RFC 9440 Client-Cert header Client-Cert"}},
+		{"ingress-nginx", "ssl-client-subject-dn: " + subjectDN + "\nssl-client-issuer-dn: CN=Someone Else\nssl-client-cert: " + urlEscape(chainPEM) + "\n",
+			[]string{
+				"read from the URL-escaped PEM header ssl-client-cert",
+				`the header's ssl-client-subject-dn="` + subjectDN + `" matches the certificate's subject as nginx writes it ($ssl_client_s_dn)`,
+				`the header's ssl-client-issuer-dn="CN=Someone Else" differs from the certificate's issuer as nginx writes it ($ssl_client_i_dn): `,
+			}},
 		{"nginx", urlEscape(chainPEM) + "\n",
 			[]string{"read as a header value pasted alone, in the URL-escaped PEM format"}},
 		{"traefik", "X-Forwarded-Tls-Client-Cert: " + base64.StdEncoding.EncodeToString(ders[0]) + "," + base64.StdEncoding.EncodeToString(ders[1]) + "\n",
