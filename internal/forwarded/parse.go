@@ -18,9 +18,12 @@ const (
 	TraefikInfo Format = "Traefik X-Forwarded-Tls-Client-Cert-Info"
 )
 
-// MaxFields bounds the fields kept for display: a header of a thousand DNS= pairs
-// is read, but only this many are shown.
-const MaxFields = 64
+// MaxFields and MaxNotes bound what is kept for display: a header of a thousand
+// DNS= pairs, or a paste of a thousand headers, is read, but only this many are shown.
+const (
+	MaxFields = 64
+	MaxNotes  = 16
+)
 
 // Cert is one certificate, or one PEM text of several, as a header carries it.
 type Cert struct {
@@ -209,7 +212,7 @@ func isEscapedPEM(v string) bool {
 func read(fields []field) (*Header, error) {
 	h := &Header{}
 	var chain []field
-	var carrierAt = -1
+	carrierAt := -1
 	for i, f := range fields {
 		k, ok := known[f.key]
 		if !ok {
@@ -220,7 +223,7 @@ func read(fields []field) (*Header, error) {
 			carrierAt = i
 			h.Format, h.Name = k.format, f.name
 		case k.role == carrier:
-			h.Notes = append(h.Notes, f.where()+" also carries a certificate; only "+fields[carrierAt].where()+" is read")
+			h.addNote(f.where() + " also carries a certificate; only " + fields[carrierAt].where() + " is read")
 		case f.key == "client-cert-chain":
 			chain = append(chain, f)
 		case f.key == "x-forwarded-tls-client-cert-info":
@@ -251,7 +254,7 @@ func read(fields []field) (*Header, error) {
 		return nil, err
 	}
 	for _, c := range chain {
-		h.Notes = append(h.Notes, c.where()+" goes with Client-Cert, which is not the header read; it is not read")
+		h.addNote(c.where() + " goes with Client-Cert, which is not the header read; it is not read")
 	}
 	return h, nil
 }
@@ -271,9 +274,17 @@ func noCarrier(fields []field, chain []field) error {
 		Msg: "this header describes the certificate but does not carry it; paste the header that holds the certificate too"}
 }
 
+func (h *Header) addNote(n string) {
+	if len(h.Notes) < MaxNotes {
+		h.Notes = append(h.Notes, n)
+	} else if len(h.Notes) == MaxNotes {
+		h.Notes = append(h.Notes, "more notes are not shown")
+	}
+}
+
 func (h *Header) addField(name, value string) {
 	if len(h.Fields) == MaxFields {
-		h.Notes = append(h.Notes, "more than "+strconv.Itoa(MaxFields)+" fields; the rest are not shown")
+		h.addNote("more than " + strconv.Itoa(MaxFields) + " fields; the rest are not shown")
 	}
 	if len(h.Fields) >= MaxFields {
 		return

@@ -276,3 +276,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A paste of many headers is read with a bounded list of notes and fields.
+func TestParseBoundsNotes(t *testing.T) {
+	p := newPKI(t)
+	in := "Client-Cert: " + sf(p.leaf.DER) + "\n" + strings.Repeat("Client-Cert: "+sf(p.leaf.DER)+"\n", 40) +
+		"x-forwarded-tls-client-cert-info: " + strings.Repeat("SAN%3D%22a%22%3B", 100)
+	h, err := forwarded.Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Notes) != forwarded.MaxNotes+1 || len(h.Fields) != forwarded.MaxFields {
+		t.Errorf("Parse: %d notes, %d fields; want %d and %d", len(h.Notes), len(h.Fields), forwarded.MaxNotes+1, forwarded.MaxFields)
+	}
+}

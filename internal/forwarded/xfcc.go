@@ -104,7 +104,7 @@ func xfcc(h *Header, f field) error {
 		return &Error{Where: f.where(), Msg: "empty x-forwarded-client-cert: no element", NoCertificate: true}
 	}
 	if n > 1 {
-		h.Notes = append(h.Notes, "x-forwarded-client-cert has "+strconv.Itoa(n)+" elements, one per proxy hop; element 1, the client as the first proxy saw it, is read; the other "+strconv.Itoa(n-1)+", the later hops' own clients (other proxies), are not")
+		h.addNote("x-forwarded-client-cert has " + strconv.Itoa(n) + " elements, one per proxy hop; element 1, the client as the first proxy saw it, is read; the other " + strconv.Itoa(n-1) + ", the later hops' own clients (other proxies), are not")
 	}
 	where := f.where() + " element 1"
 	var cert, chain *pair
