@@ -87,6 +87,7 @@ func TestHeaderInput(t *testing.T) {
 	runs := func(file string) [][]string {
 		return [][]string{
 			{"inspect", "--at", at, file},
+			{"inspect", "--json", "--at", at, file},
 			{"verify", "--bundle", filepath.Join(pkiDir, "root.pem"), "--rule", `CN == "client.example.com"`, "--at", at, file},
 			{"eval", "--rule", `"DNS:client.example.com" in SAN`, "--at", at, file},
 		}
