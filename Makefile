@@ -11,6 +11,8 @@ FUZZ := \
 	./internal/certinput:FuzzPEMContent \
 	./internal/certinput:FuzzKeyKind \
 	./internal/certinput:FuzzWithoutKeys \
+	./internal/certinput:FuzzDecodeHeader \
+	./internal/forwarded:FuzzParse \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

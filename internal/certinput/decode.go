@@ -85,19 +85,19 @@ func decode(source string, data []byte, max int, what string) ([]Block, error) {
 	if len(data) > MaxBytes {
 		return nil, fail("", KindTooLarge, "input is %s; at most %s is accepted", size(len(data)), size(MaxBytes))
 	}
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
+	b, how := route(data)
+	switch how {
+	case viaNothing:
 		return nil, nil
+	case viaPEM:
+		return decodePEM(source, b, max, what)
+	case viaDER:
+		return decodeDER(source, "DER", b, max, what)
+	case viaBase64:
+		return decodeDER(source, "base64", b, max, what)
 	}
-	if bytes.Contains(data, []byte("-----BEGIN ")) {
-		return decodePEM(source, data, max, what)
-	}
-	if der := trimDER(data); der[0] == 0x30 {
-		return decodeDER(source, "DER", der, max, what)
-	}
-	if der, ok := decodeBase64(trimmed); ok {
-		return decodeDER(source, "base64", der, max, what)
+	if blocks, ok, err := decodeHeader(source, b, max, what); ok {
+		return blocks, err
 	}
 	return nil, fail("", KindNoCertificate, "no certificate found: expected PEM (-----BEGIN CERTIFICATE-----), DER or base64")
 }

@@ -145,7 +145,8 @@ func (c *cli) readInput(name string, limit int64) ([]byte, error) {
 // readCertificates reads a certificate file (a chain, or a file to inspect). A file
 // that also holds the certificates' private key (HAProxy's crt files, keycert.pem;
 // curl --cert reads them too) is read for its certificates, and each key block is named
-// in a warning on standard error; nothing of the key is printed.
+// in a warning on standard error; nothing of the key is printed. A forwarded header
+// is read as its certificates, with notes on standard error (noteHeader).
 func (c *cli) readCertificates(name string) ([]byte, error) {
 	data, err := c.readInput(name, certinput.MaxBytes)
 	if err != nil {
@@ -155,6 +156,7 @@ func (c *cli) readCertificates(name string) ([]byte, error) {
 	for _, k := range keys {
 		fmt.Fprintf(c.stderr, "warning: %s: %s: the private key was ignored; only the certificates are read (never share this file)\n", displayName(name), k)
 	}
+	c.noteHeader(name, data)
 	return data, nil
 }
 
