@@ -1,0 +1,307 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+)
+
+// TrustVerdict is a gateway's trust decision on a presented chain, beside Go's
+// (trust.Verify, which mtlsplay decides with). Behaviour, Reason and Option are
+// set only when the verdicts differ.
+type TrustVerdict struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+	// Differs is true when the gateway's verdict is not Go's.
+	Differs bool `json:"differs"`
+	// Behaviour names why it differs: partial_chain, leaf_in_bundle,
+	// verify_depth, expired_bundle_issuer, any_eku, key_usage,
+	// critical_extension.
+	Behaviour string `json:"behaviour,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Option    string `json:"option,omitempty"` // the config that changes the gateway's verdict, or what to change instead
+	Source    Source `json:"source"`
+	Version   string `json:"version"`
+}
+
+// TrustModels lists the gateways whose trust decision is modelled.
+func TrustModels() []string { return []string{"workato", "nginx", "haproxy", "caddy"} }
+
+// Trust is gateway name's verdict on presented (leaf first) with bundles as its
+// CA file, given Go's result for the same inputs at now. ok is false for a
+// gateway with no trust model.
+//
+// nginx and HAProxy verify with OpenSSL 3.0, which builds one chain, not every
+// chain as crypto/x509 does: the model is X509_verify_cert's build_chain
+// (trusted first, no partial chains) and its ssl_client purpose. Caddy and
+// Workato verify with crypto/x509, so their verdict is Go's.
+func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bundle, goRes trust.Result, now time.Time) (TrustVerdict, bool) {
+	switch name {
+	case "workato":
+		return TrustVerdict{Name: name, OK: goRes.OK, Source: Documented, Version: "crypto/x509, as mtlsplay"}, true
+	case "caddy":
+		return TrustVerdict{Name: name, OK: goRes.OK, Source: Tested, Version: caddyVersion}, true
+	case "nginx":
+		v := openssl{depth: 1, version: nginxVersion,
+			depthOption: "ssl_verify_depth %d (nginx's default is 1: one intermediate between the client certificate and the CA in ssl_client_certificate)",
+			anchor:      "put the root CA of the chain in ssl_client_certificate: nginx never sets X509_V_FLAG_PARTIAL_CHAIN, so no directive makes it trust a certificate that is not self-signed"}
+		return v.verdict(name, presented, bundles, goRes, now), true
+	case "haproxy":
+		v := openssl{depth: 100, version: haproxyVersion,
+			depthOption: "OpenSSL's default depth 100; HAProxy 2.6 has no bind option for it",
+			anchor:      "put the root CA of the chain in the bind line's ca-file: HAProxy 2.6 never sets X509_V_FLAG_PARTIAL_CHAIN, so no option makes it trust a certificate that is not self-signed"}
+		return v.verdict(name, presented, bundles, goRes, now), true
+	}
+	return TrustVerdict{}, false
+}
+
+// openssl is OpenSSL 3.0's X509_verify_cert as an SSL server calls it for a
+// client certificate: purpose ssl_client, X509_V_FLAG_TRUSTED_FIRST, depth.
+type openssl struct {
+	depth       int
+	version     string
+	depthOption string
+	anchor      string
+}
+
+func (o openssl) verdict(name string, presented []*certinfo.Certificate, bundles []*trust.Bundle, goRes trust.Result, now time.Time) TrustVerdict {
+	v := TrustVerdict{Name: name, OK: goRes.OK, Source: Tested, Version: o.version}
+	if len(presented) == 0 || len(bundles) == 0 {
+		return v
+	}
+	chain := make([]*x509.Certificate, 0, len(presented))
+	for _, c := range presented {
+		if c == nil || c.X509() == nil {
+			return v // crypto/x509 refuses it; OpenSSL is not modelled there
+		}
+		chain = append(chain, c.X509())
+	}
+	var store []*x509.Certificate
+	for _, b := range bundles {
+		if b == nil {
+			continue
+		}
+		for _, c := range b.Certs {
+			if x := c.X509(); x != nil {
+				store = append(store, x)
+			}
+		}
+	}
+	ok, behaviour, reason, option := o.verify(chain, store, now)
+	if ok == goRes.OK {
+		return v
+	}
+	if ok && goRes.Failure != nil {
+		behaviour, reason, option = goOnly(goRes.Failure)
+	}
+	v.OK, v.Differs, v.Behaviour, v.Reason, v.Option = ok, true, behaviour, reason, option
+	return v
+}
+
+// verify follows build_chain, then check_chain_extensions and internal_verify,
+// and says why the first failure happened. It returns ok when OpenSSL accepts.
+func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) (ok bool, behaviour, reason, option string) {
+	leaf := presented[0]
+	chain := []*x509.Certificate{leaf}
+	trusted := -1 // index of the first certificate taken from the store
+	for steps := len(presented) + len(store); steps >= 0; steps-- {
+		cur := chain[len(chain)-1]
+		if trusted >= 0 && isSelfSigned(cur) {
+			break
+		}
+		if isSelfSigned(cur) && inChain(store, cur) {
+			trusted = len(chain) - 1 // a self-signed certificate trusted as itself
+			break
+		}
+		if iss := pickIssuer(cur, without(store, chain), now); iss != nil {
+			if trusted < 0 {
+				trusted = len(chain)
+			}
+			chain = append(chain, iss)
+			continue
+		}
+		if trusted >= 0 || isSelfSigned(cur) {
+			break
+		}
+		iss := pickIssuer(cur, without(presented[1:], chain), now)
+		if iss == nil {
+			break
+		}
+		chain = append(chain, iss)
+	}
+	if trusted < 0 || !isSelfSigned(chain[len(chain)-1]) {
+		return o.untrusted(presented, store, chain)
+	}
+	if n := len(chain) - 2; n > o.depth {
+		return false, "verify_depth", fmt.Sprintf("certificate chain too long: %d intermediate CA certificates between the client certificate and the self-signed CA, verify depth %d", n, o.depth),
+			fmt.Sprintf(o.depthOption, n)
+	}
+	for i, x := range chain {
+		if oid, bad := unhandledCritical(x); bad {
+			return false, "critical_extension", fmt.Sprintf("unhandled critical extension: %s (certificate %d of the chain OpenSSL built) is critical and not one OpenSSL 3.0 handles", oid, i),
+				"issue the certificate without that extension marked critical"
+		}
+		if b, r := purposeSSLClient(x, i == 0); b != "" {
+			return false, b, fmt.Sprintf("unsupported certificate purpose: certificate %d of the chain OpenSSL built %s", i, r),
+				"issue the certificate with clientAuth in its extended key usage (and digitalSignature in its key usage); no nginx or HAProxy 2.6 option relaxes the ssl_client purpose"
+		}
+	}
+	for i, x := range chain {
+		if now.After(x.NotAfter) || now.Before(x.NotBefore) {
+			where := "sent in the chain"
+			if i >= trusted {
+				where = "in the bundle"
+			}
+			return false, "expired_bundle_issuer", fmt.Sprintf("certificate has expired or is not yet valid: OpenSSL takes each issuer from the bundle first and builds one chain, through %s %s; it does not try the valid path crypto/x509 found", x.Subject, where),
+				"remove the expired certificate from the bundle (or renew it there)"
+		}
+	}
+	return true, "", "", ""
+}
+
+// goOnly explains a chain OpenSSL accepts and crypto/x509 refuses.
+func goOnly(f *trust.Failure) (string, string, string) {
+	if f.Kind == trust.CriticalExtension {
+		return "critical_extension", "OpenSSL 3.0 handles this critical extension and accepts the chain; crypto/x509 refuses it: " + f.Message,
+			"none needed on this gateway; for crypto/x509 (mtlsplay, Caddy), issue the certificate without that extension critical"
+	}
+	return string(f.Kind), "OpenSSL 3.0 does not make this check of crypto/x509 and accepts the chain: " + f.Message, ""
+}
+
+// untrusted explains a chain OpenSSL could not anchor while Go could.
+func (o openssl) untrusted(presented, store, chain []*x509.Certificate) (bool, string, string, string) {
+	for _, s := range store {
+		if s.Equal(presented[0]) {
+			return false, "leaf_in_bundle", "unable to get local issuer certificate: the client certificate itself is in the bundle, but OpenSSL looks there for its issuer, not for it", o.anchor
+		}
+	}
+	for _, x := range chain[1:] {
+		for _, s := range store {
+			if s.Equal(x) {
+				return false, "partial_chain", fmt.Sprintf("unable to get local issuer certificate: the bundle holds %s but not the self-signed root above it, and OpenSSL trusts only a chain that ends at a self-signed certificate of the bundle", x.Subject), o.anchor
+			}
+		}
+	}
+	return false, "partial_chain", "unable to get local issuer certificate: OpenSSL's chain reaches no self-signed certificate of the bundle", o.anchor
+}
+
+// pickIssuer is X509_STORE_CTX_get1_issuer: among the certificates that could
+// have issued x, the first valid at now, else the one that expired last.
+func pickIssuer(x *x509.Certificate, from []*x509.Certificate, now time.Time) *x509.Certificate {
+	var best *x509.Certificate
+	for _, c := range from {
+		if !likelyIssued(x, c) {
+			continue
+		}
+		if !now.Before(c.NotBefore) && !now.After(c.NotAfter) {
+			return c
+		}
+		if best == nil || c.NotAfter.After(best.NotAfter) {
+			best = c
+		}
+	}
+	return best
+}
+
+// likelyIssued is X509_check_issued: the names match, the key ids do not
+// disagree, and the issuer may sign certificates.
+func likelyIssued(child, issuer *x509.Certificate) bool {
+	if !bytes.Equal(child.RawIssuer, issuer.RawSubject) {
+		return false
+	}
+	if len(child.AuthorityKeyId) > 0 && len(issuer.SubjectKeyId) > 0 && !bytes.Equal(child.AuthorityKeyId, issuer.SubjectKeyId) {
+		return false
+	}
+	if issuer.KeyUsage != 0 && issuer.KeyUsage&x509.KeyUsageCertSign == 0 && !issuer.Equal(child) {
+		return false
+	}
+	return true
+}
+
+func isSelfSigned(x *x509.Certificate) bool {
+	return bytes.Equal(x.RawIssuer, x.RawSubject) && x.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature) == nil
+}
+
+// without is xs less the certificates already in chain: OpenSSL never takes a
+// certificate twice, which also ends loops of cross-signed CAs.
+func without(xs, chain []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, x := range xs {
+		if !inChain(chain, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func inChain(chain []*x509.Certificate, x *x509.Certificate) bool {
+	for _, c := range chain {
+		if c.Equal(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// opensslHandled is X509_supported_extension's list (OpenSSL 3.0, v3_purp.c):
+// a critical extension outside it fails verification.
+var opensslHandled = map[string]bool{
+	"2.16.840.1.113730.1.1": true, // Netscape cert type
+	"2.5.29.15":             true, // keyUsage
+	"2.5.29.17":             true, // subjectAltName
+	"2.5.29.19":             true, // basicConstraints
+	"2.5.29.32":             true, // certificatePolicies
+	"2.5.29.31":             true, // cRLDistributionPoints
+	"2.5.29.37":             true, // extKeyUsage
+	"1.3.6.1.5.5.7.1.7":     true, // sbgp-ipAddrBlock
+	"1.3.6.1.5.5.7.1.8":     true, // sbgp-autonomousSysNum
+	"1.3.6.1.5.5.7.48.1.5":  true, // OCSP noCheck
+	"2.5.29.36":             true, // policyConstraints
+	"1.3.6.1.5.5.7.1.14":    true, // proxyCertInfo
+	"2.5.29.30":             true, // nameConstraints
+	"2.5.29.33":             true, // policyMappings
+	"2.5.29.54":             true, // inhibitAnyPolicy
+}
+
+func unhandledCritical(x *x509.Certificate) (string, bool) {
+	for _, e := range x.Extensions {
+		if e.Critical && !opensslHandled[e.Id.String()] {
+			return e.Id.String(), true
+		}
+	}
+	return "", false
+}
+
+var oidClientAuth = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
+
+// purposeSSLClient is check_purpose_ssl_client: an extended key usage, when
+// present, must list clientAuth (anyExtendedKeyUsage is not enough), on CAs too;
+// the leaf's key usage, when present, must allow digitalSignature or
+// keyAgreement. It returns the behaviour and why, or "".
+func purposeSSLClient(x *x509.Certificate, leaf bool) (string, string) {
+	if len(x.ExtKeyUsage)+len(x.UnknownExtKeyUsage) > 0 {
+		has, any := false, false
+		for _, u := range x.ExtKeyUsage {
+			has = has || u == x509.ExtKeyUsageClientAuth
+			any = any || u == x509.ExtKeyUsageAny
+		}
+		for _, u := range x.UnknownExtKeyUsage {
+			has = has || u.Equal(oidClientAuth)
+		}
+		if !has {
+			if any {
+				return "any_eku", "has anyExtendedKeyUsage but not clientAuth in its extended key usage, and OpenSSL's ssl_client purpose wants clientAuth itself (crypto/x509 accepts any)"
+			}
+			return "ext_key_usage", "does not list clientAuth in its extended key usage"
+		}
+	}
+	if leaf && x.KeyUsage != 0 && x.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageKeyAgreement) == 0 {
+		return "key_usage", "has a key usage without digitalSignature or keyAgreement, which OpenSSL's ssl_client purpose requires of a client certificate (crypto/x509 does not check a leaf's key usage)"
+	}
+	return "", ""
+}
