@@ -20,13 +20,16 @@ type TrustVerdict struct {
 	// Differs is true when the gateway's verdict is not Go's.
 	Differs bool `json:"differs"`
 	// Behaviour names why it differs: partial_chain, leaf_in_bundle,
-	// verify_depth, expired_bundle_issuer, any_eku, key_usage,
-	// critical_extension.
+	// verify_depth, expired_bundle_issuer, expired_sent_issuer, any_eku,
+	// key_usage, critical_extension.
 	Behaviour string `json:"behaviour,omitempty"`
-	Reason    string `json:"reason,omitempty"`
-	Option    string `json:"option,omitempty"` // the config that changes the gateway's verdict, or what to change instead
-	Source    Source `json:"source"`
-	Version   string `json:"version"`
+	// Error is the gateway's verification error as nginx logs it
+	// ("20:unable to get local issuer certificate"), when it refuses.
+	Error   string `json:"error,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Option  string `json:"option,omitempty"` // the config that changes the gateway's verdict, or what to change instead
+	Source  Source `json:"source"`
+	Version string `json:"version"`
 }
 
 // TrustModels lists the gateways whose trust decision is modelled.
@@ -92,20 +95,46 @@ func (o openssl) verdict(name string, presented []*certinfo.Certificate, bundles
 			}
 		}
 	}
-	ok, behaviour, reason, option := o.verify(chain, store, now)
+	r := o.verify(chain, store, now)
+	ok := r == nil
 	if ok == goRes.OK {
 		return v
 	}
-	if ok && goRes.Failure != nil {
-		behaviour, reason, option = goOnly(goRes.Failure)
+	if ok {
+		r = goOnly(goRes.Failure)
 	}
-	v.OK, v.Differs, v.Behaviour, v.Reason, v.Option = ok, true, behaviour, reason, option
+	v.OK, v.Differs, v.Behaviour, v.Error, v.Reason, v.Option = ok, true, r.behaviour, r.err, r.reason, r.option
+	if untested[r.behaviour] {
+		v.Source = Documented
+	}
 	return v
 }
 
+// refusal is why OpenSSL refuses a chain (or, from goOnly, why Go does).
+type refusal struct {
+	behaviour string
+	err       string // X509_verify_cert's error as nginx logs it, "20:unable to get local issuer certificate"
+	reason    string
+	option    string
+}
+
+// untested lists the behaviours TestTrustLive has no case for: OpenSSL prefers
+// a valid sent issuer, so one outside its validity is rarely on its only path.
+var untested = map[string]bool{"expired_sent_issuer": true}
+
+// OpenSSL 3.0's verify errors (X509_verify_cert_error_string).
+const (
+	errIssuer      = "2:unable to get issuer certificate"
+	errLocalIssuer = "20:unable to get local issuer certificate"
+	errNotYetValid = "9:certificate is not yet valid"
+	errExpired     = "10:certificate has expired"
+	errPurpose     = "26:unsuitable certificate purpose"
+	errCritical    = "34:unhandled critical extension"
+)
+
 // verify follows build_chain, then check_chain_extensions and internal_verify,
-// and says why the first failure happened. It returns ok when OpenSSL accepts.
-func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) (ok bool, behaviour, reason, option string) {
+// and says why the first failure happened; nil when OpenSSL accepts.
+func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *refusal {
 	leaf := presented[0]
 	chain := []*x509.Certificate{leaf}
 	trusted := -1 // index of the first certificate taken from the store
@@ -126,7 +155,7 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) (ok
 			continue
 		}
 		if trusted >= 0 || isSelfSigned(cur) {
-			break
+			break // once in the bundle, OpenSSL looks nowhere else
 		}
 		iss := pickIssuer(cur, without(presented[1:], chain), now)
 		if iss == nil {
@@ -135,59 +164,75 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) (ok
 		chain = append(chain, iss)
 	}
 	if trusted < 0 || !isSelfSigned(chain[len(chain)-1]) {
-		return o.untrusted(presented, store, chain)
+		return o.untrusted(presented, store, chain, trusted)
 	}
 	if n := len(chain) - 2; n > o.depth {
-		return false, "verify_depth", fmt.Sprintf("certificate chain too long: %d intermediate CA certificates between the client certificate and the self-signed CA, verify depth %d", n, o.depth),
-			fmt.Sprintf(o.depthOption, n)
+		// build_chain stops at the depth, so the error is the missing issuer's.
+		err := errLocalIssuer
+		if trusted < o.depth+2 {
+			err = errIssuer
+		}
+		return &refusal{"verify_depth", err,
+			fmt.Sprintf("%d intermediate CA certificates between the client certificate and the self-signed CA, and verify depth %d: OpenSSL stops building the chain there, so it reports a missing issuer", n, o.depth),
+			fmt.Sprintf(o.depthOption, n)}
 	}
 	for i, x := range chain {
 		if oid, bad := unhandledCritical(x); bad {
-			return false, "critical_extension", fmt.Sprintf("unhandled critical extension: %s (certificate %d of the chain OpenSSL built) is critical and not one OpenSSL 3.0 handles", oid, i),
-				"issue the certificate without that extension marked critical"
+			return &refusal{"critical_extension", errCritical,
+				fmt.Sprintf("extension %s of certificate %d of the chain OpenSSL built is critical and not one OpenSSL 3.0 handles", oid, i),
+				"issue the certificate without that extension marked critical"}
 		}
 		if b, r := purposeSSLClient(x, i == 0); b != "" {
-			return false, b, fmt.Sprintf("unsupported certificate purpose: certificate %d of the chain OpenSSL built %s", i, r),
-				"issue the certificate with clientAuth in its extended key usage (and digitalSignature in its key usage); no nginx or HAProxy 2.6 option relaxes the ssl_client purpose"
+			return &refusal{b, errPurpose, fmt.Sprintf("certificate %d of the chain OpenSSL built %s", i, r),
+				"issue the certificate with clientAuth in its extended key usage (and digitalSignature in its key usage); no nginx or HAProxy 2.6 option relaxes the ssl_client purpose"}
 		}
 	}
 	for i, x := range chain {
-		if now.After(x.NotAfter) || now.Before(x.NotBefore) {
-			where := "sent in the chain"
-			if i >= trusted {
-				where = "in the bundle"
-			}
-			return false, "expired_bundle_issuer", fmt.Sprintf("certificate has expired or is not yet valid: OpenSSL takes each issuer from the bundle first and builds one chain, through %s %s; it does not try the valid path crypto/x509 found", x.Subject, where),
-				"remove the expired certificate from the bundle (or renew it there)"
+		err := errExpired
+		if now.Before(x.NotBefore) {
+			err = errNotYetValid
+		} else if !now.After(x.NotAfter) {
+			continue
 		}
+		if i >= trusted {
+			return &refusal{"expired_bundle_issuer", err,
+				fmt.Sprintf("OpenSSL takes each issuer from the bundle first and builds one chain, through %s of the bundle, which is outside its validity; it does not try the valid path crypto/x509 found", x.Subject),
+				"remove that certificate from the bundle, or renew it there"}
+		}
+		return &refusal{"expired_sent_issuer", err,
+			fmt.Sprintf("OpenSSL builds one chain, through %s as sent, which is outside its validity; it does not try the valid path crypto/x509 found", x.Subject),
+			"have the client send a valid chain"}
 	}
-	return true, "", "", ""
+	return nil
 }
 
 // goOnly explains a chain OpenSSL accepts and crypto/x509 refuses.
-func goOnly(f *trust.Failure) (string, string, string) {
-	if f.Kind == trust.CriticalExtension {
-		return "critical_extension", "OpenSSL 3.0 handles this critical extension and accepts the chain; crypto/x509 refuses it: " + f.Message,
-			"none needed on this gateway; for crypto/x509 (mtlsplay, Caddy), issue the certificate without that extension critical"
+func goOnly(f *trust.Failure) *refusal {
+	if f == nil {
+		return &refusal{behaviour: "other", reason: "OpenSSL 3.0 accepts the chain"}
 	}
-	return string(f.Kind), "OpenSSL 3.0 does not make this check of crypto/x509 and accepts the chain: " + f.Message, ""
+	if f.Kind == trust.CriticalExtension {
+		return &refusal{"critical_extension", "", "OpenSSL 3.0 handles this critical extension and accepts the chain; crypto/x509 refuses it: " + f.Message,
+			"none on this gateway; for crypto/x509 (mtlsplay, Caddy), issue the certificate without that extension critical"}
+	}
+	return &refusal{string(f.Kind), "", "OpenSSL 3.0 does not make this check of crypto/x509 and accepts the chain: " + f.Message, ""}
 }
 
-// untrusted explains a chain OpenSSL could not anchor while Go could.
-func (o openssl) untrusted(presented, store, chain []*x509.Certificate) (bool, string, string, string) {
-	for _, s := range store {
-		if s.Equal(presented[0]) {
-			return false, "leaf_in_bundle", "unable to get local issuer certificate: the client certificate itself is in the bundle, but OpenSSL looks there for its issuer, not for it", o.anchor
-		}
+// untrusted explains a chain OpenSSL could not anchor while Go could: the
+// error is 2 when the chain reached the bundle, else 20.
+func (o openssl) untrusted(presented, store, chain []*x509.Certificate, trusted int) *refusal {
+	err := errLocalIssuer
+	if trusted >= 0 {
+		err = errIssuer
 	}
-	for _, x := range chain[1:] {
-		for _, s := range store {
-			if s.Equal(x) {
-				return false, "partial_chain", fmt.Sprintf("unable to get local issuer certificate: the bundle holds %s but not the self-signed root above it, and OpenSSL trusts only a chain that ends at a self-signed certificate of the bundle", x.Subject), o.anchor
-			}
-		}
+	if inChain(store, presented[0]) && trusted < 0 {
+		return &refusal{"leaf_in_bundle", err, "the client certificate itself is in the bundle, but OpenSSL looks there for its issuer, not for it", o.anchor}
 	}
-	return false, "partial_chain", "unable to get local issuer certificate: OpenSSL's chain reaches no self-signed certificate of the bundle", o.anchor
+	if trusted >= 0 {
+		return &refusal{"partial_chain", err,
+			fmt.Sprintf("the bundle holds %s but not the self-signed root above it, and OpenSSL trusts only a chain that ends at a self-signed certificate of the bundle", chain[len(chain)-1].Subject), o.anchor}
+	}
+	return &refusal{"partial_chain", err, "OpenSSL's chain reaches no self-signed certificate of the bundle", o.anchor}
 }
 
 // pickIssuer is X509_STORE_CTX_get1_issuer: among the certificates that could

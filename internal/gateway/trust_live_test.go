@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -192,7 +193,21 @@ func TestTrustLive(t *testing.T) {
 				if !ok {
 					t.Fatalf("no trust model for %s", g.name)
 				}
+				logged := logSize(filepath.Join(dir, "error.log"))
 				accepted, detail := present(addrs[i], roots, c.chain)
+				if g.name == "nginx" && !accepted {
+					// nginx logs OpenSSL's error at info: the model's must be it.
+					b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+					m := verifyError.FindSubmatch(b[min(logged, int64(len(b))):])
+					if m == nil {
+						t.Errorf("%s: nginx logged no verify error", c.name)
+					} else if detail += ", " + string(m[1]); want.Differs && want.Error != string(m[1]) {
+						t.Errorf("%s: nginx logged %q, gateway.Trust says %q", c.name, m[1], want.Error)
+					}
+				}
+				if g.name == "haproxy" && want.Differs && !accepted && !strings.Contains(detail, alertOf[want.Error]) {
+					t.Errorf("%s: HAProxy sent %s, gateway.Trust's %q is alert %q", c.name, detail, want.Error, alertOf[want.Error])
+				}
 				verdict := func(ok bool) string {
 					if ok {
 						return "accepts"
@@ -209,6 +224,24 @@ func TestTrustLive(t *testing.T) {
 			t.Logf("%s: %d of %d verdicts as modelled", g.name, equal, len(cases))
 		})
 	}
+}
+
+// verifyError is nginx's info line for a refused client certificate.
+var verifyError = regexp.MustCompile(`client SSL certificate verify error: \(([^)]*)\)`)
+
+// alertOf is OpenSSL 3.0's ssl_verify_alarm_type as Go's client names the alert.
+var alertOf = map[string]string{
+	"2:unable to get issuer certificate":        "alert: tls: unknown certificate authority",
+	"20:unable to get local issuer certificate": "alert: tls: unknown certificate authority",
+	"10:certificate has expired":                "alert: tls: expired certificate",
+	"26:unsuitable certificate purpose":         "alert: tls: unsupported certificate",
+}
+
+func logSize(path string) int64 {
+	if fi, err := os.Stat(path); err == nil {
+		return fi.Size()
+	}
+	return 0
 }
 
 // present sends chain (whatever CA names the server asks for) and says whether

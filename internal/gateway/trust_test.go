@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
@@ -57,6 +58,9 @@ func TestTrust(t *testing.T) {
 				w := want[c.name][i]
 				if v.Behaviour != w || v.Differs != (w != "") || v.OK != (goRes.OK != v.Differs) {
 					t.Errorf("Trust(%s) = %+v, want behaviour %q (Go ok %v)", name, v, w, goRes.OK)
+				}
+				if v.Differs && !v.OK && !strings.Contains(v.Error, ":") {
+					t.Errorf("Trust(%s) = %+v: a refusal needs OpenSSL's error", name, v)
 				}
 				if v.Differs && (v.Reason == "" || v.Option == "" || v.Source != gateway.Tested) {
 					t.Errorf("Trust(%s) = %+v: a difference needs a reason, an option and its source", name, v)

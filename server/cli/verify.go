@@ -123,7 +123,11 @@ func writeGatewayTrust(w io.Writer, v gateway.TrustVerdict) {
 		fmt.Fprintf(w, "gateway %s: %s the chain, as crypto/x509 does (%s)\n", v.Name, verdict, v.Version)
 		return
 	}
-	fmt.Fprintf(w, "gateway %s: %s the chain, unlike crypto/x509 (%s, %s %s): %s", v.Name, verdict, v.Behaviour, v.Source, v.Version, terminalSafe(v.Reason))
+	fmt.Fprintf(w, "gateway %s: %s the chain, unlike crypto/x509 (%s, %s %s): ", v.Name, verdict, v.Behaviour, v.Source, v.Version)
+	if v.Error != "" {
+		fmt.Fprintf(w, "OpenSSL error %s: ", v.Error)
+	}
+	fmt.Fprint(w, terminalSafe(v.Reason))
 	if v.Option != "" {
 		fmt.Fprintf(w, "; %s", terminalSafe(v.Option))
 	}
