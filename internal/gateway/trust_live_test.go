@@ -33,6 +33,10 @@ type trustCase struct {
 	name   string
 	chain  []*pki.Cert
 	bundle []*pki.Cert
+	// nginx is a directive for nginx's server block: the option gateway.Trust
+	// names for the same chain under nginx's defaults, which must make nginx
+	// decide as Go does.
+	nginx string
 }
 
 // trustCases makes a PKI valid now (gateways have no injectable clock) and the
@@ -98,6 +102,7 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 		{name: "intermediate only in bundle, not sent", chain: []*pki.Cert{leaf}, bundle: []*pki.Cert{inter}},
 		{name: "leaf only in bundle", chain: []*pki.Cert{leaf, inter}, bundle: []*pki.Cert{leaf}},
 		{name: "two intermediates", chain: []*pki.Cert{deep, inter2, inter}, bundle: []*pki.Cert{root}},
+		{name: "two intermediates, ssl_verify_depth 2", chain: []*pki.Cert{deep, inter2, inter}, bundle: []*pki.Cert{root}, nginx: "ssl_verify_depth 2"},
 		{name: "expired intermediate in bundle, renewed one sent", chain: []*pki.Cert{leaf, inter}, bundle: []*pki.Cert{root, interOld}},
 		{name: "expired root in bundle, cross path sent", chain: []*pki.Cert{leafX, interX, cross}, bundle: []*pki.Cert{oldRoot, newRoot}},
 		{name: "leaf without clientAuth", chain: []*pki.Cert{must(inter.Issue(serverAuth)), inter}, bundle: []*pki.Cert{root}},
@@ -137,7 +142,7 @@ func TestTrustLive(t *testing.T) {
 
 	for _, g := range []struct {
 		name  string
-		start func(t *testing.T, dir string, addrs []string) *exec.Cmd
+		start func(t *testing.T, dir string, cases []trustCase, addrs []string) *exec.Cmd
 	}{{"nginx", startTrustNginx}, {"haproxy", startTrustHAProxy}, {"caddy", startTrustCaddy}} {
 		t.Run(g.name, func(t *testing.T) {
 			if lookBinary(g.name, "/usr/sbin/"+g.name, "/usr/bin/"+g.name) == "" {
@@ -152,7 +157,7 @@ func TestTrustLive(t *testing.T) {
 				addrs[i] = freeAddr(t)
 				write(t, dir, fmt.Sprintf("ca%d.pem", i), string(pki.ChainPEM(c.bundle...)))
 			}
-			cmd := g.start(t, dir, addrs)
+			cmd := g.start(t, dir, cases, addrs)
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
@@ -193,9 +198,15 @@ func TestTrustLive(t *testing.T) {
 				if !ok {
 					t.Fatalf("no trust model for %s", g.name)
 				}
+				if g.name == "nginx" && c.nginx != "" {
+					if !strings.Contains(want.Option, c.nginx) {
+						t.Errorf("%s: gateway.Trust's option is %q, not %s", c.name, want.Option, c.nginx)
+					}
+					want.OK = goRes.OK // with the option set, as Go decides
+				}
 				logged := logSize(filepath.Join(dir, "error.log"))
 				accepted, detail := present(addrs[i], roots, c.chain)
-				if g.name == "nginx" && !accepted {
+				if g.name == "nginx" && !accepted && c.nginx == "" {
 					// nginx logs OpenSSL's error at info: the model's must be it.
 					b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 					m := verifyError.FindSubmatch(b[min(logged, int64(len(b))):])
@@ -282,19 +293,24 @@ func present(addr string, roots *x509.CertPool, chain []*pki.Cert) (bool, string
 	return true, fmt.Sprintf("status 200 %q", bytes.TrimSpace(body))
 }
 
-func startTrustNginx(t *testing.T, dir string, addrs []string) *exec.Cmd {
+func startTrustNginx(t *testing.T, dir string, cases []trustCase, addrs []string) *exec.Cmd {
 	var servers strings.Builder
 	for i, a := range addrs {
-		// nginx's defaults: ssl_verify_depth 1, no partial chains.
+		// nginx's defaults (ssl_verify_depth 1, no partial chains) unless the
+		// case sets a directive.
+		directive := ""
+		if cases[i].nginx != "" {
+			directive = "\n    " + cases[i].nginx + ";"
+		}
 		fmt.Fprintf(&servers, `  server {
     listen %[2]s ssl;
     ssl_certificate %[1]s/server.pem;
     ssl_certificate_key %[1]s/server.key;
     ssl_client_certificate %[1]s/ca%[3]d.pem;
-    ssl_verify_client on;
+    ssl_verify_client on;%[4]s
     location / { default_type text/plain; return 200 "ok"; }
   }
-`, dir, a, i)
+`, dir, a, i, directive)
 	}
 	write(t, dir, "nginx.conf", fmt.Sprintf(`worker_processes 1;
 pid %[1]s/nginx.pid;
@@ -309,7 +325,7 @@ http {
 	return exec.Command(lookBinary("nginx", "/usr/sbin/nginx"), "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
 }
 
-func startTrustHAProxy(t *testing.T, dir string, addrs []string) *exec.Cmd {
+func startTrustHAProxy(t *testing.T, dir string, _ []trustCase, addrs []string) *exec.Cmd {
 	var binds strings.Builder
 	for i, a := range addrs {
 		fmt.Fprintf(&binds, "  bind %[2]s ssl crt %[1]s/server-and-key.pem ca-file %[1]s/ca%[3]d.pem verify required\n", dir, a, i)
@@ -328,7 +344,7 @@ frontend fe
 	return exec.Command(lookBinary("haproxy", "/usr/sbin/haproxy"), "-db", "-f", dir+"/haproxy.cfg")
 }
 
-func startTrustCaddy(t *testing.T, dir string, addrs []string) *exec.Cmd {
+func startTrustCaddy(t *testing.T, dir string, _ []trustCase, addrs []string) *exec.Cmd {
 	servers := map[string]any{}
 	for i, a := range addrs {
 		pemData, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("ca%d.pem", i)))

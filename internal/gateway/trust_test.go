@@ -21,6 +21,7 @@ func TestTrust(t *testing.T) {
 		"intermediate only in bundle, not sent":            {"partial_chain", "partial_chain", ""},
 		"leaf only in bundle":                              {"leaf_in_bundle", "leaf_in_bundle", ""},
 		"two intermediates":                                {"verify_depth", "", ""},
+		"two intermediates, ssl_verify_depth 2":            {"verify_depth", "", ""}, // the model follows nginx's defaults
 		"expired intermediate in bundle, renewed one sent": {"expired_bundle_issuer", "expired_bundle_issuer", ""},
 		"expired root in bundle, cross path sent":          {"expired_bundle_issuer", "expired_bundle_issuer", ""},
 		"leaf without clientAuth":                          {"", "", ""},
