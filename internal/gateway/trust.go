@@ -21,10 +21,11 @@ type TrustVerdict struct {
 	Differs bool `json:"differs"`
 	// Behaviour names why it differs: partial_chain, leaf_in_bundle,
 	// verify_depth, expired_bundle_issuer, expired_sent_issuer, any_eku,
-	// key_usage, critical_extension.
+	// key_usage, critical_extension (OpenSSL); go_version (Caddy's Go 1.19).
 	Behaviour string `json:"behaviour,omitempty"`
-	// Error is the gateway's verification error as nginx logs it
-	// ("20:unable to get local issuer certificate"), when it refuses.
+	// Error is the gateway's verification error when it refuses: OpenSSL's
+	// as nginx logs it ("20:unable to get local issuer certificate"), Go's
+	// for Caddy.
 	Error   string `json:"error,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Option  string `json:"option,omitempty"` // the config that changes the gateway's verdict, or what to change instead
@@ -42,13 +43,21 @@ func TrustModels() []string { return []string{"workato", "nginx", "haproxy", "ca
 // nginx and HAProxy verify with OpenSSL 3.0, which builds one chain, not every
 // chain as crypto/x509 does: the model is X509_verify_cert's build_chain
 // (trusted first, no partial chains) and its ssl_client purpose. Caddy and
-// Workato verify with crypto/x509, so their verdict is Go's.
+// Workato verify with crypto/x509, so their verdict is Go's, except where Caddy
+// 2.6.2's Go 1.19 differs from the Go mtlsplay is built with.
 func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bundle, goRes trust.Result, now time.Time) (TrustVerdict, bool) {
 	switch name {
 	case "workato":
 		return TrustVerdict{Name: name, OK: goRes.OK, Source: Documented, Version: "crypto/x509, as mtlsplay"}, true
 	case "caddy":
-		return TrustVerdict{Name: name, OK: goRes.OK, Source: Tested, Version: caddyVersion}, true
+		v := TrustVerdict{Name: name, OK: goRes.OK, Source: Tested, Version: caddyVersion}
+		if oid := go119Unhandled(goRes, presented, bundles); oid != "" {
+			v.OK, v.Differs, v.Behaviour = false, true, "go_version"
+			v.Error = "x509: unhandled critical extension"
+			v.Reason = fmt.Sprintf("Caddy 2.6.2 is built with Go 1.19.8, whose crypto/x509 does not handle the critical extension %s on the chain Go 1.22 and later verify (policy validation arrived in Go 1.22)", oid)
+			v.Option = "a Caddy built with Go 1.22 or later; or issue the CA without that extension critical"
+		}
+		return v, true
 	case "nginx":
 		v := openssl{depth: 1, version: nginxVersion,
 			depthOption: "ssl_verify_depth %d (nginx's default is 1: one intermediate between the client certificate and the CA in ssl_client_certificate)",
@@ -61,6 +70,39 @@ func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bund
 		return v.verdict(name, presented, bundles, goRes, now), true
 	}
 	return TrustVerdict{}, false
+}
+
+// go119Unhandled is the OID of a critical policy extension on the chain Go
+// verified, which Go 1.22 and later handle and Go 1.19 (Caddy 2.6.2's) counts
+// as unhandled, so it refuses the chain; "" when there is none.
+func go119Unhandled(goRes trust.Result, presented []*certinfo.Certificate, bundles []*trust.Bundle) string {
+	certs := map[string]*certinfo.Certificate{}
+	for _, c := range presented {
+		if c != nil {
+			certs[c.SHA256] = c
+		}
+	}
+	for _, b := range bundles {
+		if b != nil {
+			for _, c := range b.Certs {
+				certs[c.SHA256] = c
+			}
+		}
+	}
+	for _, cc := range goRes.Chain {
+		c := certs[cc.SHA256]
+		if c == nil || c.X509() == nil {
+			continue
+		}
+		for _, e := range c.X509().Extensions {
+			switch id := e.Id.String(); {
+			case !e.Critical:
+			case id == "2.5.29.33", id == "2.5.29.36", id == "2.5.29.54": // policyMappings, policyConstraints, inhibitAnyPolicy
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 // openssl is OpenSSL 3.0's X509_verify_cert as an SSL server calls it for a

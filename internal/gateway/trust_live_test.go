@@ -95,6 +95,9 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 	upn := client("upn client")
 	upn.SAN, upn.SANCritical = []pki.GeneralName{pki.UPN("alice@example.com")}, true
 	selfSigned := must(pki.SelfSign(client("self-signed client")))
+	inhibit := ca("inhibitAnyPolicy Intermediate")
+	inhibit.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 54}, Critical: true, Value: []byte{2, 1, 0}}}
+	interInhibit := must(root.Issue(inhibit))
 
 	return []trustCase{
 		{name: "root in bundle", chain: []*pki.Cert{leaf, inter}, bundle: []*pki.Cert{root}},
@@ -112,6 +115,7 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 		{name: "critical unknown extension", chain: []*pki.Cert{must(inter.Issue(critical)), inter}, bundle: []*pki.Cert{root}},
 		{name: "critical SAN with only a UPN", chain: []*pki.Cert{must(inter.Issue(upn)), inter}, bundle: []*pki.Cert{root}},
 		{name: "self-signed leaf in bundle", chain: []*pki.Cert{selfSigned}, bundle: []*pki.Cert{selfSigned}},
+		{name: "intermediate with critical inhibitAnyPolicy", chain: []*pki.Cert{must(interInhibit.Issue(client("under inhibitAnyPolicy"))), interInhibit}, bundle: []*pki.Cert{root}},
 	}
 }
 

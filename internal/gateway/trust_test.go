@@ -31,6 +31,7 @@ func TestTrust(t *testing.T) {
 		"critical unknown extension":                       {"", "", ""},
 		"critical SAN with only a UPN":                     {"critical_extension", "critical_extension", ""},
 		"self-signed leaf in bundle":                       {"", "", ""},
+		"intermediate with critical inhibitAnyPolicy":      {"", "", "go_version"},
 	}
 	cases := trustCases(t, now)
 	if len(cases) != len(want) {

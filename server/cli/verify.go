@@ -125,7 +125,7 @@ func writeGatewayTrust(w io.Writer, v gateway.TrustVerdict) {
 	}
 	fmt.Fprintf(w, "gateway %s: %s the chain, unlike crypto/x509 (%s, %s %s): ", v.Name, verdict, v.Behaviour, v.Source, v.Version)
 	if v.Error != "" {
-		fmt.Fprintf(w, "OpenSSL error %s: ", v.Error)
+		fmt.Fprintf(w, "error %s: ", v.Error)
 	}
 	fmt.Fprint(w, terminalSafe(v.Reason))
 	if v.Option != "" {
