@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
@@ -21,7 +22,8 @@ type TrustVerdict struct {
 	Differs bool `json:"differs"`
 	// Behaviour names why it differs: partial_chain, leaf_in_bundle,
 	// verify_depth, expired_bundle_issuer, expired_sent_issuer, any_eku,
-	// key_usage, critical_extension (OpenSSL); go_version (Caddy's Go 1.19).
+	// key_usage, critical_extension, weak_key (OpenSSL); go_version (Caddy's
+	// Go 1.19).
 	Behaviour string `json:"behaviour,omitempty"`
 	// Error is the gateway's verification error when it refuses: OpenSSL's
 	// as nginx logs it ("20:unable to get local issuer certificate"), Go's
@@ -60,13 +62,15 @@ func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bund
 		return v, true
 	case "nginx":
 		v := openssl{depth: 1, version: nginxVersion,
-			depthOption: "ssl_verify_depth %d (nginx's default is 1: one intermediate between the client certificate and the CA in ssl_client_certificate)",
-			anchor:      "put the root CA of the chain in ssl_client_certificate: nginx never sets X509_V_FLAG_PARTIAL_CHAIN, so no directive makes it trust a certificate that is not self-signed"}
+			depthOption:    "ssl_verify_depth %d (nginx's default is 1: one intermediate between the client certificate and the CA in ssl_client_certificate)",
+			anchor:         "put the root CA of the chain in ssl_client_certificate: nginx never sets X509_V_FLAG_PARTIAL_CHAIN, so no directive makes it trust a certificate that is not self-signed",
+			seclevelOption: "ssl_ciphers DEFAULT:@SECLEVEL=1 lowers the security level (better: reissue the key with 2048 bits or more)"}
 		return v.verdict(name, presented, bundles, goRes, now), true
 	case "haproxy":
 		v := openssl{depth: 100, version: haproxyVersion,
-			depthOption: "OpenSSL's default depth 100; HAProxy 2.6 has no bind option for it",
-			anchor:      "put the root CA of the chain in the bind line's ca-file: HAProxy 2.6 never sets X509_V_FLAG_PARTIAL_CHAIN, so no option makes it trust a certificate that is not self-signed"}
+			depthOption:    "OpenSSL's default depth 100; HAProxy 2.6 has no bind option for it",
+			anchor:         "put the root CA of the chain in the bind line's ca-file: HAProxy 2.6 never sets X509_V_FLAG_PARTIAL_CHAIN, so no option makes it trust a certificate that is not self-signed",
+			seclevelOption: "ciphers DEFAULT:@SECLEVEL=1 on the bind line lowers the security level (better: reissue the key with 2048 bits or more)"}
 		return v.verdict(name, presented, bundles, goRes, now), true
 	}
 	return TrustVerdict{}, false
@@ -112,6 +116,8 @@ type openssl struct {
 	version     string
 	depthOption string
 	anchor      string
+	// seclevelOption lowers OpenSSL's security level for this gateway.
+	seclevelOption string
 }
 
 func (o openssl) verdict(name string, presented []*certinfo.Certificate, bundles []*trust.Bundle, goRes trust.Result, now time.Time) TrustVerdict {
@@ -143,6 +149,11 @@ func (o openssl) verdict(name string, presented []*certinfo.Certificate, bundles
 		return v
 	}
 	if ok {
+		if goRes.Failure == nil || goRes.Failure.Kind != trust.CriticalExtension {
+			// The model does not make OpenSSL's other checks (signatures,
+			// name constraints, basic constraints): it takes Go's refusal.
+			return v
+		}
 		r = goOnly(goRes.Failure)
 	}
 	v.OK, v.Differs, v.Behaviour, v.Error, v.Reason, v.Option = ok, true, r.behaviour, r.err, r.reason, r.option
@@ -166,18 +177,32 @@ var untested = map[string]bool{"expired_sent_issuer": true}
 
 // OpenSSL 3.0's verify errors (X509_verify_cert_error_string).
 const (
-	errIssuer      = "2:unable to get issuer certificate"
-	errLocalIssuer = "20:unable to get local issuer certificate"
-	errNotYetValid = "9:certificate is not yet valid"
-	errExpired     = "10:certificate has expired"
-	errPurpose     = "26:unsuitable certificate purpose"
-	errCritical    = "34:unhandled critical extension"
+	errIssuer        = "2:unable to get issuer certificate"
+	errLocalIssuer   = "20:unable to get local issuer certificate"
+	errNotYetValid   = "9:certificate is not yet valid"
+	errExpired       = "10:certificate has expired"
+	errPurpose       = "26:unsuitable certificate purpose"
+	errCritical      = "34:unhandled critical extension"
+	errEEKeyTooSmall = "66:EE certificate key too weak"
+	errCAKeyTooSmall = "67:CA certificate key too weak"
 )
+
+// weakKey is check_key_level at security level 2 (Debian's default in
+// /etc/ssl/openssl.cnf): 112 bits of security, so RSA below 2048 bits.
+func weakKey(x *x509.Certificate) bool {
+	k, ok := x.PublicKey.(*rsa.PublicKey)
+	return ok && k.N.BitLen() < 2048
+}
 
 // verify follows build_chain, then check_chain_extensions and internal_verify,
 // and says why the first failure happened; nil when OpenSSL accepts.
 func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *refusal {
 	leaf := presented[0]
+	if weakKey(leaf) {
+		// X509_verify_cert checks the leaf's key before it builds anything.
+		return &refusal{"weak_key", errEEKeyTooSmall,
+			"the client certificate's RSA key is below 2048 bits, and Debian's OpenSSL runs at security level 2 (crypto/x509 accepts 1024 bits)", o.seclevelOption}
+	}
 	chain := []*x509.Certificate{leaf}
 	trusted := -1 // index of the first certificate taken from the store
 	for steps := len(presented) + len(store); steps >= 0; steps-- {
@@ -218,6 +243,12 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *re
 			fmt.Sprintf("%d intermediate CA certificates between the client certificate and the self-signed CA, and verify depth %d: OpenSSL stops building the chain there, so it reports a missing issuer", n, o.depth),
 			fmt.Sprintf(o.depthOption, n)}
 	}
+	for i, x := range chain[1:] {
+		if weakKey(x) {
+			return &refusal{"weak_key", errCAKeyTooSmall,
+				fmt.Sprintf("the RSA key of %s (certificate %d of the chain OpenSSL built) is below 2048 bits, and Debian's OpenSSL runs at security level 2", x.Subject, i+1), o.seclevelOption}
+		}
+	}
 	for i, x := range chain {
 		if oid, bad := unhandledCritical(x); bad {
 			return &refusal{"critical_extension", errCritical,
@@ -248,16 +279,11 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *re
 	return nil
 }
 
-// goOnly explains a chain OpenSSL accepts and crypto/x509 refuses.
+// goOnly explains a chain OpenSSL accepts and crypto/x509 refuses for a
+// critical extension that OpenSSL handles.
 func goOnly(f *trust.Failure) *refusal {
-	if f == nil {
-		return &refusal{behaviour: "other", reason: "OpenSSL 3.0 accepts the chain"}
-	}
-	if f.Kind == trust.CriticalExtension {
-		return &refusal{"critical_extension", "", "OpenSSL 3.0 handles this critical extension and accepts the chain; crypto/x509 refuses it: " + f.Message,
-			"none on this gateway; for crypto/x509 (mtlsplay, Caddy), issue the certificate without that extension critical"}
-	}
-	return &refusal{string(f.Kind), "", "OpenSSL 3.0 does not make this check of crypto/x509 and accepts the chain: " + f.Message, ""}
+	return &refusal{"critical_extension", "", "OpenSSL 3.0 handles this critical extension and accepts the chain; crypto/x509 refuses it: " + f.Message,
+		"none on this gateway; for crypto/x509 (mtlsplay, Caddy), issue the certificate without that extension critical"}
 }
 
 // untrusted explains a chain OpenSSL could not anchor while Go could: the

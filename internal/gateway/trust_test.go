@@ -32,6 +32,8 @@ func TestTrust(t *testing.T) {
 		"critical SAN with only a UPN":                     {"critical_extension", "critical_extension", ""},
 		"self-signed leaf in bundle":                       {"", "", ""},
 		"intermediate with critical inhibitAnyPolicy":      {"", "", "go_version"},
+		"RSA 1024 leaf":                                    {"weak_key", "weak_key", ""},
+		"RSA 1024 leaf, SECLEVEL=1":                        {"weak_key", "weak_key", ""}, // the model follows the defaults
 	}
 	cases := trustCases(t, now)
 	if len(cases) != len(want) {
