@@ -115,6 +115,7 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 		{name: "leaf without clientAuth", chain: []*pki.Cert{must(inter.Issue(serverAuth)), inter}, bundle: []*pki.Cert{root}},
 		{name: "leaf with anyExtendedKeyUsage only", chain: []*pki.Cert{must(inter.Issue(anyEKU)), inter}, bundle: []*pki.Cert{root}},
 		{name: "leaf key usage keyEncipherment only", chain: []*pki.Cert{must(inter.Issue(keyEnc)), inter}, bundle: []*pki.Cert{root}},
+		{name: "CA certificate as client certificate", chain: []*pki.Cert{must(inter.Issue(ca("CA as client"))), inter}, bundle: []*pki.Cert{root}},
 		{name: "intermediate restricted to serverAuth", chain: []*pki.Cert{must(interServer.Issue(client("under serverAuth"))), interServer}, bundle: []*pki.Cert{root}},
 		{name: "critical unknown extension", chain: []*pki.Cert{must(inter.Issue(critical)), inter}, bundle: []*pki.Cert{root}},
 		{name: "critical SAN with only a UPN", chain: []*pki.Cert{must(inter.Issue(upn)), inter}, bundle: []*pki.Cert{root}},

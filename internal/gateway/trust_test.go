@@ -28,6 +28,7 @@ func TestTrust(t *testing.T) {
 		"leaf with anyExtendedKeyUsage only":               {"any_eku", "any_eku", ""},
 		"leaf key usage keyEncipherment only":              {"key_usage", "key_usage", ""},
 		"intermediate restricted to serverAuth":            {"", "", ""},
+		"CA certificate as client certificate":             {"key_usage", "key_usage", ""},
 		"critical unknown extension":                       {"", "", ""},
 		"critical SAN with only a UPN":                     {"critical_extension", "critical_extension", ""},
 		"self-signed leaf in bundle":                       {"", "", ""},
