@@ -13,8 +13,9 @@ import (
 )
 
 // TrustVerdict is a gateway's trust decision on a presented chain, beside Go's
-// (trust.Verify, which mtlsplay decides with). Behaviour, Reason and Option are
-// set only when the verdicts differ.
+// (trust.Verify, which mtlsplay decides with). Behaviour, Error, Reason and
+// Option are set only when the verdicts differ (Error only when the gateway
+// then refuses).
 type TrustVerdict struct {
 	Name string `json:"name"`
 	OK   bool   `json:"ok"`
@@ -68,7 +69,7 @@ func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bund
 		return v.verdict(name, presented, bundles, goRes, now), true
 	case "haproxy":
 		v := openssl{depth: 100, version: haproxyVersion,
-			depthOption:    "OpenSSL's default depth 100; HAProxy 2.6 has no bind option for it",
+			depthOption:    "no HAProxy 2.6 option changes OpenSSL's default verify depth of 100: send a chain with fewer than %d intermediates",
 			anchor:         "put the root CA of the chain in the bind line's ca-file: HAProxy 2.6 never sets X509_V_FLAG_PARTIAL_CHAIN, so no option makes it trust a certificate that is not self-signed",
 			seclevelOption: "ciphers DEFAULT:@SECLEVEL=1 on the bind line lowers the security level (better: reissue the key with 2048 bits or more)"}
 		return v.verdict(name, presented, bundles, goRes, now), true
@@ -243,12 +244,6 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *re
 			fmt.Sprintf("%d intermediate CA certificates between the client certificate and the self-signed CA, and verify depth %d: OpenSSL stops building the chain there, so it reports a missing issuer", n, o.depth),
 			fmt.Sprintf(o.depthOption, n)}
 	}
-	for i, x := range chain[1:] {
-		if weakKey(x) {
-			return &refusal{"weak_key", errCAKeyTooSmall,
-				fmt.Sprintf("the RSA key of %s (certificate %d of the chain OpenSSL built) is below 2048 bits, and Debian's OpenSSL runs at security level 2", x.Subject, i+1), o.seclevelOption}
-		}
-	}
 	for i, x := range chain {
 		if oid, bad := unhandledCritical(x); bad {
 			return &refusal{"critical_extension", errCritical,
@@ -258,6 +253,12 @@ func (o openssl) verify(presented, store []*x509.Certificate, now time.Time) *re
 		if b, r := purposeSSLClient(x, i == 0); b != "" {
 			return &refusal{b, errPurpose, fmt.Sprintf("certificate %d of the chain OpenSSL built %s", i, r),
 				"issue the certificate with clientAuth in its extended key usage (and digitalSignature in its key usage); no nginx or HAProxy 2.6 option relaxes the ssl_client purpose"}
+		}
+	}
+	for i, x := range chain[1:] { // check_auth_level, after check_chain_extensions
+		if weakKey(x) {
+			return &refusal{"weak_key", errCAKeyTooSmall,
+				fmt.Sprintf("the RSA key of %s (certificate %d of the chain OpenSSL built) is below 2048 bits, and Debian's OpenSSL runs at security level 2", x.Subject, i+1), o.seclevelOption}
 		}
 	}
 	for i, x := range chain {

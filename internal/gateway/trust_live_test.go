@@ -37,6 +37,10 @@ type trustCase struct {
 	// names for the same chain under nginx's defaults, which must make nginx
 	// decide as Go does.
 	nginx string
+	// unmodelled names a gateway whose verdict gateway.Trust does not predict
+	// for this case, with why: the test requires that gateway to contradict
+	// the model, so the gap stays known and listed.
+	unmodelled map[string]string
 }
 
 // trustCases makes a PKI valid now (gateways have no injectable clock) and the
@@ -92,6 +96,8 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 	interServer := must(root.Issue(interS))
 	critical := client("critical client")
 	critical.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 55555, 2}, Critical: true, Value: []byte{5, 0}}}
+	skid := client("critical SKID client")
+	skid.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 14}, Critical: true, Value: []byte{4, 4, 1, 2, 3, 4}}}
 	upn := client("upn client")
 	upn.SAN, upn.SANCritical = []pki.GeneralName{pki.UPN("alice@example.com")}, true
 	selfSigned := must(pki.SelfSign(client("self-signed client")))
@@ -118,6 +124,8 @@ func trustCases(t *testing.T, now time.Time) []trustCase {
 		{name: "CA certificate as client certificate", chain: []*pki.Cert{must(inter.Issue(ca("CA as client"))), inter}, bundle: []*pki.Cert{root}},
 		{name: "intermediate restricted to serverAuth", chain: []*pki.Cert{must(interServer.Issue(client("under serverAuth"))), interServer}, bundle: []*pki.Cert{root}},
 		{name: "critical unknown extension", chain: []*pki.Cert{must(inter.Issue(critical)), inter}, bundle: []*pki.Cert{root}},
+		{name: "critical subjectKeyIdentifier", chain: []*pki.Cert{must(inter.Issue(skid)), inter}, bundle: []*pki.Cert{root},
+			unmodelled: map[string]string{"caddy": "Caddy 2.6.2's Go 1.19 parses a critical subjectKeyIdentifier and accepts; the Go mtlsplay is built with refuses to parse the certificate, so nothing is left to verify it with"}},
 		{name: "critical SAN with only a UPN", chain: []*pki.Cert{must(inter.Issue(upn)), inter}, bundle: []*pki.Cert{root}},
 		{name: "self-signed leaf in bundle", chain: []*pki.Cert{selfSigned}, bundle: []*pki.Cert{selfSigned}},
 		{name: "RSA 1024 leaf", chain: []*pki.Cert{leaf1024, inter}, bundle: []*pki.Cert{root}},
@@ -237,6 +245,13 @@ func TestTrustLive(t *testing.T) {
 					return "refuses"
 				}
 				t.Logf("%-48s Go %s, %s %s (%s), model %s %s", c.name, verdict(goRes.OK), g.name, verdict(accepted), detail, verdict(want.OK), want.Behaviour)
+				if why, ok := c.unmodelled[g.name]; ok {
+					if accepted == want.OK {
+						t.Errorf("%s: %s now decides as gateway.Trust says; model it and drop unmodelled", c.name, g.name)
+					}
+					t.Logf("%s: %s differs from the model, known: %s", c.name, g.name, why)
+					continue
+				}
 				if accepted != want.OK {
 					t.Errorf("%s: %s %s the chain, gateway.Trust says it %s (Go %s)", c.name, g.name, verdict(accepted), verdict(want.OK), verdict(goRes.OK))
 					continue
