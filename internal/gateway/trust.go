@@ -64,7 +64,7 @@ func Trust(name string, presented []*certinfo.Certificate, bundles []*trust.Bund
 	case "nginx":
 		v := openssl{depth: 1, version: nginxVersion,
 			depthOption:    "ssl_verify_depth %d (nginx's default is 1: one intermediate between the client certificate and the CA in ssl_client_certificate)",
-			anchor:         "put the root CA of the chain in ssl_client_certificate: nginx never sets X509_V_FLAG_PARTIAL_CHAIN, so no directive makes it trust a certificate that is not self-signed",
+			anchor:         "put the root CA of the chain in ssl_client_certificate: nginx never sets X509_V_FLAG_PARTIAL_CHAIN, so no directive makes it trust a certificate that is not self-signed (ssl_verify_client optional_no_ca lets the request through with $ssl_client_verify FAILED:…, as it lets through any certificate of an unknown issuer: not a fix)",
 			seclevelOption: "ssl_ciphers DEFAULT:@SECLEVEL=1 lowers the security level (better: reissue the key with 2048 bits or more)"}
 		return v.verdict(name, presented, bundles, goRes, now), true
 	case "haproxy":
