@@ -17,6 +17,11 @@
 //
 // Files: gateway.go (Value, View, Profile, the registry), der.go (the raw fields
 // of a certificate and the entries of a name), openssl.go, one file per gateway
-// (workato.go, nginx.go, haproxy.go, caddy.go, envoy.go, traefik.go), and
-// live_test.go (TestGatewaysLive).
+// (workato.go, nginx.go, haproxy.go, caddy.go, envoy.go, traefik.go),
+// live_test.go (TestGatewaysLive), and trust.go: the gateway's trust verdict on
+// a chain where it differs from crypto/x509's (OpenSSL 3.0's one-chain build
+// for nginx and HAProxy), proven by trust_live_test.go (TestTrustLive). It lives
+// here, not in internal/trust, because it is per gateway (versions, config
+// options, tested or documented) while trust stays the one verdict mtlsplay
+// decides with.
 package gateway

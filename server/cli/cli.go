@@ -31,7 +31,7 @@ commands:
   inspect [--json] [--at TIME] [--gateway NAME|all] FILE…
                                               parse certificates and print their fields
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
-  verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--json] CHAIN
+  verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--gateway NAME] [--json] CHAIN
                                               the full decision, with its code
   serve [--config FILE] [--http ADDR] [--mtls ADDR]
                                               the page, the API and the mTLS echo endpoint

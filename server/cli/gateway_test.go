@@ -108,3 +108,45 @@ func TestInspectGatewayJSON(t *testing.T) {
 		t.Errorf("inspect --json without --gateway has a gateway member")
 	}
 }
+
+// TestVerifyGateway: --gateway adds one line (text) or a "gateway" member
+// (JSON) with the gateway's own trust verdict; the decision and the exit status
+// stay mtlsplay's.
+func TestVerifyGateway(t *testing.T) {
+	at := pki.TestNowRFC3339
+	code, out, errs := runCLI(t, "", "verify", "--at", at, "--bundle", fixture("intermediate.pem"), "--gateway", "nginx", fixture("client-good-chain.pem"))
+	_, plain, _ := runCLI(t, "", "verify", "--at", at, "--bundle", fixture("intermediate.pem"), fixture("client-good-chain.pem"))
+	if code != 0 || !strings.HasPrefix(out, plain) ||
+		!strings.Contains(out[len(plain):], "gateway nginx: refuses the chain, unlike crypto/x509 (partial_chain, tested nginx 1.22.1") ||
+		!strings.Contains(out, "(Debian 12)): error 2:unable to get issuer certificate: the bundle holds CN=Acme Issuing CA but not") ||
+		!strings.Contains(out, "put the root CA of the chain in ssl_client_certificate") || strings.Count(out[len(plain):], "\n") != 1 {
+		t.Errorf("verify --gateway nginx (intermediate bundle) = %d\n%s%s", code, out, errs)
+	}
+
+	code, out, _ = runCLI(t, "", "verify", "--at", at, "--bundle", fixture("root.pem"), "--gateway", "caddy", fixture("client-good-chain.pem"))
+	if code != 0 || !strings.HasSuffix(out, "gateway caddy: accepts the chain, as crypto/x509 does (Caddy 2.6.2 built with Go 1.19.8 (Debian 12))\n") {
+		t.Errorf("verify --gateway caddy = %d\n%s", code, out)
+	}
+
+	// Go refuses a critical subjectAltName holding only a UPN; OpenSSL handles it.
+	code, out, _ = runCLI(t, "", "verify", "--json", "--at", at, "--bundle", fixture("root.pem"), "--gateway", "haproxy", fixture("client-san-critical-upn-chain.pem"))
+	var got struct {
+		Code    int            `json:"code"`
+		Gateway map[string]any `json:"gateway"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("verify --json --gateway: %v\n%s", err, out)
+	}
+	if code != exitRejected || got.Code != 4018 || got.Gateway["name"] != "haproxy" || got.Gateway["ok"] != true || got.Gateway["differs"] != true ||
+		got.Gateway["behaviour"] != "critical_extension" || got.Gateway["source"] != "tested" {
+		t.Errorf("verify --json --gateway haproxy (critical UPN SAN) = %d, %+v", code, got)
+	}
+	if i := strings.Index(out, `"gateway"`); i < strings.Index(out, `"findings"`) {
+		t.Errorf(`verify --json --gateway: "gateway" is not the last member:\n%s`, out)
+	}
+
+	code, _, errs = runCLI(t, "", "verify", "--bundle", fixture("root.pem"), "--gateway", "envoy", fixture("client-good-chain.pem"))
+	if code != exitBadInput || !strings.Contains(errs, `no trust model for gateway "envoy" (known: workato, nginx, haproxy, caddy)`) {
+		t.Errorf("verify --gateway envoy = %d, %q", code, errs)
+	}
+}
