@@ -28,7 +28,7 @@ func fixture(t *testing.T, name string) string {
 
 func testNow() time.Time { return pki.TestNow }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
