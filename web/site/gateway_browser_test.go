@@ -36,13 +36,28 @@ func gatewayField(tb *tab, name string) string {
 	return eval[string](tb, fmt.Sprintf(`(() => { const d = document.querySelector('[data-testid="gateway-fields"] dd[data-name=%q] code'); return d ? d.textContent : ""; })()`, name))
 }
 
+// openPatient opens the playground as tab.open does, and decides again with a longer
+// limit when the first decision ran out of the page's 2 s (on a loaded machine the
+// first call, which builds the rule environment, can): these tests are about what
+// the page shows, not about how fast.
+func (tb *tab) openPatient(e *siteEnv, fragment string) verdict {
+	tb.t.Helper()
+	v := tb.open(e, fragment)
+	eval[chromedp.Void](tb, `document.getElementById("main").dataset.timeoutMs = "20000"`)
+	if strings.Contains(v.Error, "took longer") {
+		eval[chromedp.Void](tb, `document.getElementById("gateway").dispatchEvent(new Event("change", {bubbles: true}))`)
+		v = tb.verdictAfter(v.Seq)
+	}
+	return v
+}
+
 // TestGatewaySelector: Workato's view by default; choosing nginx shows its variables
 // by their real names with its escapes, what it cannot see, and where the values come
 // from; HAProxy's raw BMPString bytes are shown escaped and said not to be UTF-8.
 func TestGatewaySelector(t *testing.T) {
 	e := setup(t)
 	tb := e.newTab(t)
-	v := tb.open(e, "")
+	v := tb.openPatient(e, "")
 	v = tb.setAt(v.Seq)
 	tb.fill(`[data-testid="cert-input"]`, gatewayCert(t))
 	v = tb.verdictAfter(v.Seq)
@@ -89,7 +104,7 @@ func TestGatewaySelector(t *testing.T) {
 func TestGatewayTable(t *testing.T) {
 	e := setup(t)
 	tb := e.newTab(t)
-	v := tb.open(e, "")
+	v := tb.openPatient(e, "")
 	if open := eval[bool](tb, `document.querySelector('[data-testid="gateway-all"]').open`); open {
 		t.Errorf("the side-by-side table is open at first")
 	}
@@ -113,19 +128,19 @@ func TestGatewayTable(t *testing.T) {
 func TestGatewayShareLink(t *testing.T) {
 	e := setup(t)
 	tb := e.newTab(t)
-	v := tb.open(e, "")
+	v := tb.openPatient(e, "")
 	selectOption(tb, `[data-testid="gateway"]`, "nginx")
 	tb.verdictAfter(v.Seq)
 	tb.do(chromedp.Click(chromedp.CSS("#share")))
 	link := poll[string](tb, `document.getElementById("share-url").value || null`, 5*time.Second)
 
 	other := e.newTab(t)
-	other.open(e, link[strings.Index(link, "#"):])
+	ov := other.openPatient(e, link[strings.Index(link, "#"):])
 	if got := other.value(`[data-testid="gateway"]`); got != "nginx" {
 		t.Errorf("restored gateway %q, want nginx", got)
 	}
 	if got := gatewayField(other, "$ssl_client_s_dn"); !strings.Contains(got, "client.example.com") {
-		t.Errorf("restored page's $ssl_client_s_dn = %q, want the sample's subject", got)
+		t.Errorf("restored page's $ssl_client_s_dn = %q (verdict %+v), want the sample's subject", got, ov)
 	}
 
 	var z bytes.Buffer
@@ -133,12 +148,12 @@ func TestGatewayShareLink(t *testing.T) {
 	fw.Write([]byte(`{"v":1,"r":"true"}`))
 	fw.Close()
 	old := e.newTab(t)
-	old.open(e, "#s="+base64.RawURLEncoding.EncodeToString(z.Bytes()))
+	lv := old.openPatient(e, "#s="+base64.RawURLEncoding.EncodeToString(z.Bytes()))
 	if got := old.value(`[data-testid="gateway"]`); got != "workato" {
 		t.Errorf("a link without a gateway opens with %q, want workato", got)
 	}
 	if got := gatewayField(old, "DN"); !strings.Contains(got, "client.example.com") {
-		t.Errorf("old link's Workato DN = %q, want the sample's subject", got)
+		t.Errorf("old link's Workato DN = %q (verdict %+v), want the sample's subject", got, lv)
 	}
 	tb.noErrors()
 	other.noErrors()
