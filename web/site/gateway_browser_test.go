@@ -159,3 +159,30 @@ func TestGatewayShareLink(t *testing.T) {
 	other.noErrors()
 	old.noErrors()
 }
+
+// TestGatewayLint: a rule that compares DN with nginx's $ssl_client_s_dn, byte escapes
+// and all, gets the dn_gateway_escapes warning naming nginx, and its fix makes the
+// rule true for that certificate.
+func TestGatewayLint(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.openPatient(e, "")
+	v = tb.setAt(v.Seq)
+	tb.fill(`[data-testid="cert-input"]`, gatewayCert(t))
+	v = tb.verdictAfter(v.Seq)
+	tb.pasteRule(`DN == "CN=Zo\\C3\\AB,O=Zo\\C3\\AB M\\C3\\BCller GmbH"`)
+	v = tb.verdictAfter(v.Seq)
+	sel := `[data-testid="rule-warnings"] li[data-lint-id="dn_gateway_escapes"]`
+	if msg := eval[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)); !strings.Contains(msg, "$ssl_client_s_dn") {
+		t.Fatalf("warning %q, want dn_gateway_escapes naming nginx's $ssl_client_s_dn", msg)
+	}
+	tb.do(chromedp.Click(chromedp.CSS(sel + ` button.fix`)))
+	tb.verdictAfter(v.Seq)
+	if got, want := tb.ruleText(), `DN == "CN=Zoë,O=Zoë Müller GmbH"`; got != want {
+		t.Errorf("after the fix the rule is %q, want %q", got, want)
+	}
+	if n := eval[int](tb, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)); n != 0 {
+		t.Errorf("after the fix %d dn_gateway_escapes warnings remain, want none", n)
+	}
+	tb.noErrors()
+}
