@@ -186,3 +186,32 @@ func TestGatewayLint(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestGatewayDeceptive: a gateway's value with a text-reordering character is marked
+// as every other certificate text is, in the fields and in the table.
+func TestGatewayDeceptive(t *testing.T) {
+	e := setup(t)
+	from := pki.TestNow.Add(-24 * time.Hour)
+	c, err := pki.SelfSign(pki.Spec{RawSubject: pki.MustName(pki.RDN{pki.Attr("CN", "moc.elpmaxe\u202e")}), NotBefore: from, NotAfter: from.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := e.newTab(t)
+	v := tb.openPatient(e, "")
+	v = tb.setAt(v.Seq)
+	tb.fill(`[data-testid="cert-input"]`, string(c.CertPEM()))
+	v = tb.verdictAfter(v.Seq)
+	selectOption(tb, `[data-testid="gateway"]`, "caddy")
+	v = tb.verdictAfter(v.Seq)
+	field := `[data-testid="gateway-fields"] dd[data-name="{http.request.tls.client.subject}"] span.deceptive[data-cp="U+202E"]`
+	if n := eval[int](tb, fmt.Sprintf(`document.querySelectorAll(%q).length`, field)); n != 1 {
+		t.Errorf("Caddy's subject has %d marked U+202E, want 1", n)
+	}
+	eval[chromedp.Void](tb, `document.querySelector('[data-testid="gateway-all"]').open = true`)
+	tb.verdictAfter(v.Seq)
+	row := `[data-testid="gateway-table"] tr[data-gateway="caddy"][data-name="{http.request.tls.client.subject}"] span.deceptive[data-cp="U+202E"]`
+	if n := poll[int](tb, fmt.Sprintf(`document.querySelectorAll(%q).length || null`, row), 10*time.Second); n != 1 {
+		t.Errorf("the table's Caddy subject has %d marked U+202E, want 1", n)
+	}
+	tb.noErrors()
+}
