@@ -59,7 +59,7 @@ func TestDocsExamples(t *testing.T) {
 			section = heading.FindStringSubmatch(line)[1]
 		}
 	}
-	for _, id := range []string{lint.SANNoPrefix, lint.SANPrefix, lint.DNSlashForm, lint.DNOrder, lint.DNFormat, lint.IPv6Form, lint.DNSCase, lint.RegexpUnanchored, lint.CNOnly, lint.IPv4MappedIPv6} {
+	for _, id := range []string{lint.SANNoPrefix, lint.SANPrefix, lint.DNSlashForm, lint.DNOrder, lint.DNFormat, lint.DNGatewayEscapes, lint.IPv6Form, lint.DNSCase, lint.RegexpUnanchored, lint.CNOnly, lint.IPv4MappedIPv6} {
 		if seen[id] == 0 {
 			t.Errorf("docs/workato.md: no example for the lint %s", id)
 		}

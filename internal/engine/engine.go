@@ -13,6 +13,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/dialect"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
@@ -88,6 +89,10 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, err
 	}
+	profiles, err := gatewayProfiles(req.Gateway)
+	if err != nil {
+		return nil, err
+	}
 	decode := certinput.Decode
 	if req.Bundle {
 		decode = certinput.DecodeBundle
@@ -96,7 +101,38 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at)}, nil
+	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Gateways: gatewayViews(profiles, certs)}, nil
+}
+
+// gatewayProfiles reads a request's gateway: "" is none, "all" every profile in
+// gateway.Profiles' order, else the one named.
+func gatewayProfiles(name string) ([]gateway.Profile, error) {
+	switch name {
+	case "":
+		return nil, nil
+	case "all":
+		return gateway.Profiles(), nil
+	}
+	p, ok := gateway.Lookup(name)
+	if !ok {
+		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("unknown gateway %q (known: %s, all)", name, strings.Join(gateway.Names(), ", "))}
+	}
+	return []gateway.Profile{p}, nil
+}
+
+// gatewayViews shows each certificate as each profile does; nil without profiles.
+func gatewayViews(profiles []gateway.Profile, certs []*certinfo.Certificate) [][]gateway.View {
+	if len(profiles) == 0 {
+		return nil
+	}
+	out := make([][]gateway.View, len(certs))
+	for i, c := range certs {
+		out[i] = make([]gateway.View, len(profiles))
+		for j, p := range profiles {
+			out[i][j] = p.View(c)
+		}
+	}
+	return out
 }
 
 // Read finds the certificates in a file's bytes as every input is read (PEM, DER,
@@ -225,6 +261,10 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	if err != nil {
 		return nil, err
 	}
+	profiles, err := gatewayProfiles(req.Gateway)
+	if err != nil {
+		return nil, err
+	}
 	if len(req.Bundles) > policy.MaxBundles {
 		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("%d bundles given; a client selects at most %d", len(req.Bundles), policy.MaxBundles)}
 	}
@@ -250,7 +290,7 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views}
+	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Gateways: gatewayViews(profiles, certs)}
 	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
 	if r := client.Written; r != nil {
 		var leaf *certinfo.Certificate

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
@@ -27,7 +28,7 @@ func fixture(t *testing.T, name string) string {
 
 func testNow() time.Time { return pki.TestNow }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -263,5 +264,69 @@ func TestCallRead(t *testing.T) {
 		if e.Code != tc.code || !strings.Contains(e.Message, tc.msg) || strings.Contains(string(resp), "PRIVATE") {
 			t.Errorf("read(%s) = %s, want an error containing %q", name, resp, tc.msg)
 		}
+	}
+}
+
+// TestGatewayViews: inspect and decide with "gateway" answer each certificate as that
+// gateway shows it (5.7's shape), every gateway for "all", nothing without it.
+func TestGatewayViews(t *testing.T) {
+	from := pki.TestNow.Add(-time.Hour)
+	cert, err := pki.SelfSign(pki.Spec{RawSubject: pki.MustName(pki.RDN{pki.Attr("O", "Zoë GmbH")}), NotBefore: from, NotAfter: from.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := string(mustJSON(t, string(cert.CertPEM())))
+	type view struct {
+		Name   string `json:"name"`
+		Values []struct {
+			Name, Value, Source string
+			ValueBase64         string `json:"value_base64"`
+		} `json:"values"`
+		CannotSee []string `json:"cannot_see"`
+	}
+	type resp struct {
+		Gateways *[][]view `json:"gateways"`
+	}
+	valueOf := func(v view, name string) string {
+		for _, x := range v.Values {
+			if x.Name == name {
+				return x.Value
+			}
+		}
+		return "(absent)"
+	}
+	for _, op := range []string{"inspect", "decide"} {
+		t.Run(op, func(t *testing.T) {
+			var r resp
+			out := Call(op, []byte(`{"certificates": `+certs+`, "gateway": "nginx"}`), testNow)
+			if err := json.Unmarshal(out, &r); err != nil || r.Gateways == nil || len(*r.Gateways) != 1 || len((*r.Gateways)[0]) != 1 {
+				t.Fatalf("Call(%s, nginx) = %s; want one view of one certificate", op, out)
+			}
+			v := (*r.Gateways)[0][0]
+			if got, want := valueOf(v, "$ssl_client_s_dn"), `O=Zo\C3\AB GmbH`; v.Name != "nginx" || got != want {
+				t.Errorf("Call(%s, nginx): %s $ssl_client_s_dn = %q, want %q", op, v.Name, got, want)
+			}
+			r = resp{}
+			out = Call(op, []byte(`{"certificates": `+certs+`, "gateway": "all"}`), testNow)
+			if err := json.Unmarshal(out, &r); err != nil || r.Gateways == nil || len(*r.Gateways) != 1 {
+				t.Fatalf("Call(%s, all) = %s", op, out)
+			}
+			var names []string
+			for _, v := range (*r.Gateways)[0] {
+				names = append(names, v.Name)
+			}
+			if got, want := strings.Join(names, ","), strings.Join(gateway.Names(), ","); got != want {
+				t.Errorf("Call(%s, all) gateways = %s, want %s", op, got, want)
+			}
+			r = resp{}
+			out = Call(op, []byte(`{"certificates": `+certs+`}`), testNow)
+			if err := json.Unmarshal(out, &r); err != nil || r.Gateways != nil {
+				t.Errorf("Call(%s) without gateway = %s; want no gateways member", op, out)
+			}
+			e := errorOf(t, Call(op, []byte(`{"certificates": `+certs+`, "gateway": "iis"}`), testNow))
+			if e.Code != CodeBadRequest || !strings.Contains(e.Message, `unknown gateway "iis"`) || !strings.Contains(e.Message, "nginx") {
+				t.Errorf("Call(%s, iis) = %+v; want bad_request naming the known gateways", op, e)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/dialect"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
@@ -20,6 +21,9 @@ type InspectRequest struct {
 	// Bundle reads the input as a truststore bundle (up to certinput.MaxBundleCertificates)
 	// rather than a chain (up to certinput.MaxCertificates): a file to inspect may be either.
 	Bundle bool `json:"bundle,omitempty"`
+	// Gateway asks for each certificate as a gateway shows it (a gateway.Names
+	// name, or "all"); empty asks for none.
+	Gateway string `json:"gateway,omitempty"`
 }
 
 // InspectResponse lists the parsed certificates, leaf first, and what is wrong with
@@ -27,6 +31,7 @@ type InspectRequest struct {
 type InspectResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Findings     []diagnose.Finding      `json:"findings"`
+	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
 }
 
 // ReadRequest is a file as the page opened or was dropped one: its bytes, which may
@@ -74,6 +79,7 @@ type DecideRequest struct {
 	At           string        `json:"at,omitempty"`      // RFC 3339
 	Client       string        `json:"client,omitempty"`  // shown in the steps; default "playground"
 	TLS          rule.TLS      `json:"tls"`
+	Gateway      string        `json:"gateway,omitempty"` // as InspectRequest.Gateway
 }
 
 // DecideResponse carries the decision's fields at the top level ("code", "reason",
@@ -85,7 +91,8 @@ type DecideResponse struct {
 	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Bundles      []BundleView            `json:"bundles"`
-	Findings     []diagnose.Finding      `json:"findings"` // whatever the code: the causes to look at
+	Findings     []diagnose.Finding      `json:"findings"`           // whatever the code: the causes to look at
+	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
 }
 
 // BundleView summarises a parsed bundle and its warnings.

@@ -132,7 +132,66 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3 id=\"h-gateway\">As the gateway sees it</h3><div class=\"toolbar\"><label for=\"gateway\">Gateway</label> <select id=\"gateway\" data-testid=\"gateway\" aria-describedby=\"gateway-source\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			for _, g := range gatewayOptions() {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<option value=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var10 string
+				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 99, Col: 29}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" title=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var11 string
+				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 99, Col: 47}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				if g.Name == "workato" {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " selected")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, ">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var12 string
+				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 99, Col: 93}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</option>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"></span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"></dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"></ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"></ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead><tr><th scope=\"col\">Gateway</th><th scope=\"col\">Variable</th><th scope=\"col\">Value</th></tr></thead> <tbody></tbody></table></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

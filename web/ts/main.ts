@@ -12,6 +12,8 @@ import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { RulePane } from "./rulepane";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
+import * as gateways from "./gateway";
+import type { GatewayView } from "./gateway";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
 
 const MAX_BUNDLES = 5;
@@ -41,7 +43,7 @@ let firstVerdict = true;
 // kept with its bundles, and serve while only the rule changes (a rule being typed
 // that does not compile yet costs no call and leaves the fields as they are); those of
 // an "inspect" are the certificate's alone (bundles undefined) and serve any bundles.
-let lastInspected: { text: string; at?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null } = { text: "\u0000", certs: null, findings: null };
+let lastInspected: { text: string; at?: string; gateway?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null; gateways?: GatewayView[][] | null } = { text: "\u0000", certs: null, findings: null };
 
 // When the person last changed an input (the beforeinput/input event's time), so a
 // measurement starts when the text changed rather than when the editor reported it.
@@ -83,6 +85,7 @@ function request(): DecideRequest {
   if (rulePane.dialect !== "auto") r.dialect = rulePane.dialect;
   const at = atInput.value.trim();
   if (at) r.at = at;
+  r.gateway = gateways.request();
   return r;
 }
 
@@ -90,11 +93,11 @@ function bundlesKey(b: BundleInput[]): string {
   return JSON.stringify(b);
 }
 
-async function inspect(text: string, at: string | undefined, bundles: string): Promise<typeof lastInspected> {
+async function inspect(text: string, at: string | undefined, bundles: string, gateway: string | undefined): Promise<typeof lastInspected> {
   const l = lastInspected;
-  if (l.text === text && l.at === at && l.findings && (l.bundles === undefined || l.bundles === bundles)) return l;
-  const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at });
-  lastInspected = isError(r) ? { text, at, certs: null, findings: [] } : { text, at, certs: r.certificates, findings: r.findings ?? [] };
+  if (l.text === text && l.at === at && l.gateway === gateway && l.findings && (l.bundles === undefined || l.bundles === bundles)) return l;
+  const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at, gateway });
+  lastInspected = isError(r) ? { text, at, gateway, certs: null, findings: [] } : { text, at, gateway, certs: r.certificates, findings: r.findings ?? [], gateways: r.gateways };
   return lastInspected;
 }
 
@@ -129,8 +132,9 @@ async function run(): Promise<void> {
       renderExplain(null, () => {});
       if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
       // Keep showing what the certificate holds when only the rule or a bundle is wrong.
-      const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles)) : null;
+      const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles), req.gateway) : null;
       renderFields(seen?.certs, at, null);
+      gateways.render(seen?.gateways?.[0]);
       renderChains(null, seen?.certs);
       renderFindings(seen?.findings, docs);
     } else {
@@ -144,10 +148,11 @@ async function run(): Promise<void> {
       });
       const m = matchesFrom(res.rule, res.certificates?.[0]);
       renderFields(res.certificates, at, m);
+      gateways.render(res.gateways?.[0]);
       renderChains(res, res.certificates, res.findings);
       renderFindings(res.findings, docs);
       renderBundleViews(res.bundles);
-      lastInspected = { text: req.certificates, at: req.at, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [] };
+      lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways };
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
@@ -449,12 +454,21 @@ atInput.addEventListener("input", () => {
   schedule();
 });
 
+// --- gateway -------------------------------------------------------------------------------
+
+// The selected gateway's view comes with every decision (one gateway, cheap); every
+// gateway's only while the side-by-side table is open, so closed it costs nothing.
+byId("gateway").addEventListener("change", () => schedule());
+byId("gateway-all").addEventListener("toggle", () => {
+  if (gateways.tableOpen()) schedule();
+});
+
 // --- share links ------------------------------------------------------------------------------
 
 function state(): State {
   // The samples' clock is not the person's choice: a link leaves it out, and the page
   // that opens it applies it again if the certificate is a sample.
-  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atFromSample ? "" : atInput.value.trim() };
+  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atFromSample ? "" : atInput.value.trim(), gateway: gateways.selected() };
 }
 
 function restore(s: Partial<State>): void {
@@ -463,6 +477,7 @@ function restore(s: Partial<State>): void {
   if (s.bundles === undefined) useDefaultBundles();
   else setBundles(s.bundles.map((b) => ({ name: b.name, pem: stripPrivateKeys(b.pem).text })));
   rulePane.dialect = s.dialect ?? "auto";
+  gateways.select(s.gateway);
   editor.text = s.rule ?? defaultRule;
   atFromSample = false;
   atInput.value = s.at ?? "";

@@ -11,6 +11,7 @@ export interface State {
   rule: string;
   dialect: Dialect;
   at: string;
+  gateway: string; // the gateway whose view is shown; Workato when absent
 }
 
 const DIALECTS: readonly Dialect[] = ["auto", "cel", "workato"];
@@ -41,7 +42,7 @@ function fromBase64url(s: string): Uint8Array {
 
 /** encode returns the fragment (with its leading #) that restores s. */
 export async function encode(s: State): Promise<string> {
-  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, d: s.dialect === "auto" ? undefined : s.dialect, a: s.at || undefined });
+  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, d: s.dialect === "auto" ? undefined : s.dialect, a: s.at || undefined, g: s.gateway === "workato" ? undefined : s.gateway || undefined });
   const z = await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   return PREFIX + toBase64url(z);
 }
@@ -107,6 +108,8 @@ export async function decode(fragment: string): Promise<Partial<State> | null> {
     // rather than guessed, so the rule is never read in a language it was not written in.
     dialect: o.d === undefined ? undefined : DIALECTS.includes(o.d) ? (o.d as Dialect) : badDialect(o.d),
     at: opt(o.a),
+    // A link made before the gateway selector has none: the page shows Workato's view.
+    gateway: opt(o.g),
   };
 }
 

@@ -1,6 +1,8 @@
 // The JSON shapes of internal/engine, as the WASM bridge returns them. Only what the
 // page reads is typed; the engine may send more.
 
+import type { GatewayView } from "./gateway";
+
 export interface EngineError {
   code: string;
   message: string;
@@ -110,6 +112,7 @@ export interface Certificate {
 export interface InspectResponse {
   certificates: Certificate[];
   findings?: Finding[] | null;
+  gateways?: GatewayView[][] | null;
 }
 
 export interface RuleNode {
@@ -175,6 +178,7 @@ export interface DecideResponse extends RuleInfo {
   certificates: Certificate[] | null;
   bundles: BundleView[] | null;
   findings?: Finding[] | null;
+  gateways?: GatewayView[][] | null; // with "gateway": per certificate, its views
 }
 
 export interface CompileResponse extends RuleInfo {
@@ -206,6 +210,7 @@ export interface DecideRequest {
   rule: string;
   dialect?: Dialect; // omitted: auto
   at?: string;
+  gateway?: string; // a gateway's name or "all": the response gains "gateways"
 }
 
 export function isError(v: unknown): v is ErrorResponse {

@@ -6,8 +6,10 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
@@ -20,16 +22,17 @@ import (
 
 // IDs of the lints (Issue.ID), stable for the page, tests and docs/workato.md.
 const (
-	SANNoPrefix      = "san_no_prefix"     // "test" in SAN: SAN entries carry a type prefix
-	SANPrefix        = "san_prefix"        // email:, IP Address:, dns: — or a prefix where there is none
-	DNSlashForm      = "dn_slash_form"     // /C=US/O=Org/CN=x compared with DN
-	DNOrder          = "dn_order"          // C=US,O=Org,CN=x: X.509 display order
-	DNFormat         = "dn_format"         // CN = x, O = y: spaces, lower-case attribute names
-	IPv6Form         = "ipv6_form"         // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
-	DNSCase          = "dns_case"          // DNS:API.Example.com compared case-sensitively
-	RegexpUnanchored = "regexp_unanchored" // matches("DNS:api.example.com"): finds it anywhere
-	CNOnly           = "cn_only"           // only CN is checked, the certificate has SANs
-	IPv4MappedIPv6   = "ip_mapped"         // ip() of an entry that is IPv4-mapped IPv6
+	SANNoPrefix      = "san_no_prefix"      // "test" in SAN: SAN entries carry a type prefix
+	SANPrefix        = "san_prefix"         // email:, IP Address:, dns: — or a prefix where there is none
+	DNSlashForm      = "dn_slash_form"      // /C=US/O=Org/CN=x compared with DN
+	DNOrder          = "dn_order"           // C=US,O=Org,CN=x: X.509 display order
+	DNFormat         = "dn_format"          // CN = x, O = y: spaces, lower-case attribute names
+	DNGatewayEscapes = "dn_gateway_escapes" // CN=Zo\C3\AB: nginx's (OpenSSL's RFC 2253) byte escapes
+	IPv6Form         = "ipv6_form"          // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
+	DNSCase          = "dns_case"           // DNS:API.Example.com compared case-sensitively
+	RegexpUnanchored = "regexp_unanchored"  // matches("DNS:api.example.com"): finds it anywhere
+	CNOnly           = "cn_only"            // only CN is checked, the certificate has SANs
+	IPv4MappedIPv6   = "ip_mapped"          // ip() of an entry that is IPv4-mapped IPv6
 
 	maxLintsPerRule = 20
 )
@@ -674,6 +677,14 @@ func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
 	if !strings.Contains(v, "=") {
 		return
 	}
+	if fixed, ok := unescapeUTF8Bytes(v); ok {
+		// Replacing the escapes by the characters they spell is right wherever the
+		// literal stands, so the fix is offered in every context.
+		l.warn(DNGatewayEscapes, lit,
+			fmt.Sprintf(`%s escapes each byte of UTF-8 as \XX, as nginx's $ssl_client_s_dn writes it (OpenSSL's RFC 2253 printing: also HAProxy's ssl_c_s_dn(,0,rfc2253), Envoy's connection.subject_peer_certificate and Cloudflare's cf.tls_client_auth.cert_subject_dn); DN holds the characters themselves, so this never matches`, quoteCEL(v)),
+			fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
+		return
+	}
 	rdns := splitUnescaped(v, ',')
 	norm := make([]string, len(rdns))
 	for i, r := range rdns {
@@ -701,6 +712,35 @@ func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
 			fmt.Sprintf("DN has no spaces around , and = and writes attribute names as CN, O, OU, C, so %s never matches", quoteCEL(v)),
 			fmt.Sprintf("write %s", quoteCEL(fixed)), l.replaceLiteral(lit, fixed))
 	}
+}
+
+// unescapeUTF8Bytes replaces the \XX escapes of bytes from 0x80 up in s (OpenSSL's
+// RFC 2253 printing, nginx's $ssl_client_s_dn) by those bytes. ok is false when s
+// has none, or when the bytes they give are not UTF-8 (then they are not text a
+// gateway escaped, and DN cannot hold them either). Other escapes, such as DN's own
+// \00 for a control character or \, for a comma, are kept.
+func unescapeUTF8Bytes(s string) (out string, ok bool) {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 < len(s) {
+			if x, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil && x >= 0x80 {
+				b.WriteByte(byte(x))
+				n++
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		b.WriteByte(s[i+1])
+		i++
+	}
+	out = b.String()
+	return out, n > 0 && utf8.ValidString(out)
 }
 
 // splitUnescaped splits s at sep where sep is not escaped with a backslash.

@@ -70,6 +70,12 @@ func TestLint(t *testing.T) {
 		{"DN part", `DN.contains("O=Acme")`, "", "", ""},
 		{"slash field", `cert.subject.slash == "/CN=client.example.com"`, "", "", ""},
 		{"lowered DN", `DN.lowerAscii() == "cn=x,o=y"`, "", "", ""},
+		{"nginx's byte escapes", `DN == "CN=Zo\\C3\\AB,O=Org"`, DNGatewayEscapes, `"CN=Zo\\C3\\AB,O=Org"`, `"CN=Zoë,O=Org"`},
+		{"nginx's byte escapes in contains", `DN.contains("O=M\\c3\\bcller")`, DNGatewayEscapes, `"O=M\\c3\\bcller"`, `"O=Müller"`},
+		{"nginx's byte escapes in endsWith", `DN.endsWith("O=Zo\\C3\\AB")`, DNGatewayEscapes, `"O=Zo\\C3\\AB"`, `"O=Zoë"`},
+		{"DN's own control escape", `DN == "CN=a\\00b"`, "", "", ""},
+		{"escapes that are not UTF-8", `DN == "CN=a\\FFb"`, "", "", ""},
+		{"UTF-8 as DN has it", `DN == "CN=Zoë,O=Org"`, "", "", ""},
 
 		// IPv6 not in RFC 5952 form.
 		{"IPv6 upper case, no ::", `"IP:2001:DB8:0:0:0:0:0:1" in SAN`, IPv6Form, `"IP:2001:DB8:0:0:0:0:0:1"`, `"IP:2001:db8::1"`},
