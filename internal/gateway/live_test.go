@@ -284,29 +284,7 @@ func TestGatewaysLive(t *testing.T) {
 				write(t, gdir, f, string(b))
 			}
 			addr := freeAddr(t)
-			cmd := g.start(t, gdir, addr, body.String())
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatalf("starting %s: %v", g.name, err)
-			}
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			t.Cleanup(func() {
-				cmd.Process.Signal(os.Interrupt)
-				select {
-				case <-done:
-				case <-time.After(5 * time.Second):
-					cmd.Process.Kill()
-					<-done
-				}
-				if t.Failed() {
-					t.Logf("%s output:\n%s", g.name, out.String())
-					if b, err := os.ReadFile(filepath.Join(gdir, "error.log")); err == nil {
-						t.Logf("%s error.log:\n%s", g.name, b)
-					}
-				}
-			})
+			done := run(t, g.name, g.start(t, gdir, addr, body.String()), filepath.Join(gdir, "error.log"))
 			waitListening(t, addr, done)
 
 			equal, total := 0, 0
@@ -344,6 +322,36 @@ func TestGatewaysLive(t *testing.T) {
 			t.Logf("%s: %d of %d values equal, %d certificates, %d variables", g.name, equal, total, len(clients), len(names))
 		})
 	}
+}
+
+// run starts a gateway and stops it when the test ends (an interrupt, then a kill
+// after 5 s), logging its output and its error log (if errorLog is not "") when the
+// test failed. The channel is closed when the gateway exits.
+func run(t *testing.T, name string, cmd *exec.Cmd, errorLog string) <-chan struct{} {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, out.String())
+			if b, err := os.ReadFile(errorLog); errorLog != "" && err == nil {
+				t.Logf("%s error log:\n%s", name, b)
+			}
+		}
+	})
+	return done
 }
 
 func freeAddr(t *testing.T) string {

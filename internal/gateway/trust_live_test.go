@@ -176,26 +176,7 @@ func TestTrustLive(t *testing.T) {
 				addrs[i] = freeAddr(t)
 				write(t, dir, fmt.Sprintf("ca%d.pem", i), string(pki.ChainPEM(c.bundle...)))
 			}
-			cmd := g.start(t, dir, cases, addrs)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatalf("starting %s: %v", g.name, err)
-			}
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			t.Cleanup(func() {
-				cmd.Process.Signal(os.Interrupt)
-				select {
-				case <-done:
-				case <-time.After(5 * time.Second):
-					cmd.Process.Kill()
-					<-done
-				}
-				if t.Failed() {
-					t.Logf("%s output:\n%s", g.name, out.String())
-				}
-			})
+			done := run(t, g.name, g.start(t, dir, cases, addrs), "")
 			for _, a := range addrs {
 				waitListening(t, a, done)
 			}
