@@ -143,32 +143,7 @@ frontend fe
 			}
 			// JSON rather than a Caddyfile: a policy without matchers applies
 			// whatever the SNI, and no site address decides anything.
-			cfg := map[string]any{
-				"admin":   map[string]any{"disabled": true},
-				"storage": map[string]any{"module": "file_system", "root": dir + "/caddy-data"},
-				"apps": map[string]any{
-					"http": map[string]any{"servers": map[string]any{"echo": map[string]any{
-						"listen":          []string{addr},
-						"automatic_https": map[string]any{"disable": true},
-						"routes":          []any{map[string]any{"handle": []any{map[string]any{"handler": "static_response", "body": body}}}},
-						"tls_connection_policies": []any{map[string]any{
-							"certificate_selection": map[string]any{"any_tag": []string{"mtlsplay"}},
-							"client_authentication": map[string]any{"trusted_ca_certs": []string{base64.StdEncoding.EncodeToString(ca)}, "mode": "require_and_verify"},
-						}},
-					}}},
-					"tls": map[string]any{"certificates": map[string]any{"load_files": []any{map[string]any{
-						"certificate": dir + "/server.pem", "key": dir + "/server.key", "tags": []string{"mtlsplay"},
-					}}}},
-				},
-			}
-			b, err := json.Marshal(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			write(t, dir, "caddy.json", string(b))
-			cmd := exec.Command(lookBinary("caddy", "/usr/bin/caddy"), "run", "--config", dir+"/caddy.json")
-			cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-			return cmd
+			return caddyCommand(t, dir, map[string]any{"echo": caddyServer(addr, body, []string{base64.StdEncoding.EncodeToString(ca)})})
 		},
 	},
 }
@@ -352,6 +327,44 @@ func run(t *testing.T, name string, cmd *exec.Cmd, errorLog string) <-chan struc
 		}
 	})
 	return done
+}
+
+// caddyServer is one server of a Caddy JSON config: on addr, requiring a client
+// certificate that one of cas (base64 DER) issued, answering body.
+func caddyServer(addr, body string, cas []string) map[string]any {
+	return map[string]any{
+		"listen":          []string{addr},
+		"automatic_https": map[string]any{"disable": true},
+		"routes":          []any{map[string]any{"handle": []any{map[string]any{"handler": "static_response", "body": body}}}},
+		"tls_connection_policies": []any{map[string]any{
+			"certificate_selection": map[string]any{"any_tag": []string{"mtlsplay"}},
+			"client_authentication": map[string]any{"trusted_ca_certs": cas, "mode": "require_and_verify"},
+		}},
+	}
+}
+
+// caddyCommand writes a Caddy JSON config with servers, the server certificate
+// dir/server.pem and no admin endpoint, and returns the command that runs it.
+func caddyCommand(t *testing.T, dir string, servers map[string]any) *exec.Cmd {
+	t.Helper()
+	cfg := map[string]any{
+		"admin":   map[string]any{"disabled": true},
+		"storage": map[string]any{"module": "file_system", "root": dir + "/caddy-data"},
+		"apps": map[string]any{
+			"http": map[string]any{"servers": servers},
+			"tls": map[string]any{"certificates": map[string]any{"load_files": []any{map[string]any{
+				"certificate": dir + "/server.pem", "key": dir + "/server.key", "tags": []string{"mtlsplay"},
+			}}}},
+		},
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "caddy.json", string(b))
+	cmd := exec.Command(lookBinary("caddy", "/usr/bin/caddy"), "run", "--config", dir+"/caddy.json")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	return cmd
 }
 
 func freeAddr(t *testing.T) string {

@@ -8,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -363,32 +362,7 @@ func startTrustCaddy(t *testing.T, dir string, _ []trustCase, addrs []string) *e
 		for b, rest := pem.Decode(pemData); b != nil; b, rest = pem.Decode(rest) {
 			ders = append(ders, base64.StdEncoding.EncodeToString(b.Bytes))
 		}
-		servers[fmt.Sprintf("s%d", i)] = map[string]any{
-			"listen":          []string{a},
-			"automatic_https": map[string]any{"disable": true},
-			"routes":          []any{map[string]any{"handle": []any{map[string]any{"handler": "static_response", "body": "ok"}}}},
-			"tls_connection_policies": []any{map[string]any{
-				"certificate_selection": map[string]any{"any_tag": []string{"mtlsplay"}},
-				"client_authentication": map[string]any{"trusted_ca_certs": ders, "mode": "require_and_verify"},
-			}},
-		}
+		servers[fmt.Sprintf("s%d", i)] = caddyServer(a, "ok", ders)
 	}
-	cfg := map[string]any{
-		"admin":   map[string]any{"disabled": true},
-		"storage": map[string]any{"module": "file_system", "root": dir + "/caddy-data"},
-		"apps": map[string]any{
-			"http": map[string]any{"servers": servers},
-			"tls": map[string]any{"certificates": map[string]any{"load_files": []any{map[string]any{
-				"certificate": dir + "/server.pem", "key": dir + "/server.key", "tags": []string{"mtlsplay"},
-			}}}},
-		},
-	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "caddy.json", string(b))
-	cmd := exec.Command(lookBinary("caddy", "/usr/bin/caddy"), "run", "--config", dir+"/caddy.json")
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-	return cmd
+	return caddyCommand(t, dir, servers)
 }
