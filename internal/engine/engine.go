@@ -135,6 +135,22 @@ func gatewayViews(profiles []gateway.Profile, certs []*certinfo.Certificate) [][
 	return out
 }
 
+// gatewayTrust is the trust verdict of each profile that has a trust model, on
+// the chain Go verified with res; empty when no chain was verified (no
+// certificate, no bundle): a gateway then has nothing to decide either.
+func gatewayTrust(profiles []gateway.Profile, certs []*certinfo.Certificate, bundles []*trust.Bundle, res *trust.Result, at time.Time) []gateway.TrustVerdict {
+	out := []gateway.TrustVerdict{}
+	if res == nil {
+		return out
+	}
+	for _, p := range profiles {
+		if v, ok := gateway.Trust(p.Name, certs, bundles, *res, at); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Read finds the certificates in a file's bytes as every input is read (PEM, DER,
 // base64, up to a bundle's count) and writes them as PEM. A private key, an
 // encrypted one or a PKCS#12 file is the private_key error: the page then keeps
@@ -292,6 +308,9 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	}
 	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Gateways: gatewayViews(profiles, certs)}
 	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
+	if profiles != nil {
+		resp.GatewayTrust = gatewayTrust(profiles, certs, client.Bundles, resp.Verification, at)
+	}
 	if r := client.Written; r != nil {
 		var leaf *certinfo.Certificate
 		if len(certs) > 0 {

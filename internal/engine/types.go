@@ -93,6 +93,10 @@ type DecideResponse struct {
 	Bundles      []BundleView            `json:"bundles"`
 	Findings     []diagnose.Finding      `json:"findings"`           // whatever the code: the causes to look at
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
+	// GatewayTrust is, with Gateway, the trust verdict of each named gateway
+	// that has a trust model (gateway.Trust): an empty list when none has or
+	// no chain was verified, absent without Gateway.
+	GatewayTrust []gateway.TrustVerdict `json:"gateway_trust,omitzero"`
 }
 
 // BundleView summarises a parsed bundle and its warnings.
