@@ -101,7 +101,7 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Gateways: gatewayViews(profiles, certs)}, nil
+	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}, nil
 }
 
 // gatewayProfiles reads a request's gateway: "" is none, "all" every profile in
@@ -306,7 +306,7 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Gateways: gatewayViews(profiles, certs)}
+	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}
 	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
 	if profiles != nil {
 		resp.GatewayTrust = gatewayTrust(profiles, certs, client.Bundles, resp.Verification, at)
