@@ -52,15 +52,38 @@ func Header(data []byte, certs []*certinfo.Certificate) *HeaderView {
 	if v.Notes == nil {
 		v.Notes = []string{}
 	}
+	views := viewCache{}
 	for _, f := range h.Fields {
-		v.Fields = append(v.Fields, compareField(h.Format, f, certs))
+		v.Fields = append(v.Fields, compareField(h.Format, f, certs, views))
 	}
 	return v
 }
 
+// viewCache keeps the gateway views Header compares fields with, so that a header
+// of many fields (forwarded.MaxFields) builds each certificate's view once.
+type viewCache map[string][]gateway.Value
+
+// value is one value of a gateway's view of c, "" when it has none.
+func (vc viewCache) value(profile, name string, c *certinfo.Certificate) string {
+	key := profile + " " + c.SHA256
+	vals, ok := vc[key]
+	if !ok {
+		if p, found := gateway.Lookup(profile); found {
+			vals = p.View(c).Values
+		}
+		vc[key] = vals
+	}
+	for _, v := range vals {
+		if v.Name == name {
+			return string(v.Bytes)
+		}
+	}
+	return ""
+}
+
 // compareField checks a header field against the certificate it describes: the
 // leaf, or for Traefik's "certificate N …" fields the Nth of the chain.
-func compareField(format forwarded.Format, f forwarded.Field, certs []*certinfo.Certificate) HeaderField {
+func compareField(format forwarded.Format, f forwarded.Field, certs []*certinfo.Certificate, views viewCache) HeaderField {
 	out := HeaderField{Name: f.Name, Value: f.Value}
 	name, c := f.Name, (*certinfo.Certificate)(nil)
 	if len(certs) > 0 {
@@ -103,7 +126,7 @@ func compareField(format forwarded.Format, f forwarded.Field, certs []*certinfo.
 	case format == forwarded.XFCC && name == "Subject":
 		// Envoy writes its RFC 2253 subject unescaped between the quotes, so its
 		// own \" escapes read back as a bare ".
-		want := strings.ReplaceAll(gatewayValue("envoy", "connection.subject_peer_certificate", c), `\"`, `"`)
+		want := strings.ReplaceAll(views.value("envoy", "connection.subject_peer_certificate", c), `\"`, `"`)
 		if f.Value == want {
 			return set(true, "subject as Envoy writes it (RFC 2253)", want, "matches the certificate's subject as Envoy writes it (RFC 2253)")
 		}
@@ -117,23 +140,22 @@ func compareField(format forwarded.Format, f forwarded.Field, certs []*certinfo.
 		if strings.EqualFold(name, "ssl-client-issuer-dn") {
 			v, what = "$ssl_client_i_dn", "issuer"
 		}
-		want := gatewayValue("nginx", v, c)
+		want := views.value("nginx", v, c)
 		compared := what + " as nginx writes it (" + v + ")"
 		if f.Value == want {
 			return set(true, compared, want, "matches the certificate's "+compared)
 		}
 		return set(false, compared, want, "differs from the certificate's "+compared+": "+want)
 	case format == forwarded.Traefik:
-		return traefikField(out, name, c, set)
+		return traefikField(out, views.value("traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", c), name, set)
 	}
 	return out
 }
 
 // traefikField compares one of Traefik's info fields (Subject, Issuer,
-// SerialNumber, NB, NA, SAN) with the same field of the info Traefik writes for c
-// with every field on.
-func traefikField(out HeaderField, name string, c *certinfo.Certificate, set func(bool, string, string, string) HeaderField) HeaderField {
-	info := gatewayValue("traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", c)
+// SerialNumber, NB, NA, SAN) with the same field of info, what Traefik writes for
+// the certificate with every field on.
+func traefikField(out HeaderField, info, name string, set func(bool, string, string, string) HeaderField) HeaderField {
 	what := map[string]string{"Subject": "subject", "Issuer": "issuer", "SerialNumber": "serial number", "NB": "notBefore", "NA": "notAfter", "SAN": "SANs"}[name]
 	if what == "" || info == "" {
 		return out
@@ -148,18 +170,4 @@ func traefikField(out HeaderField, name string, c *certinfo.Certificate, set fun
 		return set(true, compared, want, "matches the certificate's "+compared)
 	}
 	return set(false, compared, want, "differs from the certificate's "+compared+" with every field on: "+want)
-}
-
-// gatewayValue is one value of a gateway's view of c, "" when it has none.
-func gatewayValue(profile, name string, c *certinfo.Certificate) string {
-	p, ok := gateway.Lookup(profile)
-	if !ok {
-		return ""
-	}
-	for _, v := range p.View(c).Values {
-		if v.Name == name {
-			return string(v.Bytes)
-		}
-	}
-	return ""
 }

@@ -69,6 +69,9 @@ func TestGatewaySelector(t *testing.T) {
 	if got := gatewayField(tb, "DN"); got != "CN=Zoë,O=Zoë Müller GmbH" {
 		t.Errorf("Workato DN = %q, want CN=Zoë,O=Zoë Müller GmbH", got)
 	}
+	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-cannot-see"] li[data-none]').length`); n != 1 {
+		t.Errorf("Workato's cannot-see list has %d \"nothing\" items, want 1 (it lists nothing it cannot see, and says so)", n)
+	}
 
 	selectOption(tb, `[data-testid="gateway"]`, "nginx")
 	v = tb.verdictAfter(v.Seq)
@@ -84,8 +87,11 @@ func TestGatewaySelector(t *testing.T) {
 	if got := tb.text(`[data-testid="gateway-source"]`); !strings.Contains(got, "tested: nginx 1.22.1") {
 		t.Errorf("nginx source %q, want tested: nginx 1.22.1 …", got)
 	}
-	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd button.copy').length`); n == 0 {
-		t.Errorf("nginx fields have no copy buttons")
+	if n, m := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd').length`), eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd > button.copy').length`); n == 0 || m != n {
+		t.Errorf("nginx shows %d fields with %d copy buttons, want one on each", n, m)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-cannot-see"] li[data-none]').length`); n != 0 {
+		t.Errorf("nginx's cannot-see list says it cannot see nothing")
 	}
 
 	selectOption(tb, `[data-testid="gateway"]`, "haproxy")
