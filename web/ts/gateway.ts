@@ -151,6 +151,11 @@ function trustSentence(t: GatewayTrust): string {
   return t.ok ? `${g} would accept this chain, which the playground (Go's crypto/x509) refuses` : `${g} would refuse this chain, which the playground (Go's crypto/x509) trusts`;
 }
 
+/** hideTrust hides the selected gateway's trust line (no decision to compare with). */
+export function hideTrust(): void {
+  renderTrust(undefined);
+}
+
 /**
  * renderTrust shows, in the verdict pane, what the selected gateway would do with
  * the chain when that is not what the playground did, and why; hidden otherwise.

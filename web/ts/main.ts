@@ -161,6 +161,7 @@ async function run(): Promise<void> {
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
     renderEngineError({ code: e instanceof EngineTimeout ? "timeout" : "engine", message: msg });
+    gateways.hideTrust();
   } finally {
     inFlight = false;
   }
