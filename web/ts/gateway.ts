@@ -134,7 +134,7 @@ export function render(views: GatewayView[] | null | undefined, trust?: GatewayT
       (v.values ?? []).flatMap((x) => [h("dt", null, h("code", null, x.name)), h("dd", { "data-name": x.name, "data-source": x.source, "data-encoding": x.value === undefined ? "base64" : undefined }, ...valueNodes(x, x.name))]),
     );
     const blind = v.cannot_see ?? [];
-    replace(byId("gateway-cannot-see"), blind.length ? blind.map((s) => h("li", null, s)) : h("li", { class: "muted", "data-none": "true" }, `nothing that this page knows of: ${label(name)} exposes every field shown above`));
+    replace(byId("gateway-cannot-see"), blind.length ? blind.map((s) => h("li", null, s)) : h("li", { class: "muted", "data-none": "true" }, `nothing that mtlsplay knows of for ${label(name)}`));
     replace(
       byId("gateway-notes"),
       (v.notes ?? []).map((s) => h("li", null, s)),
@@ -144,10 +144,9 @@ export function render(views: GatewayView[] | null | undefined, trust?: GatewayT
   if (tableOpen()) renderTable(views, trust);
 }
 
-/** trustSentence says what the gateway does with the chain, against the playground. */
+/** trustSentence says what a gateway whose verdict differs would do with the chain. */
 function trustSentence(t: GatewayTrust): string {
   const g = label(t.name);
-  if (!t.differs) return `${g} ${t.ok ? "accepts" : "refuses"} the chain, as the playground (Go's crypto/x509) does`;
   return t.ok ? `${g} would accept this chain, which the playground (Go's crypto/x509) refuses` : `${g} would refuse this chain, which the playground (Go's crypto/x509) trusts`;
 }
 
