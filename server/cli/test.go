@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -59,7 +60,14 @@ func (c *cli) test(args []string) int {
 	cfgs := make([]*config.Config, 0, len(operands))
 	for _, name := range operands {
 		cfg, err := c.loadSuite(name, now)
-		if err != nil {
+		var ce *config.Error
+		switch {
+		case errors.As(err, &ce):
+			// One line naming the file, the case and the field, a compile error's
+			// issues included ("and N more errors").
+			fmt.Fprintf(c.stderr, "mtlsplay: %s\n", terminalSafe(ce.Error()))
+			return exitBadInput
+		case err != nil:
 			return c.fail(false, err)
 		}
 		for _, w := range cfg.Warnings {
@@ -182,6 +190,7 @@ type (
 		Expected   expectedReport `json:"expected"`
 		Code       int            `json:"code"`
 		Reason     string         `json:"reason"`
+		Kind       trust.Kind     `json:"kind,omitempty"` // for 4018: the verification failure's kind
 		FindingIDs []string       `json:"finding_ids"`
 		Passed     bool           `json:"passed"`
 		Mismatches []string       `json:"mismatches"`
@@ -208,6 +217,9 @@ func testJSON(runs []suiteRun) testReport {
 			cr := caseReport{Name: r.Case.Name, Client: r.Case.ClientName, Chain: r.Case.ChainSource, At: r.At,
 				Expected: expectedReport{e.Code, e.Reason, e.Finding}, Code: r.Decision.Code, Reason: r.Decision.Reason,
 				FindingIDs: findingIDs(r.Findings), Passed: r.Passed(), Mismatches: r.Mismatches}
+			if v := r.Decision.Verification; v != nil && v.Failure != nil {
+				cr.Kind = v.Failure.Kind
+			}
 			if cr.Mismatches == nil {
 				cr.Mismatches = []string{}
 			}
