@@ -526,3 +526,55 @@ func indent(s, prefix string) string {
 	}
 	return b.String()
 }
+
+// TestSuiteServeConfig: mtlsplay test on a serve config runs its cases
+// offline, with the config checked as serve checks it; serve with the same
+// config and a failing case does not start and names the case.
+func TestSuiteServeConfig(t *testing.T) {
+	dir := t.TempDir()
+	abs := func(name string) string {
+		p, err := filepath.Abs(fixture(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	config := func(expect string) string {
+		p := filepath.Join(dir, "mtlsplay.yaml")
+		if err := os.WriteFile(p, []byte(fmt.Sprintf(`tls: {cert: %s, key: %s}
+clients:
+  - name: partner-a
+    token: "partner-a-token-0123456789"
+    bundles: [%s]
+    rule: CN == "client.example.com"
+cases:
+  - name: good
+    client: partner-a
+    chain: %s
+    expect: %s
+`, abs("server-localhost-chain.pem"), abs("server-localhost.key"), abs("root.pem"), abs("client-good-chain.pem"), expect)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	path := config("0")
+	if code, out, errs := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, path); code != exitOK || out != "PASS good: expected 0, got 0 (accepted: the chain is trusted and the rule is true)\n1 passed, 0 failed\n" {
+		t.Errorf("test CONFIG = %d\n%s%s", code, out, errs)
+	}
+	path = config("4019")
+	if code, out, _ := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, path); code != exitRejected || !strings.Contains(out, "FAIL good: expected 4019, got 0") {
+		t.Errorf("test CONFIG with a wrong case = %d\n%s", code, out)
+	}
+	code, out, errs := runCLI(t, "", "serve", "--config", path, "--http", "127.0.0.1:0", "--mtls", "127.0.0.1:0")
+	if code != exitRejected || out != "" || !strings.Contains(errs, "mtlsplay serve: "+path+`: case "good" failed: expected 4019, got 0 (accepted`) {
+		t.Errorf("serve --config with a failing case = %d\n%s%s", code, out, errs)
+	}
+
+	// A serve config is checked whole: a missing server key is an error here too.
+	if err := os.WriteFile(path, []byte("tls: {cert: nosuch.pem, key: nosuch.key}\ncases:\n  - {name: a, expect: 4020}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, "", "test", path); code != exitBadInput || !strings.Contains(errs, "tls.cert nosuch.pem: no such file or directory") {
+		t.Errorf("test on a config without its server key = %d %q", code, errs)
+	}
+}
