@@ -578,3 +578,69 @@ cases:
 		t.Errorf("test on a config without its server key = %d %q", code, errs)
 	}
 }
+
+// TestSuiteDocExample: the worked example of docs/suites.md passes as the
+// page shows it, and the edit it describes fails the case it says, with the
+// lines it shows.
+func TestSuiteDocExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "suites.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := fencedBlocks(string(doc))
+	if len(blocks["yaml"]) == 0 || len(blocks["console"]) < 2 {
+		t.Fatalf("docs/suites.md: %d yaml and %d console blocks", len(blocks["yaml"]), len(blocks["console"]))
+	}
+	dir := t.TempDir()
+	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(testdata, filepath.Join(dir, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	example := blocks["yaml"][0]
+	// check runs the suite text and finds every line of a console block that
+	// the document does not shorten with "…".
+	check := func(suite, console string, wantCode int) {
+		t.Helper()
+		path := filepath.Join(dir, "suite.yaml")
+		if err := os.WriteFile(path, []byte(suite), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		code, out, errs := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, "suite.yaml")
+		if code != wantCode {
+			t.Errorf("the example = %d, want %d\n%s%s", code, wantCode, out, errs)
+		}
+		for _, line := range strings.Split(console, "\n")[1:] { // [0] is the command
+			if line != "" && !strings.Contains(line, "…") && !strings.Contains(out, line+"\n") {
+				t.Errorf("the output lacks the document's line %q:\n%s", line, out)
+			}
+		}
+	}
+	check(example, blocks["console"][0], exitOK)
+	edited := strings.Replace(example, `sa/client" in SAN`, `sa/client/" in SAN`, 1)
+	if edited == example {
+		t.Fatal("the edit the document describes is no longer possible on its example")
+	}
+	check(edited, blocks["console"][1], exitRejected)
+}
+
+// fencedBlocks are a Markdown document's fenced blocks by language.
+func fencedBlocks(doc string) map[string][]string {
+	out := map[string][]string{}
+	lines := strings.Split(doc, "\n")
+	for i := 0; i < len(lines); i++ {
+		lang, ok := strings.CutPrefix(lines[i], "```")
+		if !ok || lang == "" {
+			continue
+		}
+		var b strings.Builder
+		for i++; i < len(lines) && lines[i] != "```"; i++ {
+			b.WriteString(strings.TrimPrefix(lines[i], "$ ") + "\n")
+		}
+		out[lang] = append(out[lang], b.String())
+	}
+	return out
+}
