@@ -40,7 +40,11 @@ func GatewayVerifier(name string, verify engine.Verifier) (engine.Verifier, bool
 		if v.OK {
 			// The gateway trusts what Go refuses: it found its own chain, which
 			// gateway.Trust does not return; the presented one stands for it.
-			out := trust.Result{OK: true, Bundle: fmt.Sprintf("%s's CA file (%s: %s)", name, v.Behaviour, why), Tried: res.Tried}
+			names := make([]string, 0, len(bundles))
+			for _, b := range bundles {
+				names = append(names, b.Name)
+			}
+			out := trust.Result{OK: true, Bundle: fmt.Sprintf("%s, as %s trusts it (%s)", strings.Join(names, ", "), name, v.Behaviour), Tried: res.Tried}
 			for _, c := range presented {
 				out.Chain = append(out.Chain, trust.ChainCert{SHA256: c.SHA256, Subject: c.Subject.DN})
 			}

@@ -66,6 +66,11 @@ basicConstraints = CA:false
 extendedKeyUsage = clientAuth
 subjectAltName = DNS:partner-a.example.org,URI:spiffe://example.org/partner-a
 1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:must understand
+[ ext_netscape ]
+basicConstraints = CA:false
+extendedKeyUsage = clientAuth
+nsCertType = critical,client
+subjectAltName = DNS:partner-a.example.org,URI:spiffe://example.org/partner-a
 [ ext_bad_uri ]
 extendedKeyUsage = clientAuth
 subjectAltName = URI:http://exa mple/
@@ -165,6 +170,7 @@ func makeSuitePKI(t *testing.T, dir string) *suitePKI {
 	issue("outside", "partner-a", "nc-int", "ext_outside", from, until)
 	issue("by-leaf", "partner-a", "good", "ext_client", from, until) // its issuer is no CA
 	issue("stranger", "someone-else", "int", "ext_client", from, until)
+	issue("netscape", "partner-a", "int", "ext_netscape", from, until) // a critical extension OpenSSL handles and Go does not
 
 	chain := func(name string, files ...string) {
 		var b []byte
@@ -173,7 +179,7 @@ func makeSuitePKI(t *testing.T, dir string) *suitePKI {
 		}
 		p.write(t, name, string(b))
 	}
-	for _, leaf := range []string{"good", "expired", "not-yet-valid", "server-only", "critical", "bad-uri", "stranger"} {
+	for _, leaf := range []string{"good", "expired", "not-yet-valid", "server-only", "critical", "bad-uri", "stranger", "netscape"} {
 		chain(leaf+"-chain.pem", leaf+".pem", "int.pem")
 	}
 	chain("other-ca-chain.pem", "other-ca.pem")
@@ -418,9 +424,11 @@ func TestSuiteTAP(t *testing.T) {
 	}
 }
 
-// TestSuiteGateway: --gateway nginx decides trust as nginx does: a bundle that
-// holds the intermediate but not the root is Go's trust anchor and not
-// OpenSSL's (partial_chain), so the same case is 0 without and 4018 with it.
+// TestSuiteGateway: --gateway nginx decides trust as nginx does, both ways: a
+// bundle that holds the intermediate but not the root is Go's trust anchor and
+// not OpenSSL's (partial_chain: 0 without, 4018 with), and a critical
+// nsCertType is one OpenSSL handles and Go does not (4018 without; with nginx
+// the chain is trusted and the rule decides: 0).
 func TestSuiteGateway(t *testing.T) {
 	p := newSuitePKI(t)
 	file := p.write(t, "gw.yaml", suiteClients+`cases:
@@ -432,14 +440,25 @@ func TestSuiteGateway(t *testing.T) {
     client: partner-a
     chain: good-chain.pem
     expect: 0
+  - name: critical nsCertType
+    client: partner-a
+    chain: netscape-chain.pem
+    expect: 0
 `)
-	if code, out, errs := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, file); code != exitOK {
-		t.Errorf("test without --gateway = %d\n%s%s", code, out, errs)
+	code, out, _ := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, file)
+	if code != exitRejected || !strings.Contains(out, "PASS anchored at the intermediate") ||
+		!strings.Contains(out, "FAIL critical nsCertType: expected 0, got 4018 (invalid client certificate: certificate 0 (CN=partner-a) has a critical extension that crypto/x509 does not handle: nsCertType") {
+		t.Errorf("test without --gateway = %d\n%s", code, out)
 	}
-	code, out, _ := runCLI(t, "", "test", "--at", pki.TestNowRFC3339, "--gateway", "nginx", file)
+	code, out, _ = runCLI(t, "", "test", "--at", pki.TestNowRFC3339, "--gateway", "nginx", file)
 	if code != exitRejected || !strings.Contains(out, "FAIL anchored at the intermediate: expected 0, got 4018 (invalid client certificate: gateway nginx refuses the chain that crypto/x509 trusts (partial_chain") ||
-		!strings.Contains(out, "PASS good with the root") {
+		!strings.Contains(out, "PASS good with the root") ||
+		!strings.Contains(out, "PASS critical nsCertType: expected 0, got 0 (accepted: the chain is trusted and the rule is true)") {
 		t.Errorf("test --gateway nginx = %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "", "test", "--at", pki.TestNowRFC3339, "--gateway", "caddy", file)
+	if code != exitRejected || !strings.Contains(out, "PASS anchored at the intermediate") || !strings.Contains(out, "FAIL critical nsCertType") {
+		t.Errorf("test --gateway caddy (crypto/x509's verdicts here) = %d\n%s", code, out)
 	}
 	code, _, errs := runCLI(t, "", "test", "--gateway", "apache", file)
 	if code != exitBadInput || !strings.Contains(errs, `no trust model for gateway "apache"`) {
