@@ -390,6 +390,28 @@ func TestSuiteJUnit(t *testing.T) {
 	}
 }
 
+// TestSuiteJUnitHostileNames: a case name with control characters and XML's
+// own characters still makes a document the parser reads.
+func TestSuiteJUnitHostileNames(t *testing.T) {
+	p := newSuitePKI(t)
+	file := p.write(t, "hostile.yaml", "cases:\n  - name: \"\\e[31mred\\x00 ]]> <x/> \\\"q\\\" \\u202e\"\n    expect: 0\n")
+	code, out, errs := runCLI(t, "", "test", "--format", "junit", file)
+	if code != exitRejected {
+		t.Fatalf("test --format junit = %d\n%s%s", code, out, errs)
+	}
+	suites, err := junit.Ingest([]byte(out))
+	if err != nil || len(suites) != 1 || len(suites[0].Tests) != 1 || suites[0].Tests[0].Status != junit.StatusFailed {
+		t.Fatalf("junit.Ingest = %v, %v\n%s", suites, err, out)
+	}
+	if name := suites[0].Tests[0].Name; !strings.Contains(name, "red") || !strings.Contains(name, "]]> <x/>") || strings.ContainsAny(name, "\x1b\x00") {
+		t.Errorf("the case's name in JUnit = %q", name)
+	}
+	code, out, _ = runCLI(t, "", "test", file)
+	if code != exitRejected || !strings.HasPrefix(out, `FAIL \1B[31mred\00 ]]> <x/> "q" <U+202E>: expected 0, got 4020`) {
+		t.Errorf("test (text) = %d\n%s", code, out)
+	}
+}
+
 // TestSuiteTAP: TAP version 13: the plan, a test point per case, a YAML
 // block under the failure that a YAML parser reads, the summary comment last.
 func TestSuiteTAP(t *testing.T) {

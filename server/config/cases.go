@@ -126,7 +126,7 @@ func parseCases(cfg *Config, fcs []fileCase, bundles *bundleSet) ([]*suite.Case,
 			}
 			cl := &engine.Client{Client: policy.Client{Name: inlineClient}}
 			for _, name := range fc.Bundles {
-				b, err := bundles.load(name, fmt.Sprintf("case %q", fc.Name))
+				b, err := bundles.load(name, fmt.Sprintf("case %q", fc.Name), false)
 				if err != nil {
 					return nil, cfail("bundles", "%w", err)
 				}

@@ -57,7 +57,7 @@ cases:
 	if err != nil {
 		t.Fatalf("ParseSuite: %v", err)
 	}
-	if len(cfg.Cases) != 4 || len(cfg.Bundles) != 2 {
+	if len(cfg.Cases) != 4 || len(cfg.Bundles) != 1 {
 		t.Fatalf("ParseSuite: %d cases, %d bundles", len(cfg.Cases), len(cfg.Bundles))
 	}
 	a, b, c, d := cfg.Cases[0], cfg.Cases[1], cfg.Cases[2], cfg.Cases[3]
@@ -67,7 +67,7 @@ cases:
 	if a.Chain[0] != b.Chain[0] {
 		t.Errorf("a chain file named by two cases was parsed twice")
 	}
-	if b.ClientName != "inline" || len(b.Client.Bundles) != 2 || b.Client.Bundles[0] != a.Client.Bundles[0] || b.Expect.Reason != "expired" || b.Expect.Finding != "expired" || b.Expect.Code != 4018 {
+	if b.ClientName != "inline" || len(b.Client.Bundles) != 2 || b.Client.Bundles[0] != a.Client.Bundles[0] || b.Client.Bundles[1].Name != "ca/root-b.pem" || b.Expect.Reason != "expired" || b.Expect.Finding != "expired" || b.Expect.Code != 4018 {
 		t.Errorf("case b = %+v, expect %+v", b, b.Expect)
 	}
 	if c.Client == nil || len(c.Client.Bundles) != 0 || c.Chain != nil || d.Client != nil || d.ClientName != "" {
@@ -82,6 +82,28 @@ cases:
 	_, err = ParseSuite("s.yaml", []byte("cases:\n  - name: ok\n    expect: 4020\n  - name: x\n    chian: a.pem\n"), pki.TestNow)
 	if !errors.As(err, &ce) || ce.Case != "x" || ce.CaseIndex != 2 || ce.Field != "chian" {
 		t.Errorf("an unknown field: %#v", err)
+	}
+}
+
+// TestCaseBundlesAreNotTheServers: a bundle only a case names is not one the
+// server trusts in strict mode's handshake.
+func TestCaseBundlesAreNotTheServers(t *testing.T) {
+	dir := configDir(t)
+	p := filepath.Join(dir, "mtlsplay.yaml")
+	cfg, err := Parse(p, []byte(`tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key, mode: strict}
+clients:
+  - name: a
+    bundles: [ca/root.pem]
+cases:
+  - name: other root
+    bundles: [ca/root-b.pem]
+    expect: 4017
+`), pki.TestNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Bundles) != 1 || cfg.Bundles[0].Name != "ca/root.pem" || len(cfg.Cases[0].Client.Bundles) != 1 {
+		t.Errorf("cfg.Bundles = %d (first %q); the case's own bundle became the server's", len(cfg.Bundles), cfg.Bundles[0].Name)
 	}
 }
 

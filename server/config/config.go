@@ -254,7 +254,7 @@ func (cfg *Config) parseClients(fc fileConfig, now time.Time) error {
 			return cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
 		}
 		for _, name := range fcl.Bundles {
-			b, err := bundles.load(name, who)
+			b, err := bundles.load(name, who, true)
 			if err != nil {
 				return cfail("bundles", "%w", err)
 			}
@@ -294,8 +294,10 @@ type bundleSet struct {
 }
 
 // load reads and parses the bundle file name (as written) for who, a client or
-// case, whose name its warnings carry.
-func (s *bundleSet) load(name, who string) (*trust.Bundle, error) {
+// case, whose name its warnings carry. Only a client's bundles (configured) are
+// the server's: strict mode's handshake trusts what any of cfg.Bundles trusts,
+// and a case's own bundles must not widen that.
+func (s *bundleSet) load(name, who string, configured bool) (*trust.Bundle, error) {
 	p := s.rel(name)
 	if b, ok := s.byPath[p]; ok {
 		return b, nil
@@ -309,7 +311,9 @@ func (s *bundleSet) load(name, who string) (*trust.Bundle, error) {
 		return nil, fmt.Errorf("bundle %v", err)
 	}
 	s.byPath[p] = b
-	s.cfg.Bundles = append(s.cfg.Bundles, b)
+	if configured {
+		s.cfg.Bundles = append(s.cfg.Bundles, b)
+	}
 	for _, w := range b.Warnings {
 		s.cfg.Warnings = append(s.cfg.Warnings, fmt.Sprintf("%s: %s: bundle %s: %s", s.cfg.Path, who, name, w.Message))
 	}
