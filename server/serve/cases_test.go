@@ -73,7 +73,7 @@ func TestServeCases(t *testing.T) {
 	code, stderr := runUntilReady(t, Options{ConfigPath: path})
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
-		"mtlsplay serve: " + path + `: case "partner-a expired" failed: expected 0, got 4018 (invalid client certificate: certificate 0 (CN=client.example.com) expired at 2026-01-01T00:00:00Z`,
+		"mtlsplay serve: " + path + `: case "partner-a expired" failed: expected 0, got 4018 (invalid client certificate: certificate `,
 		"mtlsplay serve: " + path + ": 3 passed, 1 failed",
 		"mtlsplay serve: " + path + ": the config's cases failed, so the server did not start (fix the rule or the cases; mtlsplay test " + path + " explains each case; --skip-cases starts anyway)",
 	}
@@ -84,6 +84,9 @@ func TestServeCases(t *testing.T) {
 		if !strings.HasPrefix(lines[i], w) {
 			t.Errorf("line %d = %q\nwant %q…", i+1, lines[i], w)
 		}
+	}
+	if !strings.Contains(lines[0], " (CN=client.example.com) expired at 2026-01-01T00:00:00Z") {
+		t.Errorf("the failed case's line does not say why: %q", lines[0])
 	}
 
 	code, stderr = runUntilReady(t, Options{ConfigPath: path, SkipCases: true})
