@@ -125,7 +125,11 @@ func writeTestText(w io.Writer, runs []suiteRun) {
 	var all []suite.Result
 	for _, run := range runs {
 		if len(runs) > 1 {
-			fmt.Fprintf(w, "%s: %d cases\n", terminalSafe(run.file), len(run.results))
+			noun := "cases"
+			if len(run.results) == 1 {
+				noun = "case"
+			}
+			fmt.Fprintf(w, "%s: %d %s\n", terminalSafe(run.file), len(run.results), noun)
 		}
 		for _, r := range run.results {
 			all = append(all, r)

@@ -707,3 +707,22 @@ func fencedBlocks(doc string) map[string][]string {
 	}
 	return out
 }
+
+// TestSuiteStdinAndFiles: "-" reads a suite from standard input (its paths
+// relative to the current folder); with several files the text report heads
+// each file's cases with its name, and the summary counts them all.
+func TestSuiteStdinAndFiles(t *testing.T) {
+	p := newSuitePKI(t)
+	t.Chdir(p.dir)
+	stdin := suiteClients + "cases:\n  - name: from stdin\n    client: partner-a\n    chain: good-chain.pem\n    expect: 0\n"
+	code, out, errs := runCLI(t, stdin, "test", "--at", pki.TestNowRFC3339, "-", wrongSuite(t, p))
+	want := "standard input: 1 case\nPASS from stdin: expected 0, got 0 (accepted: the chain is trusted and the rule is true)\n" +
+		wrongSuite(t, p) + ": 2 cases\nPASS partner-a today: "
+	if code != exitRejected || !strings.HasPrefix(out, want) || !strings.HasSuffix(out, "\n2 passed, 1 failed\n") {
+		t.Errorf("test - FILE = %d\n%s%s\nwant it to start %q", code, out, errs, want)
+	}
+	code, _, errs = runCLI(t, "cases: [", "test", "-")
+	if code != exitBadInput || !strings.HasPrefix(errs, "mtlsplay: standard input: ") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("test - with bad YAML = %d %q", code, errs)
+	}
+}
