@@ -621,6 +621,18 @@ cases:
 	if code, _, errs := runCLI(t, "", "test", path); code != exitBadInput || !strings.Contains(errs, "tls.cert nosuch.pem: no such file or directory") {
 		t.Errorf("test on a config without its server key = %d %q", code, errs)
 	}
+	// A config without cases tests nothing: that is no pass.
+	config("0")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data[:strings.Index(string(data), "cases:")], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCLI(t, "", "test", path); code != exitBadInput || out != "" || errs != "mtlsplay: "+path+": no cases: a suite lists cases (name, client, chain, expect)\n" {
+		t.Errorf("test on a config without cases = %d %q %q", code, out, errs)
+	}
 }
 
 // TestSuiteDocExample: the worked example of docs/suites.md passes as the
