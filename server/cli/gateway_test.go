@@ -38,7 +38,7 @@ func TestInspectGateway(t *testing.T) {
 	}
 
 	code, _, errs = runCLI(t, "", "inspect", "--gateway", "apache", fixture("client-good.pem"))
-	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, envoy, traefik, cloudflare, all)`) {
+	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, envoy, traefik, cloudflare, aws-apigw, aws-alb, azure-apim, all)`) {
 		t.Errorf("inspect --gateway apache = %d, %q", code, errs)
 	}
 }
@@ -99,7 +99,7 @@ func TestInspectGatewayJSON(t *testing.T) {
 	for _, v := range all {
 		names = append(names, v.Name)
 	}
-	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare" {
+	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare,aws-apigw,aws-alb,azure-apim" {
 		t.Errorf("--gateway all names = %v", names)
 	}
 

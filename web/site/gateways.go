@@ -11,6 +11,7 @@ type gatewayOption struct {
 var gatewayLabels = map[string]string{
 	"workato": "Workato", "nginx": "nginx", "haproxy": "HAProxy", "caddy": "Caddy",
 	"envoy": "Envoy", "traefik": "Traefik", "cloudflare": "Cloudflare",
+	"aws-apigw": "AWS API Gateway", "aws-alb": "AWS ALB", "azure-apim": "Azure API Management",
 }
 
 // gatewayOptions lists gateway.Profiles in their order, Workato (the default) first.
