@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestDotnetDecode: the expectations are dotnet/runtime's own
@@ -122,4 +123,23 @@ func TestX509PrintSerial(t *testing.T) {
 			t.Errorf("x509PrintSerial(%X) = %s, want %s", tt.content, got, tt.want)
 		}
 	}
+}
+
+// FuzzDotnetDecode: the .NET name decoder reads any bytes, not only names
+// certinfo accepted, without panicking, and a name it prints is UTF-8.
+func FuzzDotnetDecode(f *testing.F) {
+	for _, h := range []string{
+		"30223120300C060355040313054A616D65733010060355040A13094D6963726F736F6674",
+		"300E310C300A06035504071403C2A2F8",
+		"3021311F301D06035504031E160043006F006D006D006F006E0022004E0061006D0065",
+		"301C311A300B060355040B13047A7A7A7A300B060355040B130461616161",
+	} {
+		b, _ := hex.DecodeString(h)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		if s, ok := dotnetDecode(der, true); ok && !utf8.ValidString(s) {
+			t.Errorf("dotnetDecode(%X) = %q: not UTF-8", der, s)
+		}
+	})
 }
