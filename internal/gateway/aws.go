@@ -52,6 +52,7 @@ var awsAPIGW = Profile{
 			"AWS documents these fields but not their formats. subjectDN and issuerDN follow the one real payload published (aws/serverless-java-container#469): RDNs in DER order (C first), joined by \",\" with no spaces — the reverse of nginx's and RFC 4514's order. How special and non-ASCII characters are escaped is not documented; OpenSSL's RFC 2253 escaping is assumed",
 			"serialNumber follows both published examples (\"1\"; \"a1:a1:…:a1\" for a 16-byte serial), which is OpenSSL's X509_print rule: decimal up to 8 bytes, lower-case colon-separated hex above; other formats are possible",
 			"validity dates are OpenSSL's ASN1_TIME_print form, as both documented examples show (\"May 28 12:30:02 2019 GMT\", \"Aug  5 09:36:04 2021 GMT\")",
+			"clientCertPem is shown as PEM with 64-character lines and a final line feed; whether API Gateway keeps the client's own line breaks is not documented",
 			"HTTP APIs (payload 2.0) carry the same object at requestContext.authentication.clientCert; mapping templates and access logs read $context.identity.clientCert.* (REST)",
 		}}
 	},

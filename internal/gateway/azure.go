@@ -60,7 +60,7 @@ var azureAPIM = Profile{
 			"subjectAltName: no property; C# reads it through Extensions (the 2.5.29.17 extension's Format(false))")
 		return View{Values: vs.list, CannotSee: cannot, Notes: []string{
 			"Subject is .NET's X500DistinguishedName form: RDNs last first, \", \" between them, \" + \" inside a multi-valued RDN, E= for emailAddress, S= for stateOrProvinceName, OID.x.y.z= for types outside .NET's table, and a value with , + = \" < > # ; a newline, or outer spaces in double quotes (inner quotes doubled) — never backslash escapes",
-			"on Linux (the self-hosted gateway) .NET names attribute types outside its table as OpenSSL does (UID as userId) where the hosted gateway on Windows writes OID.0.9.2342.19200300.100.1.1",
+			"attribute types outside .NET's own table are shown as OID.x.y.z; the platform may know a name for some of them: OpenSSL's on Linux (the self-hosted gateway, e.g. userId for UID), Windows' crypt32 on the hosted gateway",
 			"SerialNumber is the DER integer's bytes in upper-case hex, a leading 00 sign byte included; Thumbprint is the upper-case hex SHA-1",
 			"NotBefore and NotAfter are DateTime values; shown as ToString() under the invariant culture in UTC (compare them as DateTime, not as text)",
 			"common-name is assumed to be GetNameInfo(SimpleName): the CN nearest the end of the DER name; dns-name the first DNS SAN. The policy's documentation does not say how it compares (case, exact string)",

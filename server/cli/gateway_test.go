@@ -92,6 +92,19 @@ func TestInspectGatewayJSON(t *testing.T) {
 		t.Errorf("ssl_c_s_dn(,0,rfc2253) = %+v", v)
 	}
 
+	// A documented profile: API Gateway's clientCert object, names in DER order.
+	_, out, _ = runCLI(t, "", "inspect", "--json", "--gateway", "aws-apigw", fixture("dn-multivalued.pem"))
+	var apigw view
+	decode(out, &apigw)
+	byName = map[string]value{}
+	for _, v := range apigw.Values {
+		byName[v.Name] = v
+	}
+	if v := byName["requestContext.identity.clientCert.subjectDN"]; apigw.Name != "aws-apigw" || v.Value == nil ||
+		*v.Value != `C=US,O=Acme\, Inc.,CN=b+OU=a` || v.Source != "documented" || len(apigw.Notes) == 0 {
+		t.Errorf("aws-apigw view = %+v", apigw)
+	}
+
 	_, out, _ = runCLI(t, "", "inspect", "--json", "--gateway", "all", fixture("client-good.pem"))
 	var all []view
 	decode(out, &all)
