@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mtlsplay/mtlsplay/internal/forwarded"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
 )
 
@@ -104,5 +105,39 @@ func TestDocumentedSerialsAndCerts(t *testing.T) {
 	ski := strings.ToUpper(hex.EncodeToString(x.SubjectKeyId))
 	if got := value(t, view("cloudflare"), "cf.tls_client_auth.cert_ski"); got != ski {
 		t.Errorf("cloudflare cert_ski = %s, want %s", got, ski)
+	}
+}
+
+// TestForwardedRoundTrip: the header values the envoy and aws-alb profiles show
+// are read back by internal/forwarded, the parser the header input uses (written
+// from Envoy's and AWS's documentation separately), as the same certificate and
+// the same fields.
+func TestForwardedRoundTrip(t *testing.T) {
+	c := issueCase(t, "IPv6 and URI SANs")
+	pemText := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.DER()})
+	for _, tt := range []struct{ gateway, header string }{
+		{"envoy", "x-forwarded-client-cert"},
+		{"aws-alb", "X-Amzn-Mtls-Clientcert-Leaf"},
+	} {
+		p, _ := gateway.Lookup(tt.gateway)
+		h, err := forwarded.Parse([]byte(tt.header + ": " + value(t, p.View(c), tt.header) + "\n"))
+		if err != nil {
+			t.Fatalf("%s: forwarded.Parse: %v", tt.gateway, err)
+		}
+		if len(h.Certs) != 1 || string(h.Certs[0].PEM) != string(pemText) {
+			t.Errorf("%s: read back %+v, want the certificate's PEM", tt.gateway, h.Certs)
+		}
+		if tt.gateway != "envoy" {
+			continue
+		}
+		got := map[string][]string{}
+		for _, f := range h.Fields {
+			got[f.Name] = append(got[f.Name], f.Value)
+		}
+		sum := sha256.Sum256(c.DER())
+		if strings.Join(got["Hash"], ",") != hex.EncodeToString(sum[:]) || strings.Join(got["Subject"], ",") != "CN=sans" ||
+			len(got["URI"]) != 2 || strings.Join(got["DNS"], ",") != "*.example.net" {
+			t.Errorf("envoy XFCC fields read back as %v", got)
+		}
 	}
 }
