@@ -17,6 +17,7 @@ FUZZ := \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
+	./internal/gateway:FuzzDotnetDecode \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
