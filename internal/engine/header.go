@@ -65,6 +65,26 @@ type viewCache map[string][]gateway.Value
 
 // value is one value of a gateway's view of c, "" when it has none.
 func (vc viewCache) value(profile, name string, c *certinfo.Certificate) string {
+	for _, v := range vc.values(profile, c) {
+		if v.Name == name {
+			return string(v.Bytes)
+		}
+	}
+	return ""
+}
+
+// valueFold is value with the name matched without regard to case, as HTTP
+// header names are; ok is false when the view has no such value.
+func (vc viewCache) valueFold(profile, name string, c *certinfo.Certificate) (string, bool) {
+	for _, v := range vc.values(profile, c) {
+		if strings.EqualFold(v.Name, name) {
+			return string(v.Bytes), true
+		}
+	}
+	return "", false
+}
+
+func (vc viewCache) values(profile string, c *certinfo.Certificate) []gateway.Value {
 	key := profile + " " + c.SHA256
 	vals, ok := vc[key]
 	if !ok {
@@ -73,12 +93,7 @@ func (vc viewCache) value(profile, name string, c *certinfo.Certificate) string 
 		}
 		vc[key] = vals
 	}
-	for _, v := range vals {
-		if v.Name == name {
-			return string(v.Bytes)
-		}
-	}
-	return ""
+	return vals
 }
 
 // compareField checks a header field against the certificate it describes: the
@@ -146,6 +161,18 @@ func compareField(format forwarded.Format, f forwarded.Field, certs []*certinfo.
 			return set(true, compared, want, "matches the certificate's "+compared)
 		}
 		return set(false, compared, want, "differs from the certificate's "+compared+": "+want)
+	case strings.HasPrefix(strings.ToLower(name), "x-amzn-mtls-clientcert-"):
+		// AWS ALB's verify mode: its companion headers, as the aws-alb view writes them.
+		v, ok := views.valueFold("aws-alb", name, c)
+		if !ok {
+			return out
+		}
+		what := strings.ToLower(name)[len("x-amzn-mtls-clientcert-"):]
+		compared := strings.ReplaceAll(what, "-", " ") + " as AWS ALB writes it"
+		if f.Value == v {
+			return set(true, compared, v, "matches the certificate's "+compared)
+		}
+		return set(false, compared, v, "differs from the certificate's "+compared+": "+v)
 	case format == forwarded.Traefik:
 		return traefikField(out, views.value("traefik", "X-Forwarded-Tls-Client-Cert-Info (URL-decoded)", c), name, set)
 	}

@@ -72,6 +72,10 @@ func TestHeader(t *testing.T) {
 			"Traefik X-Forwarded-Tls-Client-Cert", "X-Forwarded-Tls-Client-Cert",
 			map[string]string{"Subject": "match", "Issuer": "match", "NB": "differ", "SAN": "match", "certificate 2 Subject": "differ"},
 			map[string]string{"certificate 2 Subject": "CN=Acme Issuing CA"}},
+		{"aws alb", "X-Amzn-Mtls-Clientcert-Leaf: " + escapeAll(leafPEM) + "\nX-Amzn-Mtls-Clientcert-Subject: CN=client.example.com\nx-amzn-mtls-clientcert-issuer: CN=Someone Else",
+			"URL-escaped PEM", "X-Amzn-Mtls-Clientcert-Leaf",
+			map[string]string{"X-Amzn-Mtls-Clientcert-Subject": "match", "x-amzn-mtls-clientcert-issuer": "differ"},
+			map[string]string{"x-amzn-mtls-clientcert-issuer": "CN=Acme Issuing CA"}},
 		{"rfc 9440", "Client-Cert: :" + b64(ders[0]) + ":", "RFC 9440 Client-Cert", "Client-Cert", map[string]string{}, nil},
 	}
 	for _, tc := range tests {
