@@ -226,7 +226,7 @@ export function rowOf(name: string): Row {
 function trustCell(name: string, trust: GatewayTrust[] | null | undefined): (Node | string)[] {
   if (trust === undefined || trust === null) return [h("span", { class: "muted" }, "no decision")];
   const t = trust.find((x) => x.name === name);
-  if (!t) return [h("span", { class: "muted" }, trust.length ? `not modelled: mtlsplay does not know how ${label(name)} verifies a chain` : "no chain was verified")];
+  if (!t) return [trust.length ? h("span", { class: "muted", title: `mtlsplay does not model how ${label(name)} verifies a chain` }, "not modelled") : h("span", { class: "muted" }, "no chain was verified")];
   const out: (Node | string)[] = [h("span", { class: t.ok ? "val-true" : "val-false" }, t.ok ? "accepts" : "refuses")];
   if (!t.differs) out.push(", as the playground does");
   else {
