@@ -33,8 +33,9 @@ commands:
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--gateway NAME] [--json] CHAIN
                                               the full decision, with its code
-  serve [--config FILE] [--http ADDR] [--mtls ADDR]
-                                              the page, the API and the mTLS echo endpoint
+  serve [--config FILE] [--http ADDR] [--mtls ADDR] [--authz ADDR]
+                                              the page, the API, the mTLS echo endpoint and
+                                              the authorization endpoint for proxies
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
   site -o DIR                                 export the static site (playground + docs)
