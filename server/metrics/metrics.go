@@ -44,9 +44,9 @@ type Listener int
 
 // The listeners, as their label names them.
 const (
-	Page Listener = iota // label "http": the page, the API and the metrics
-	MTLS                 // label "mtls": the echo endpoint
-	Authz                // label "authz": the authorization endpoint
+	Page  Listener = iota // label "http": the page, the API and the metrics
+	MTLS                  // label "mtls": the echo endpoint
+	Authz                 // label "authz": the authorization endpoint
 )
 
 var listenerLabels = [...]string{Page: "http", MTLS: "mtls", Authz: "authz"}

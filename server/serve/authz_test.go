@@ -194,11 +194,11 @@ func TestAuthzDecides(t *testing.T) {
 	// ?explain: the whole decision.
 	got := askAuthz(t, c, "GET", base+"/authz/partner-rule?explain", forwardedHeaders(t, "client-good-chain.pem")["envoy"])
 	var ex struct {
-		Code         int               `json:"code"`
-		Steps        []json.RawMessage `json:"steps"`
+		Code         int                   `json:"code"`
+		Steps        []json.RawMessage     `json:"steps"`
 		Rule         *struct{ Value bool } `json:"rule"`
-		Client       *string           `json:"client"`
-		Header       string            `json:"header"`
+		Client       *string               `json:"client"`
+		Header       string                `json:"header"`
 		Certificates []struct {
 			Subject struct{ CN string } `json:"subject"`
 		} `json:"certificates"`
