@@ -70,6 +70,7 @@ func New(o Options) *Server {
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/authz/{client}", s.serveAuthz)
+	s.mux.HandleFunc("/authz/{client}/{rest...}", s.serveAuthz) // Envoy's ext_authz appends the request's path
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -43,7 +43,7 @@ func certHeader(h http.Header, pinned string) (string, []byte, error) {
 		n := 0
 		var v string
 		for _, x := range vals {
-			if x = strings.TrimSpace(x); x != "" && !(name == "client-cert" && x == "::") {
+			if x = strings.TrimSpace(x); x != "" && !(name == "client-cert" && x == "::") && !unsetPlaceholder(x) {
 				n, v = n+1, x
 			}
 		}
@@ -69,6 +69,15 @@ func certHeader(h http.Header, pinned string) (string, []byte, error) {
 		}
 	}
 	return found, []byte(b.String()), nil
+}
+
+// unsetPlaceholder reports whether v is a Caddy placeholder of the client
+// certificate left as written: Caddy replaces it only when the client presented a
+// certificate (2.6 has no default values), so it means none. Read as no
+// certificate, a forged one can only be refused (4017).
+func unsetPlaceholder(v string) bool {
+	v = strings.TrimSuffix(strings.TrimPrefix(v, ":"), ":")
+	return strings.HasPrefix(v, "{http.request.tls.client.") && strings.HasSuffix(v, "}") && !strings.ContainsAny(v[1:len(v)-1], "{}")
 }
 
 // maxReasonHeader bounds Mtlsplay-Reason: a reason quotes a verification error,

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,7 +41,10 @@ func escapeAll(s string) string {
 // pemBlocks returns the PEM file's certificates, each as PEM and as DER.
 func pemBlocks(t testing.TB, file string) (pems []string, ders [][]byte) {
 	t.Helper()
-	data, err := os.ReadFile(pkiPath(file))
+	if !filepath.IsAbs(file) {
+		file = pkiPath(file)
+	}
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +184,9 @@ func TestAuthzDecides(t *testing.T) {
 			t.Errorf("%s without a header: %d, code %q", m, got.status, got.code)
 		}
 	}
-	// An empty header is no certificate (a proxy writes an empty variable), and so is RFC 9440's empty byte sequence.
-	for _, h := range []http.Header{{"X-Ssl-Client-Cert": {""}}, {"Client-Cert": {"::"}}} {
+	// An empty header is no certificate (a proxy writes an empty variable), and so
+	// are RFC 9440's empty byte sequence and the placeholder Caddy leaves as written.
+	for _, h := range []http.Header{{"X-Ssl-Client-Cert": {""}}, {"Client-Cert": {"::"}}, {"Client-Cert": {":{http.request.tls.client.certificate_der_base64}:"}}} {
 		if got := askAuthz(t, c, "GET", base+"/authz/partner-a", h); got.code != "4017" {
 			t.Errorf("%v: code %q, want 4017", h, got.code)
 		}
