@@ -39,6 +39,9 @@ commands:
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
   site -o DIR                                 export the static site (playground + docs)
+  export --gateway NAME --delegate [--client NAME] [-o FILE]
+                                              a proxy's configuration that asks mtlsplay
+                                              for every request
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
 `
@@ -76,6 +79,8 @@ func (c *cli) run(args []string) int {
 		return c.probeCmd(rest)
 	case "site":
 		return c.siteCmd(rest)
+	case "export":
+		return c.exportDelegateCmd(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK
