@@ -138,6 +138,7 @@ server {
     server_name {{.ServerName}};
     ssl_certificate {{.Cert}};
     ssl_certificate_key {{.Key}};
+    ssl_protocols TLSv1.2 TLSv1.3;
     # Ask for a client certificate and let mtlsplay judge the chain.
     ssl_verify_client optional_no_ca;
     # nginx itself refuses an expired certificate, or one not for client auth (495):
