@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -106,13 +107,40 @@ type answer struct {
 	codeHdr   []string
 	reasonHdr []string
 	body      []byte // {"code":…,"reason":…}
-	explain   []byte // ?explain: the whole decision
 	counter   *atomic.Uint64
 	header    string // the header read, for the log
+
+	// ?explain's body is made on its first use: a proxy never asks for it, and
+	// rendering it was most of a decision's cost.
+	explainOnce sync.Once
+	explain     []byte
+	explained   explained
 }
 
-// Size counts an answer for the memo: its bodies and its key's header value.
-func (a *answer) Size() int { return len(a.body) + len(a.explain) + 256 }
+// Size counts an answer for the memo: its body, the certificates' JSON and the
+// decision ?explain renders (its steps and explanation: a few KB), and the key's
+// header value.
+func (a *answer) Size() int {
+	n := len(a.body) + 4<<10 + 256
+	for _, c := range a.explained.Certificates {
+		n += 2 * len(c)
+	}
+	return n
+}
+
+// explainBody is the body of ?explain, rendered once.
+func (a *answer) explainBody() []byte {
+	a.explainOnce.Do(func() {
+		b, err := json.Marshal(a.explained)
+		if err != nil {
+			b = httperror.Body(httperror.CodeInternal, "rendering the decision: "+err.Error())
+		} else {
+			b = append(b, '\n')
+		}
+		a.explain = b
+	})
+	return a.explain
+}
 
 // Header values every answer shares; net/http only reads them.
 var (
@@ -170,7 +198,7 @@ func (s *Server) serveAuthz(w http.ResponseWriter, r *http.Request) {
 	h["Mtlsplay-Reason"] = a.reasonHdr
 	body := a.body
 	if r.URL.RawQuery != "" && r.URL.Query().Has("explain") {
-		body = a.explain
+		body = a.explainBody()
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(a.status)
@@ -248,11 +276,7 @@ func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 	if findings == nil {
 		findings = []diagnose.Finding{}
 	}
-	long, err := json.Marshal(explained{Decision: d, DecidedAt: now.UTC(), Client: client, Header: key.header, Certificates: certs, Findings: findings})
-	if err != nil {
-		return nil, err
-	}
-	a.explain = append(long, '\n')
+	a.explained = explained{Decision: d, DecidedAt: now.UTC(), Client: client, Header: key.header, Certificates: certs, Findings: findings}
 	return a, nil
 }
 
