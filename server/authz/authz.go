@@ -109,6 +109,7 @@ type answer struct {
 	body      []byte // {"code":…,"reason":…}
 	counter   *atomic.Uint64
 	header    string // the header read, for the log
+	keyBytes  int    // the memo key's header value, which the memo holds too
 
 	// ?explain's body is made on its first use: a proxy never asks for it, and
 	// rendering it was most of a decision's cost.
@@ -119,9 +120,9 @@ type answer struct {
 
 // Size counts an answer for the memo: its body, the certificates' JSON and the
 // decision ?explain renders (its steps and explanation: a few KB), and the key's
-// header value.
+// header value (up to the listener's 64 KiB of header).
 func (a *answer) Size() int {
-	n := len(a.body) + 4<<10 + 256
+	n := len(a.body) + a.keyBytes + 4<<10 + 256
 	for _, c := range a.explained.Certificates {
 		n += 2 * len(c)
 	}
@@ -253,7 +254,7 @@ func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 		s.certs.Keep(chain)
 	}
 	a := &answer{code: d.Code, status: http.StatusForbidden, codeHdr: []string{strconv.Itoa(d.Code)},
-		reasonHdr: []string{headerSafe(d.Reason)}, counter: s.metrics.AuthzDecision(name, d.Code), header: key.header}
+		reasonHdr: []string{headerSafe(d.Reason)}, counter: s.metrics.AuthzDecision(name, d.Code), header: key.header, keyBytes: len(key.value)}
 	if d.Code == policy.Accepted {
 		a.status = http.StatusOK
 	}
