@@ -97,19 +97,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type memoKey struct {
 	client *config.Client // nil: no such client (4020)
 	header string         // the header's name
-	value  string         // its "name: value" lines
+	value  string         // its value
+	chain  string         // Client-Cert-Chain's values, for Client-Cert
 }
 
 // answer is a decision as the endpoint sends it, made once per key and second.
 type answer struct {
-	code      int
-	status    int
-	codeHdr   []string
-	reasonHdr []string
-	body      []byte // {"code":…,"reason":…}
-	counter   *atomic.Uint64
-	header    string // the header read, for the log
-	keyBytes  int    // the memo key's header value, which the memo holds too
+	code       int
+	status     int
+	codeHdr    []string
+	reasonHdr  []string
+	body       []byte   // {"code":…,"reason":…}
+	bodyLength []string // its Content-Length
+	counter    *atomic.Uint64
+	header     string // the header read, for the log
+	keyBytes   int    // the memo key's header value, which the memo holds too
 
 	// ?explain's body is made on its first use: a proxy never asks for it, and
 	// rendering it was most of a decision's cost.
@@ -165,12 +167,11 @@ func (s *Server) serveAuthz(w http.ResponseWriter, r *http.Request) {
 	c := s.cfg.Find(name)
 	key := memoKey{client: c}
 	if c != nil {
-		h, text, err := certHeader(r.Header, s.cfg.Authz.HeaderFor(source.Addr()))
-		if err != nil {
+		var err error
+		if key.header, key.value, key.chain, err = certHeader(r.Header, s.cfg.Authz.HeaderFor(source.Addr())); err != nil {
 			s.refuse(w, r, "bad_header", http.StatusBadRequest, engine.CodeBadRequest, err.Error())
 			return
 		}
-		key.header, key.value = h, string(text)
 	}
 	now := policy.DecisionTime(s.now())
 	a, ok := s.answers.Get(key, now)
@@ -197,11 +198,12 @@ func (s *Server) serveAuthz(w http.ResponseWriter, r *http.Request) {
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Mtlsplay-Code"] = a.codeHdr
 	h["Mtlsplay-Reason"] = a.reasonHdr
-	body := a.body
+	body, length := a.body, a.bodyLength
 	if r.URL.RawQuery != "" && r.URL.Query().Has("explain") {
 		body = a.explainBody()
+		length = []string{strconv.Itoa(len(body))}
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(a.status)
 	_, _ = w.Write(body)
 	s.logLine(r, c, a.code, a.status, a.header)
@@ -231,8 +233,8 @@ func (s *Server) decideWithSlot(ctx context.Context, key memoKey, now time.Time)
 // fields are "", since the proxy, not mtlsplay, terminated TLS.
 func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 	var chain []*certcache.Cert
-	if key.value != "" {
-		blocks, err := certinput.DecodeHeaders("request", []byte(key.value))
+	if key.header != "" {
+		blocks, err := certinput.DecodeHeaders("request", headerLines(key.header, key.value, key.chain))
 		if err != nil {
 			return nil, &headerError{err.Error()}
 		}
@@ -254,7 +256,7 @@ func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 		s.certs.Keep(chain)
 	}
 	a := &answer{code: d.Code, status: http.StatusForbidden, codeHdr: []string{strconv.Itoa(d.Code)},
-		reasonHdr: []string{headerSafe(d.Reason)}, counter: s.metrics.AuthzDecision(name, d.Code), header: key.header, keyBytes: len(key.value)}
+		reasonHdr: []string{headerSafe(d.Reason)}, counter: s.metrics.AuthzDecision(name, d.Code), header: key.header, keyBytes: len(key.value) + len(key.chain)}
 	if d.Code == policy.Accepted {
 		a.status = http.StatusOK
 	}
@@ -266,6 +268,7 @@ func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 		return nil, err
 	}
 	a.body = append(short, '\n')
+	a.bodyLength = []string{strconv.Itoa(len(a.body))}
 	certs := make([]json.RawMessage, len(chain))
 	for i, p := range chain {
 		certs[i] = p.JSON

@@ -69,11 +69,11 @@ func BenchmarkAuthzRemembered(b *testing.B) {
 // evaluated and both bodies rendered.
 func BenchmarkAuthzDecide(b *testing.B) {
 	s, req := benchServer(b)
-	_, text, err := certHeader(req.Header, "")
+	name, value, chain, err := certHeader(req.Header, "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	key := memoKey{client: s.cfg.Find("partner-a"), header: "x-ssl-client-cert", value: string(text)}
+	key := memoKey{client: s.cfg.Find("partner-a"), header: name, value: value, chain: chain}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.decide(key, pki.TestNow); err != nil {

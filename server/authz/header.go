@@ -28,47 +28,52 @@ func (e *headerError) Error() string { return e.msg }
 
 // certHeader finds the header carrying the client certificate: pinned (a
 // forwarded.Carriers name) or, when "", whichever one of them the request
-// carries. It returns the header's name and its "name: value" lines for
-// certinput.DecodeHeaders, or "" when there is none (an empty value is none: a
-// proxy writes an empty variable when no certificate was presented).
-func certHeader(h http.Header, pinned string) (string, []byte, error) {
+// carries. It returns the header's name and value, and for Client-Cert the
+// Client-Cert-Chain values joined by newlines; name "" when there is none (an
+// empty value is none: a proxy writes an empty variable when no certificate was
+// presented). Nothing is copied: a remembered answer costs no more.
+func certHeader(h http.Header, pinned string) (name, value, chain string, err error) {
 	names := forwarded.Carriers
 	if pinned != "" {
 		names = []string{pinned}
 	}
-	found := ""
-	var value string
-	for _, name := range names {
-		vals := h[carrierKeys[name]]
-		n := 0
+	for _, n := range names {
+		vals := h[carrierKeys[n]]
+		count := 0
 		var v string
 		for _, x := range vals {
-			if x = strings.TrimSpace(x); x != "" && !(name == "client-cert" && x == "::") && !unsetPlaceholder(x) {
-				n, v = n+1, x
+			if x = strings.TrimSpace(x); x != "" && !(n == "client-cert" && x == "::") && !unsetPlaceholder(x) {
+				count, v = count+1, x
 			}
 		}
 		switch {
-		case n == 0:
+		case count == 0:
 			continue
-		case n > 1:
-			return "", nil, &headerError{carrierKeys[name] + " is sent " + strconv.Itoa(n) + " times; a proxy sets it once"}
-		case found != "":
-			return "", nil, &headerError{"the request carries both " + carrierKeys[found] + " and " + carrierKeys[name] +
+		case count > 1:
+			return "", "", "", &headerError{carrierKeys[n] + " is sent " + strconv.Itoa(count) + " times; a proxy sets it once"}
+		case name != "":
+			return "", "", "", &headerError{"the request carries both " + carrierKeys[name] + " and " + carrierKeys[n] +
 				"; set authz.header (or authz.proxies) to the one your proxy sets"}
 		}
-		found, value = name, v
+		name, value = n, v
 	}
-	if found == "" {
-		return "", nil, nil
+	if name == "client-cert" {
+		chain = strings.Join(h[chainKey], "\n")
 	}
-	var b strings.Builder
-	b.WriteString(carrierKeys[found] + ": " + value + "\n")
-	if found == "client-cert" {
-		for _, v := range h[chainKey] {
-			b.WriteString(chainKey + ": " + v + "\n")
+	return name, value, chain, nil
+}
+
+// headerLines writes a found header as the "Name: value" lines that
+// certinput.DecodeHeaders reads.
+func headerLines(name, value, chain string) []byte {
+	b := make([]byte, 0, len(name)+len(value)+len(chain)+64)
+	b = append(b, carrierKeys[name]+": "+value+"\n"...)
+	if chain != "" {
+		for _, c := range strings.Split(chain, "\n") {
+			b = append(b, chainKey+": "+c+"\n"...)
 		}
 	}
-	return found, []byte(b.String()), nil
+	return b
 }
 
 // unsetPlaceholder reports whether v is a Caddy placeholder of the client

@@ -38,9 +38,9 @@ func FuzzAuthzHeader(f *testing.F) {
 		if chain != "" {
 			h.Set("Client-Cert-Chain", chain)
 		}
-		_, text, err := certHeader(h, "")
-		if err == nil && text != nil {
-			_, err = certinput.DecodeHeaders("request", text)
+		name, value, chain, err := certHeader(h, "")
+		if err == nil && name != "" {
+			_, err = certinput.DecodeHeaders("request", headerLines(name, value, chain))
 		}
 		if err != nil {
 			r := headerSafe(err.Error())
