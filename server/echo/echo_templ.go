@@ -5,12 +5,10 @@ package echo
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
-import (
-	"github.com/a-h/templ"
-	templruntime "github.com/a-h/templ/runtime"
+import "github.com/a-h/templ"
+import templruntime "github.com/a-h/templ/runtime"
 
-	"github.com/mtlsplay/mtlsplay/server/htmlpage"
-)
+import "github.com/mtlsplay/mtlsplay/server/htmlpage"
 
 // echoHTML is the echo response as a page, for a person in a browser. Every value
 // comes from the client (certificate fields, headers, the path) and is escaped by
