@@ -19,7 +19,7 @@ import (
 
 // benchServer is the endpoint over the test PKI with client partner-a, and a
 // request carrying client-good-chain.pem as nginx sends it.
-func benchServer(b *testing.B) (*Server, *http.Request) {
+func benchServer(b testing.TB) (*Server, *http.Request) {
 	b.Helper()
 	pkiDir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "pki"))
 	if err != nil {

@@ -2,8 +2,10 @@ package authz
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
 )
@@ -54,4 +56,33 @@ func FuzzAuthzHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAuthzBusy: a decision the memo does not hold waits for a slot at most Wait,
+// then is 503 busy with Retry-After, counted, and never decided.
+func TestAuthzBusy(t *testing.T) {
+	s, req := benchServer(t)
+	s.wait = 50 * time.Millisecond
+	for range cap(s.slots) {
+		s.slots <- struct{}{}
+	}
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" || w.Header().Get("Mtlsplay-Code") != "" ||
+		!strings.Contains(w.Body.String(), `"code":"busy"`) {
+		t.Errorf("every slot taken: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	for range cap(s.slots) {
+		<-s.slots
+	}
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || w.Header().Get("Mtlsplay-Code") != "0" {
+		t.Errorf("a slot free: %d %v", w.Code, w.Header())
+	}
+	mw := httptest.NewRecorder()
+	s.metrics.ServeHTTP(mw, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(mw.Body.String(), `mtlsplay_authz_refused_total{reason="busy"} 1`+"\n") {
+		t.Errorf("the refusal is not counted:\n%s", mw.Body)
+	}
 }
