@@ -143,7 +143,7 @@ server {
     ssl_verify_client optional_no_ca;
     # nginx itself refuses an expired certificate, or one not for client auth (495):
     # ask mtlsplay about it too, so the client gets the code and the reason.
-    error_page 495 = /_mtlsplay_authz;
+    error_page 495 = /_mtlsplay_refused;
 
     location / {
         auth_request /_mtlsplay_authz;
@@ -158,10 +158,24 @@ server {
     location = /_mtlsplay_authz {
         internal;
         proxy_pass http://mtlsplay_authz/authz/{{.Client}};
+        # HEAD: nginx keeps its connection to mtlsplay open only for an answer
+        # without a body, and auth_request reads none anyway.
+        proxy_method HEAD;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_pass_request_body off;
         # Nothing the client sent: only the certificate, as nginx saw it.
+        proxy_pass_request_headers off;
+        proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+        proxy_bind {{.Source}};
+    }
+
+    location = /_mtlsplay_refused {
+        internal;
+        proxy_pass http://mtlsplay_authz/authz/{{.Client}};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass_request_body off;
         proxy_pass_request_headers off;
         proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
         proxy_bind {{.Source}};

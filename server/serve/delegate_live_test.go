@@ -110,6 +110,12 @@ func TestRecipesLive(t *testing.T) {
 				t.Errorf("%s: a client without a certificate sending forged headers: %d, code %q; want 403 and 4017", gw.name, status, code)
 			}
 
+			// The proxy keeps its connections to mtlsplay open between requests
+			// (nginx only when the answer has no body: the recipe asks with HEAD).
+			if m := getText(t, "http://"+ts.s.HTTPAddr()+"/metrics"); strings.Contains(m, `mtlsplay_open_connections{listener="authz"} 0`+"\n") {
+				t.Errorf("%s closed every connection to the endpoint: a new one per request", gw.name)
+			}
+
 			if gw.name == "nginx" {
 				// nginx asks from 127.0.0.2 (proxy_bind), the only trusted source: a
 				// request made straight to the endpoint from 127.0.0.1 is refused.
