@@ -201,6 +201,7 @@ http {
 	fmt.Printf("%-12s %-10s %5s %10s %14s %16s %7s\n", "server", "phase", "round", "req/s", "server µs/req", "mtlsplay µs/req", "errors")
 	results := map[string][]result{}
 	mtlsplayUS := map[string][]result{}
+	ratios := map[string][]result{} // per round: nginx+authz's rate over nginx+map's, measured side by side
 	for r := 0; r < rounds; r++ {
 		for _, phase := range phases {
 			order := append(append([]*target{}, targets[r%len(targets):]...), targets[:r%len(targets)]...)
@@ -216,6 +217,9 @@ http {
 					mtlsplayUS[phase] = append(mtlsplayUS[phase], result{rate: res.rate, serverUS: m})
 				}
 				fmt.Printf("%-12s %-10s %5d %10.0f %14.1f %16.1f %7d\n", t.name, phase, r+1, res.rate, res.serverUS, m, res.errors)
+				if rs := results[deleg.name+"/"+phase]; t != order[0] && len(rs) == r+1 && len(results[alone.name+"/"+phase]) == r+1 {
+					ratios[phase] = append(ratios[phase], result{rate: rs[r].rate / results[alone.name+"/"+phase][r].rate, serverUS: results[alone.name+"/"+phase][r].serverUS / rs[r].serverUS})
+				}
 				if res.firstErr != nil {
 					fmt.Printf("          first error: %v\n", res.firstErr)
 				}
@@ -225,8 +229,9 @@ http {
 	fmt.Println("\nmedians over the rounds:")
 	for _, phase := range phases {
 		dm, am, mm := median(results[deleg.name+"/"+phase]), median(results[alone.name+"/"+phase]), median(mtlsplayUS[phase])
-		fmt.Printf("  %-9s nginx+authz %7.0f req/s (%.0f%% of nginx+map's %.0f), server CPU %.1f vs %.1f µs/req; mtlsplay: %.0f decisions/s at %.1f µs CPU each\n",
-			phase, dm.rate, 100*dm.rate/am.rate, am.rate, dm.serverUS, am.serverUS, mm.rate, mm.serverUS)
+		rr := median(ratios[phase])
+		fmt.Printf("  %-9s nginx+authz %7.0f req/s, nginx+map %7.0f; per round, nginx+authz did %.0f%% of nginx+map's rate at %.0f%% of its CPU efficiency (server CPU %.1f vs %.1f µs/req); mtlsplay: %.0f decisions/s at %.1f µs CPU each\n",
+			phase, dm.rate, am.rate, 100*rr.rate, 100*rr.serverUS, dm.serverUS, am.serverUS, mm.rate, mm.serverUS)
 	}
 	return nil
 }
