@@ -138,6 +138,9 @@ func verifyCode(t testing.TB, chainFile, bundleFile, rule string) int {
 func TestAuthzDecides(t *testing.T) {
 	ts := startServe(t, Options{ConfigPath: writeConfig(t, authzConfig("")), AuthzAddr: "127.0.0.1:0"})
 	base := "http://" + ts.s.AuthzAddr()
+	if want := "mtlsplay serve: authorization  " + base + "/authz/CLIENT  (for proxies at 127.0.0.0/8, ::1/128)\n"; !strings.Contains(ts.stdout.String(), want) {
+		t.Errorf("the banner lacks %q:\n%s", want, ts.stdout)
+	}
 	c := &http.Client{Timeout: hangGuard}
 	const ruleA = `CN == "client.example.com" && "DNS:api.example.com" in SAN`
 	cases := []struct {
@@ -225,6 +228,7 @@ func TestAuthzDecides(t *testing.T) {
 	}
 	ts.stop()
 	if log := ts.stderr.String(); !strings.Contains(log, `msg=authz client=partner-a code=0 status=200 header=x-ssl-client-cert remote=127.0.0.1:`) ||
+		!strings.Contains(log, "authz="+base+" ") ||
 		!strings.Contains(log, `msg=authz client="" code=4020 status=403 header="" remote=`) || !strings.Contains(log, "requested=nosuch") {
 		t.Errorf("the log lacks the authz lines:\n%s", log)
 	}
