@@ -210,11 +210,17 @@ http:
     app:
       rule: "Host(` + "`{{.ServerName}}`" + `)"
       entryPoints: [websecure]
-      middlewares: [mtlsplay-cert, mtlsplay-authz]
+      middlewares: [mtlsplay-strip, mtlsplay-cert, mtlsplay-authz]
       service: app
       tls:
         options: mtlsplay
   middlewares:
+    # passTLSClientCert leaves a header the client sent itself in place when it
+    # presented no certificate: remove it first (an empty value removes a header).
+    mtlsplay-strip:
+      headers:
+        customRequestHeaders:
+          X-Forwarded-Tls-Client-Cert: ""
     mtlsplay-cert:
       passTLSClientCert:
         pem: true
