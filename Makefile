@@ -17,9 +17,11 @@ FUZZ := \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
+	./internal/gateway:FuzzDotnetDecode \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
+	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
 	./server/authz:FuzzAuthzHeader \
 	./server/reqlog:FuzzRequestLog

@@ -38,6 +38,8 @@ commands:
                                               the authorization endpoint for proxies
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
+  test [--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…
+                                              run rule test suites (cases with expected codes)
   site -o DIR                                 export the static site (playground + docs)
   export --gateway NAME --delegate [--client NAME] [-o FILE]
                                               a proxy's configuration that asks mtlsplay
@@ -81,6 +83,8 @@ func (c *cli) run(args []string) int {
 		return c.siteCmd(rest)
 	case "export":
 		return c.exportDelegateCmd(rest)
+	case "test":
+		return c.test(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK

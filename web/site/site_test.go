@@ -47,7 +47,7 @@ func TestExportFrom(t *testing.T) {
 	if err := site.ExportFrom(fakeAssets(t), dir); err != nil {
 		t.Fatalf("ExportFrom: %v", err)
 	}
-	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
+	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/gateways.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
 		"assets/app.js", "assets/app.css", "assets/worker.js", "assets/engine.wasm.gz", "assets/engine.wasm.br", "assets/engine.wasm"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("ExportFrom did not write %s: %v", f, err)

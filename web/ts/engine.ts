@@ -12,7 +12,7 @@ export class EngineStopped extends Error {}
 const MAX_STOPS = 3;
 
 /**
- * The least time the first call of each op on a new worker is given. That call
+ * The least time the first call of each op is given. That call
  * compiles the op's code paths (V8 compiles WebAssembly functions lazily on first
  * use) and runs package initialisation: seconds on a slow or busy machine. With the
  * 2 s limit of a warm call, such a machine would stop every new engine in its first
@@ -45,7 +45,11 @@ export class Engine {
   onRestart?: () => void;
   /** When the Go program ended on its own, in the last minute (performance.now()). */
   private stops: number[] = [];
-  /** The ops the current worker has answered once (their code is compiled). */
+  /**
+   * The ops an engine of this page has answered once. A restarted worker keeps the
+   * compiled module, so its ops are not given the first call's time again: a rule
+   * that made the engine overrun is stopped at the warm limit the next time too.
+   */
   private warm = new Set<string>();
 
   constructor(
@@ -61,7 +65,6 @@ export class Engine {
   private start(booted?: { worker: Worker; early: MessageEvent[] }): void {
     const w = booted?.worker ?? new Worker(this.workerURL, { name: "mtlsplay-engine" });
     this.worker = w;
-    this.warm = new Set();
     let running = false;
     this.ready = new Promise<void>((resolve, reject) => {
       w.onmessage = (ev: MessageEvent) => {
@@ -156,7 +159,6 @@ export class Engine {
     await this.ready;
     const id = this.nextId++;
     const limit = this.warm.has(op) ? this.timeoutMs() : Math.max(this.timeoutMs(), FIRST_CALL_MS);
-    const warm = this.warm;
     const text = await new Promise<string>((resolve, reject) => {
       const timer = self.setTimeout(() => {
         this.pending.delete(id);
@@ -166,7 +168,7 @@ export class Engine {
       this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ type: "call", id, op, request: JSON.stringify(request) });
     });
-    warm.add(op); // the worker's own set: a restart in between made a new one
+    this.warm.add(op);
     return JSON.parse(text) as T;
   }
 

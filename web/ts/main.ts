@@ -138,7 +138,7 @@ async function run(): Promise<void> {
       renderFields(seen?.certs, at, null);
       gateways.render(seen?.gateways?.[0]);
       renderChains(null, seen?.certs);
-      renderFindings(seen?.findings, docs);
+      renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
     } else {
       renderVerdict(res);
       rulePane.show(req.rule, res.dialect ? res : null, []);
@@ -152,7 +152,7 @@ async function run(): Promise<void> {
       renderFields(res.certificates, at, m);
       gateways.render(res.gateways?.[0]);
       renderChains(res, res.certificates, res.findings);
-      renderFindings(res.findings, docs);
+      renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.");
       renderBundleViews(res.bundles);
       if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
       lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways };
