@@ -23,6 +23,7 @@ FUZZ := \
 	./internal/trust:FuzzParseBundle \
 	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
+	./server/authz:FuzzAuthzHeader \
 	./server/reqlog:FuzzRequestLog
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator
 # fail with "context deadline exceeded" when a worker is slow on a loaded machine.
