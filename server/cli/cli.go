@@ -38,6 +38,8 @@ commands:
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
   site -o DIR                                 export the static site (playground + docs)
+  export --gateway NAME (--config F --client NAME | --bundle CA.pem […] --rule EXPR) [-o FILE]
+                                              the rule as nginx, HAProxy, Caddy or Envoy config
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
 `
@@ -75,6 +77,8 @@ func (c *cli) run(args []string) int {
 		return c.probeCmd(rest)
 	case "site":
 		return c.siteCmd(rest)
+	case "export":
+		return c.exportCmd(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK
