@@ -17,6 +17,8 @@ FUZZ := \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
+	./internal/export:FuzzExport \
+	./internal/export:FuzzDNLiteral \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \

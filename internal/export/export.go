@@ -289,7 +289,7 @@ func celText(n *node, expr func(string) string) string {
 // is missing and the fallback.
 func header(comment string, res *Result, opt Options, title string) string {
 	var b strings.Builder
-	line := func(s string) { b.WriteString(comment + s + "\n") }
+	line := func(s string) { b.WriteString(comment + commentSafe(s) + "\n") }
 	line("mtlsplay export --gateway " + res.Gateway + " (" + title + ")")
 	if opt.Rule != "" {
 		line("rule:")
@@ -308,6 +308,17 @@ func header(comment string, res *Result, opt Options, title string) string {
 		line("to decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway " + res.Gateway + " --delegate")
 	}
 	return b.String()
+}
+
+// commentSafe keeps a line of the rule one comment line: control characters
+// become "?".
+func commentSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func quote(s string) string {

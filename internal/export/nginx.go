@@ -110,5 +110,5 @@ func index(list []string, s string) int {
 
 // oneLine keeps a condition's text on one comment line.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return commentSafe(strings.Join(strings.Fields(s), " "))
 }
