@@ -33,6 +33,7 @@ type Doc struct {
 // The Markdown documents that become pages of the site.
 var markdownDocs = []Doc{
 	{Slug: "formulas", Nav: "Formulas", Source: "docs/workato.md", Description: "Workato-style formulas: the supported subset, Ruby's include? on lists and strings, the CEL translation, and every rule warning with an example."},
+	{Slug: "export", Nav: "Export", Source: "docs/export.md", Description: "mtlsplay export: a rule as nginx maps, HAProxy ACLs, a Caddy CEL matcher or Envoy RBAC, what each gateway can and cannot express, with an example for each."},
 	{Slug: "troubleshooting", Nav: "Troubleshooting", Source: "docs/troubleshooting.md", Description: "Why an mTLS connection fails: from each symptom to its causes, with the decision codes, the findings and mtlsplay probe."},
 }
 
