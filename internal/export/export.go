@@ -69,6 +69,11 @@ func Export(gateway, cel string, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("name %q: use lower-case letters, digits and _", opt.Name)
 		}
 	}
+	for _, v := range append([]string{opt.ServerCert, opt.ServerKey, opt.Listen, opt.ServerName, opt.Upstream}, opt.Bundles...) {
+		if err := configSafe(v); err != nil {
+			return nil, err
+		}
+	}
 	tree, err := parseRule(cel)
 	if err != nil {
 		return nil, err
@@ -308,6 +313,20 @@ func header(comment string, res *Result, opt Options, title string) string {
 		line("to decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway " + res.Gateway + " --delegate")
 	}
 	return b.String()
+}
+
+// configSafe refuses a file name or address that a config would have to quote
+// (each gateway differently) or that could end a directive.
+func configSafe(v string) error {
+	if len(v) > 1024 {
+		return fmt.Errorf("%.40q…: longer than 1024 bytes", v)
+	}
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("\"'`;{}#$\\", r) {
+			return fmt.Errorf("%q: a path or address in the exported config cannot hold %q", v, r)
+		}
+	}
+	return nil
 }
 
 // commentSafe keeps a line of the rule one comment line: control characters

@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
 
 // TestMissing checks what each gateway reports it cannot express, and that an
@@ -154,46 +152,6 @@ func TestLiterals(t *testing.T) {
 	if got := literal(`a.b\é'`); got != `a\x2Eb\x5Cé\x27` {
 		t.Errorf("literal = %q", got)
 	}
-}
-
-// TestFormula exports a Workato formula through its CEL translation.
-func TestFormula(t *testing.T) {
-	r, err := engine.CompileRule(`CN.include?("client") and SAN.include?("DNS:api.example.com")`, "auto")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Export("caddy", r.CEL, Options{Rule: r.Source})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Complete || !strings.Contains(res.Config, `"api.example.com" in {http.request.tls.client.san.dns_names}`) ||
-		!strings.Contains(res.Config, `SAN.include?("DNS:api.example.com")`) {
-		t.Errorf("formula export:\n%s", res.Config)
-	}
-}
-
-// FuzzExport: any rule that compiles exports to every gateway without a panic,
-// and the config says "PARTIAL" exactly when the result is not complete.
-func FuzzExport(f *testing.F) {
-	for _, s := range []string{`CN == "a"`, `DN == "CN=a\\,b+OU=c,O=d"`, `!("DNS:x" in SAN) || CN.contains(" # ")`,
-		`cert.san.dns.exists(d, d.matches("a"))`, `CN in ["a", "b"] && "x" in cert.subject.organization`, `DN in ["CN=\\00"]`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, src string) {
-		r, err := engine.CompileRule(src, "cel")
-		if err != nil {
-			return
-		}
-		for _, g := range Gateways() {
-			res, err := Export(g, r.CEL, Options{Rule: src})
-			if err != nil {
-				t.Fatalf("Export(%s, %q): %v", g, src, err)
-			}
-			if strings.Contains(res.Config, "# PARTIAL") == res.Complete {
-				t.Fatalf("Export(%s, %q): complete = %v but the config says otherwise", g, src, res.Complete)
-			}
-		}
-	})
 }
 
 // FuzzDNLiteral: any DN literal is translated or refused, never a panic; one
