@@ -218,10 +218,9 @@ func TestExportLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			var configs []string
-			addrs := make([]string, len(rules))
+			addrs := freeAddrs(t, len(rules))
 			results := make([]*export.Result, len(rules))
 			for i, r := range rules {
-				addrs[i] = freeAddr(t)
 				cert := filepath.Join(dir, "server.pem")
 				if g == "haproxy" {
 					cert = filepath.Join(dir, "server-and-key.pem")
@@ -301,7 +300,9 @@ http {
 		write(t, dir, "nginx.conf", []byte(conf))
 		return exec.Command(bin, "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
 	case "haproxy":
-		write(t, dir, "haproxy.cfg", []byte(strings.Join(configs, "\n")))
+		// HAProxy binds with SO_REUSEPORT: a port another process holds would be
+		// shared with it, and answers mixed. The exported configs stay as they are.
+		write(t, dir, "haproxy.cfg", []byte("global\n    noreuseport\n\n"+strings.Join(configs, "\n")))
 		return exec.Command(bin, "-db", "-f", dir+"/haproxy.cfg")
 	}
 	conf := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n\tstorage file_system %s/caddy-data\n}\n\n%s", dir, strings.Join(configs, "\n"))
@@ -363,13 +364,19 @@ func write(t *testing.T, dir, name string, b []byte) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// freeAddrs returns n distinct free loopback addresses: the listeners are all held
+// until the last is open, so the kernel cannot hand out one port twice.
+func freeAddrs(t *testing.T, n int) []string {
+	addrs := make([]string, n)
+	for i := range addrs {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		addrs[i] = l.Addr().String()
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addrs
 }
 
 // runGateway starts a gateway and stops it when the test ends, logging its
