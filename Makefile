@@ -22,6 +22,7 @@ FUZZ := \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
+	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
 	./server/reqlog:FuzzRequestLog
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator

@@ -37,6 +37,8 @@ commands:
                                               the page, the API and the mTLS echo endpoint
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
+  test [--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…
+                                              run rule test suites (cases with expected codes)
   site -o DIR                                 export the static site (playground + docs)
   export --gateway NAME (--config F --client NAME | --bundle CA.pem […] --rule EXPR) [-o FILE]
                                               the rule as nginx, HAProxy, Caddy or Envoy config
@@ -79,6 +81,8 @@ func (c *cli) run(args []string) int {
 		return c.siteCmd(rest)
 	case "export":
 		return c.exportCmd(rest)
+	case "test":
+		return c.test(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK

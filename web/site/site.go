@@ -68,6 +68,7 @@ type page struct {
 	Sizes       string // the engine's sizes, for the docs
 	SampleName  string
 	SampleClock string // the time the page evaluates the samples at
+	Served      bool   // served by mtlsplay serve, beside /try/
 }
 
 type assetURLs struct {
@@ -111,6 +112,9 @@ type options struct {
 	// (decompressed by the page), engine.wasm where the server negotiates
 	// Content-Encoding.
 	wasm string
+	// served: the pages are mtlsplay serve's, whose page listener also has /try/
+	// (the echo endpoint's how-to), which the navigation then links.
+	served bool
 }
 
 type renderedFile struct {
@@ -140,7 +144,7 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 	}
 	clock := sampleClock(assets)
 	mk := func(root, active, title, desc string) page {
-		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock}
+		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock, Served: o.served}
 	}
 	pages := []struct {
 		path string

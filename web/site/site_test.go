@@ -178,3 +178,30 @@ func TestReferenceExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestServedLinksTry: the pages mtlsplay serve hosts link its /try/ (relative to
+// each page), the exported static site and NewHandler's do not: a static host has
+// no echo endpoint.
+func TestServedLinksTry(t *testing.T) {
+	page := func(h http.Handler, path string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Body.String()
+	}
+	served := site.ServedHandler(fakeAssets(t))
+	for path, want := range map[string]string{"/": `href="try/" data-testid="try-link"`, "/docs/rules.html": `href="../try/" data-testid="try-link"`} {
+		if got := page(served, path); !strings.Contains(got, want) {
+			t.Errorf("served %s lacks %s", path, want)
+		}
+	}
+	if got := page(site.NewHandler(fakeAssets(t)), "/"); strings.Contains(got, "try-link") {
+		t.Errorf("NewHandler's playground links /try/")
+	}
+	dir := t.TempDir()
+	if err := site.ExportFrom(fakeAssets(t), dir); err != nil {
+		t.Fatal(err)
+	}
+	if index, _ := os.ReadFile(filepath.Join(dir, "index.html")); bytes.Contains(index, []byte("try-link")) {
+		t.Errorf("the exported site links /try/")
+	}
+}
