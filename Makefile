@@ -18,6 +18,8 @@ FUZZ := \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
 	./internal/gateway:FuzzDotnetDecode \
+	./internal/export:FuzzExport \
+	./internal/export:FuzzDNLiteral \
 	./internal/rule:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \

@@ -41,6 +41,8 @@ commands:
   test [--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…
                                               run rule test suites (cases with expected codes)
   site -o DIR                                 export the static site (playground + docs)
+  export --gateway NAME (--config F --client NAME | --bundle CA.pem […] --rule EXPR) [-o FILE]
+                                              the rule as nginx, HAProxy, Caddy or Envoy config
   export --gateway NAME --delegate [--client NAME] [-o FILE]
                                               a proxy's configuration that asks mtlsplay
                                               for every request
@@ -82,7 +84,10 @@ func (c *cli) run(args []string) int {
 	case "site":
 		return c.siteCmd(rest)
 	case "export":
-		return c.exportDelegateCmd(rest)
+		if wantsDelegate(rest) {
+			return c.exportDelegateCmd(rest)
+		}
+		return c.exportCmd(rest)
 	case "test":
 		return c.test(rest)
 	case "help", "-h", "-help", "--help":

@@ -30,9 +30,23 @@ func (c *cli) exportDelegateCmd(args []string) int {
 	case *gateway == "":
 		return c.usageError(fs, "no gateway: give --gateway %s", strings.Join(authz.RecipeGateways, "|"))
 	case !*delegate:
-		return c.usageError(fs, "this build exports only the delegate recipe: add --delegate")
+		return c.usageError(fs, "--delegate=false: leave --delegate out to export the rule itself")
 	}
 	return c.writeDelegateRecipe(*gateway, *o, *out)
+}
+
+// wantsDelegate reports whether export's arguments ask for the delegate recipe
+// (--delegate, -delegate or =true before any "--"): that mode takes other flags.
+func wantsDelegate(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-delegate", "--delegate", "-delegate=true", "--delegate=true":
+			return true
+		}
+	}
+	return false
 }
 
 // recipeFlags are the places of a recipe a person may name; the rest take

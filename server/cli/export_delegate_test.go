@@ -38,7 +38,8 @@ func TestExportDelegate(t *testing.T) {
 		want string
 	}{
 		{[]string{"export", "--gateway", "haproxy", "--delegate"}, `mtlsplay export: no delegate recipe for gateway "haproxy" (have: nginx, caddy, traefik, envoy)`},
-		{[]string{"export", "--gateway", "nginx"}, "mtlsplay export: this build exports only the delegate recipe: add --delegate"},
+		{[]string{"export", "--gateway", "nginx"}, "mtlsplay export: give --config and --client, or at least one --bundle"}, // the rule's own export
+		{[]string{"export", "--gateway", "nginx", "--delegate=false"}, "mtlsplay export: give --config and --client, or at least one --bundle"},
 		{[]string{"export", "--delegate"}, "mtlsplay export: no gateway: give --gateway nginx|caddy|traefik|envoy"},
 		{[]string{"export", "--gateway", "nginx", "--delegate", "--client", "a b"}, `mtlsplay export: client "a b" is not a client name`},
 		{[]string{"export", "--gateway", "nginx", "--delegate", "--upstream", "x;y"}, `mtlsplay export: upstream "x;y" is not host:port`},
