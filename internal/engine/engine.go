@@ -101,7 +101,7 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Gateways: gatewayViews(profiles, certs)}, nil
+	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}, nil
 }
 
 // gatewayProfiles reads a request's gateway: "" is none, "all" every profile in
@@ -130,6 +130,22 @@ func gatewayViews(profiles []gateway.Profile, certs []*certinfo.Certificate) [][
 		out[i] = make([]gateway.View, len(profiles))
 		for j, p := range profiles {
 			out[i][j] = p.View(c)
+		}
+	}
+	return out
+}
+
+// gatewayTrust is the trust verdict of each profile that has a trust model, on
+// the chain Go verified with res; empty when no chain was verified (no
+// certificate, no bundle): a gateway then has nothing to decide either.
+func gatewayTrust(profiles []gateway.Profile, certs []*certinfo.Certificate, bundles []*trust.Bundle, res *trust.Result, at time.Time) []gateway.TrustVerdict {
+	out := []gateway.TrustVerdict{}
+	if res == nil {
+		return out
+	}
+	for _, p := range profiles {
+		if v, ok := gateway.Trust(p.Name, certs, bundles, *res, at); ok {
+			out = append(out, v)
 		}
 	}
 	return out
@@ -290,8 +306,11 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Gateways: gatewayViews(profiles, certs)}
+	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}
 	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
+	if profiles != nil {
+		resp.GatewayTrust = gatewayTrust(profiles, certs, client.Bundles, resp.Verification, at)
+	}
 	if r := client.Written; r != nil {
 		var leaf *certinfo.Certificate
 		if len(certs) > 0 {

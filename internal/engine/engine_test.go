@@ -330,3 +330,81 @@ func TestGatewayViews(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayTrust: decide with "gateway" answers the named gateway's trust
+// verdict beside Go's: with a bundle holding only the intermediate, Go accepts
+// and nginx and HAProxy (OpenSSL, no partial chains) refuse; every modelled
+// gateway for "all"; an empty list for a gateway without a trust model or when
+// no chain was verified; nothing without "gateway".
+func TestGatewayTrust(t *testing.T) {
+	chain := string(mustJSON(t, fixture(t, "client-good-chain.pem")))
+	bundle := func(name string) string {
+		return `[{"name": "` + name + `", "pem": ` + string(mustJSON(t, fixture(t, name))) + `}]`
+	}
+	type verdict struct {
+		Name      string `json:"name"`
+		OK        bool   `json:"ok"`
+		Differs   bool   `json:"differs"`
+		Behaviour string `json:"behaviour"`
+		Error     string `json:"error"`
+		Reason    string `json:"reason"`
+		Option    string `json:"option"`
+	}
+	type resp struct {
+		Code  *int       `json:"code"`
+		Trust *[]verdict `json:"gateway_trust"`
+	}
+	decide := func(gw, bundles string) resp {
+		t.Helper()
+		req := `{"certificates": ` + chain + `, "bundles": ` + bundles + `, "at": "2026-06-01T00:00:00Z"`
+		if gw != "" {
+			req += `, "gateway": "` + gw + `"`
+		}
+		out := Call("decide", []byte(req+`}`), testNow)
+		var r resp
+		if err := json.Unmarshal(out, &r); err != nil || r.Code == nil {
+			t.Fatalf("Call(decide, %s, %s) = %s", gw, bundles, out)
+		}
+		return r
+	}
+	summary := func(vs []verdict) string {
+		var s []string
+		for _, v := range vs {
+			s = append(s, fmt.Sprintf("%s ok=%v differs=%v %s", v.Name, v.OK, v.Differs, v.Behaviour))
+		}
+		return strings.Join(s, "; ")
+	}
+	tests := []struct {
+		name, gateway, bundles string
+		code                   int
+		want                   string // summary of gateway_trust; "absent" when there is none
+	}{
+		{"intermediate only, nginx", "nginx", bundle("intermediate.pem"), 0, "nginx ok=false differs=true partial_chain"},
+		{"intermediate only, all", "all", bundle("intermediate.pem"), 0,
+			"workato ok=true differs=false ; nginx ok=false differs=true partial_chain; haproxy ok=false differs=true partial_chain; caddy ok=true differs=false "},
+		{"root, nginx", "nginx", bundle("root.pem"), 0, "nginx ok=true differs=false "},
+		{"no trust model", "envoy", bundle("intermediate.pem"), 0, ""},
+		{"no bundle", "nginx", `[]`, policy.NoTruststore, ""},
+		{"no gateway", "", bundle("intermediate.pem"), 0, "absent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := decide(tc.gateway, tc.bundles)
+			got := "absent"
+			if r.Trust != nil {
+				got = summary(*r.Trust)
+			}
+			if *r.Code != tc.code || got != tc.want {
+				t.Errorf("Call(decide, %s) = code %d, gateway_trust %q; want %d, %q", tc.gateway, *r.Code, got, tc.code, tc.want)
+			}
+			if r.Trust == nil {
+				return
+			}
+			for _, v := range *r.Trust {
+				if v.Differs && (v.Error == "" || !strings.Contains(v.Reason, "self-signed") || v.Option == "") {
+					t.Errorf("Call(decide, %s): %s's refusal = %+v, want OpenSSL's error, why and what to change", tc.gateway, v.Name, v)
+				}
+			}
+		})
+	}
+}

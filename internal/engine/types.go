@@ -31,6 +31,7 @@ type InspectRequest struct {
 type InspectResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Findings     []diagnose.Finding      `json:"findings"`
+	Header       *HeaderView             `json:"header,omitempty"`   // when the input was a forwarded header
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
 }
 
@@ -92,7 +93,12 @@ type DecideResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Bundles      []BundleView            `json:"bundles"`
 	Findings     []diagnose.Finding      `json:"findings"`           // whatever the code: the causes to look at
+	Header       *HeaderView             `json:"header,omitempty"`   // when Certificates was a forwarded header
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
+	// GatewayTrust is, with Gateway, the trust verdict of each named gateway
+	// that has a trust model (gateway.Trust): an empty list when none has or
+	// no chain was verified, absent without Gateway.
+	GatewayTrust []gateway.TrustVerdict `json:"gateway_trust,omitzero"`
 }
 
 // BundleView summarises a parsed bundle and its warnings.

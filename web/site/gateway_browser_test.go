@@ -6,12 +6,14 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 )
@@ -67,6 +69,9 @@ func TestGatewaySelector(t *testing.T) {
 	if got := gatewayField(tb, "DN"); got != "CN=Zoë,O=Zoë Müller GmbH" {
 		t.Errorf("Workato DN = %q, want CN=Zoë,O=Zoë Müller GmbH", got)
 	}
+	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-cannot-see"] li[data-none]').length`); n != 1 {
+		t.Errorf("Workato's cannot-see list has %d \"nothing\" items, want 1 (it lists nothing it cannot see, and says so)", n)
+	}
 
 	selectOption(tb, `[data-testid="gateway"]`, "nginx")
 	v = tb.verdictAfter(v.Seq)
@@ -82,8 +87,11 @@ func TestGatewaySelector(t *testing.T) {
 	if got := tb.text(`[data-testid="gateway-source"]`); !strings.Contains(got, "tested: nginx 1.22.1") {
 		t.Errorf("nginx source %q, want tested: nginx 1.22.1 …", got)
 	}
-	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd button.copy').length`); n == 0 {
-		t.Errorf("nginx fields have no copy buttons")
+	if n, m := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd').length`), eval[int](tb, `document.querySelectorAll('[data-testid="gateway-fields"] dd > button.copy').length`); n == 0 || m != n {
+		t.Errorf("nginx shows %d fields with %d copy buttons, want one on each", n, m)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('[data-testid="gateway-cannot-see"] li[data-none]').length`); n != 0 {
+		t.Errorf("nginx's cannot-see list says it cannot see nothing")
 	}
 
 	selectOption(tb, `[data-testid="gateway"]`, "haproxy")
@@ -113,12 +121,92 @@ func TestGatewayTable(t *testing.T) {
 	}
 	eval[chromedp.Void](tb, `(() => { const d = document.querySelector('[data-testid="gateway-all"]'); d.open = true; })()`)
 	tb.verdictAfter(v.Seq)
-	got := poll[[]string](tb, `(() => { const s = [...new Set([...document.querySelectorAll('[data-testid="gateway-table"] tbody tr')].map(r => r.dataset.gateway))]; return s.length ? s : null; })()`, 10*time.Second)
+	got := poll[[]string](tb, `(() => { const s = [...document.querySelectorAll('[data-testid="gateway-table"] thead th[data-gateway]')].map(th => th.dataset.gateway); return s.length ? s : null; })()`, 10*time.Second)
 	if want := gateway.Names(); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("table lists %v, want every gateway %v", got, want)
+		t.Errorf("table's columns are %v, want every gateway %v", got, want)
 	}
-	if s := tb.text(`[data-testid="gateway-table"] tr[data-gateway="nginx"][data-name="$ssl_client_s_dn"]`); !strings.Contains(s, "client.example.com") {
-		t.Errorf("table's nginx $ssl_client_s_dn row = %q, want the sample's subject", s)
+	cell := `[data-testid="gateway-table"] tr[data-row="subject"] td[data-gateway="nginx"] [data-name="$ssl_client_s_dn"]`
+	if s := eval[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, cell)); !strings.Contains(s, "client.example.com") {
+		t.Errorf("table's nginx $ssl_client_s_dn in the subject row = %q, want the sample's subject", s)
+	}
+
+	// Every variable of every gateway is in the table once, in its gateway's column,
+	// with a copy button; the table's rows only group them.
+	certs, err := engine.ParseChain("sample", []byte(tb.value(`[data-testid="cert-input"]`)))
+	if err != nil || len(certs) == 0 {
+		t.Fatalf("the sample box: %v", err)
+	}
+	var want []string
+	for _, p := range gateway.Profiles() {
+		for _, x := range p.View(certs[0]).Values {
+			want = append(want, p.Name+" "+x.Name)
+		}
+	}
+	shown := eval[[]string](tb, `[...document.querySelectorAll('[data-testid="gateway-table"] td .gw-value')].map(d => d.dataset.gateway + " " + d.dataset.name + (d.closest("td").dataset.gateway === d.dataset.gateway ? "" : " (in another column)") + (d.querySelector("button.copy") ? "" : " (no copy button)"))`)
+	sort.Strings(want)
+	sort.Strings(shown)
+	if strings.Join(shown, "\n") != strings.Join(want, "\n") {
+		t.Errorf("table shows\n%s\nwant every gateway's every variable once, with a copy button:\n%s", strings.Join(shown, "\n"), strings.Join(want, "\n"))
+	}
+	// Which gateways a chain trusts: the sample's chain and root, as Go does.
+	for _, g := range gateway.TrustModels() {
+		if s := tb.text(fmt.Sprintf(`[data-testid="gateway-table"] tr[data-row="trust"] td[data-gateway=%q]`, g)); !strings.HasPrefix(s, "accepts, as the playground does") {
+			t.Errorf("table's trust cell for %s = %q, want accepts, as the playground does", g, s)
+		}
+	}
+	if s := tb.text(`[data-testid="gateway-table"] tr[data-row="trust"] td[data-gateway="envoy"]`); !strings.Contains(s, "not modelled") {
+		t.Errorf("table's trust cell for envoy = %q, want not modelled", s)
+	}
+	if s := tb.text(`[data-testid="gateway-table"] tr[data-row="cannot_see"] td[data-gateway="nginx"]`); !strings.Contains(s, "subjectAltName") {
+		t.Errorf("table's cannot-see cell for nginx = %q, want the SAN named", s)
+	}
+	tb.noErrors()
+}
+
+// TestGatewayTrust: with a bundle holding only the intermediate, the playground
+// (crypto/x509) accepts the sample chain; choosing nginx says in the verdict pane
+// that nginx would refuse it, why (no partial chains) and what changes it; the
+// side-by-side table says which gateways refuse; Workato, or the root in the
+// bundle, shows no such line.
+func TestGatewayTrust(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.openPatient(e, "")
+	v = tb.setAt(v.Seq)
+	tb.fill(`[data-testid="bundle-input"]`, e.pki(t, "intermediate.pem"))
+	v = tb.verdictAfter(v.Seq)
+	if v.Code != "0" {
+		t.Fatalf("the sample with only the intermediate in the bundle: %+v, want accepted (crypto/x509 anchors at any bundle certificate)", v)
+	}
+	hidden := `document.querySelector('[data-testid="gateway-trust"]').hidden`
+	if !eval[bool](tb, hidden) {
+		t.Errorf("Workato shows a gateway trust line: %q", tb.text(`[data-testid="gateway-trust"]`))
+	}
+	selectOption(tb, `[data-testid="gateway"]`, "nginx")
+	v = tb.verdictAfter(v.Seq)
+	line := tb.text(`[data-testid="gateway-trust"]`)
+	behaviour := eval[string](tb, `document.querySelector('[data-testid="gateway-trust"]').dataset.behaviour || ""`)
+	if eval[bool](tb, hidden) || behaviour != "partial_chain" || !strings.Contains(line, "nginx would refuse this chain") ||
+		!strings.Contains(line, "self-signed") || !strings.Contains(line, "ssl_client_certificate") || !strings.Contains(line, "unable to get issuer certificate") {
+		t.Errorf("nginx's trust line (hidden %v, behaviour %q) = %q; want that nginx refuses, why, its error and what changes it", eval[bool](tb, hidden), behaviour, line)
+	}
+	if v.Code != "0" {
+		t.Errorf("the verdict with nginx selected = %+v; the playground's decision stays crypto/x509's", v)
+	}
+
+	eval[chromedp.Void](tb, `document.querySelector('[data-testid="gateway-all"]').open = true`)
+	v = tb.verdictAfter(v.Seq)
+	for g, want := range map[string]string{"workato": "accepts, as the playground does", "caddy": "accepts, as the playground does", "nginx": "refuses, unlike the playground: partial_chain", "haproxy": "refuses, unlike the playground: partial_chain"} {
+		sel := fmt.Sprintf(`[data-testid="gateway-table"] tr[data-row="trust"] td[data-gateway=%q]`, g)
+		if s := poll[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || null`, sel), 10*time.Second); !strings.HasPrefix(s, want) {
+			t.Errorf("table's trust cell for %s = %q, want %q…", g, s, want)
+		}
+	}
+
+	tb.fill(`[data-testid="bundle-input"]`, e.pki(t, "root.pem"))
+	tb.verdictAfter(v.Seq)
+	if !eval[bool](tb, hidden) {
+		t.Errorf("with the root in the bundle nginx still shows %q", tb.text(`[data-testid="gateway-trust"]`))
 	}
 	tb.noErrors()
 }
@@ -213,7 +301,7 @@ func TestGatewayDeceptive(t *testing.T) {
 	}
 	eval[chromedp.Void](tb, `document.querySelector('[data-testid="gateway-all"]').open = true`)
 	tb.verdictAfter(v.Seq)
-	row := `[data-testid="gateway-table"] tr[data-gateway="caddy"][data-name="{http.request.tls.client.subject}"] span.deceptive[data-cp="U+202E"]`
+	row := `[data-testid="gateway-table"] td[data-gateway="caddy"] [data-name="{http.request.tls.client.subject}"] span.deceptive[data-cp="U+202E"]`
 	if n := poll[int](tb, fmt.Sprintf(`document.querySelectorAll(%q).length || null`, row), 10*time.Second); n != 1 {
 		t.Errorf("the table's Caddy subject has %d marked U+202E, want 1", n)
 	}

@@ -16,6 +16,8 @@ import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import * as exportPanel from "./exportpanel";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
+import * as header from "./header";
+import type { HeaderView } from "./header";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
 
 const MAX_BUNDLES = 5;
@@ -45,7 +47,7 @@ let firstVerdict = true;
 // kept with its bundles, and serve while only the rule changes (a rule being typed
 // that does not compile yet costs no call and leaves the fields as they are); those of
 // an "inspect" are the certificate's alone (bundles undefined) and serve any bundles.
-let lastInspected: { text: string; at?: string; gateway?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null; gateways?: GatewayView[][] | null } = { text: "\u0000", certs: null, findings: null };
+let lastInspected: { text: string; at?: string; gateway?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null; gateways?: GatewayView[][] | null; header?: HeaderView | null } = { text: "\u0000", certs: null, findings: null };
 
 // When the person last changed an input (the beforeinput/input event's time), so a
 // measurement starts when the text changed rather than when the editor reported it.
@@ -99,7 +101,7 @@ async function inspect(text: string, at: string | undefined, bundles: string, ga
   const l = lastInspected;
   if (l.text === text && l.at === at && l.gateway === gateway && l.findings && (l.bundles === undefined || l.bundles === bundles)) return l;
   const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at, gateway });
-  lastInspected = isError(r) ? { text, at, gateway, certs: null, findings: [] } : { text, at, gateway, certs: r.certificates, findings: r.findings ?? [], gateways: r.gateways };
+  lastInspected = isError(r) ? { text, at, gateway, certs: null, findings: [] } : { text, at, gateway, certs: r.certificates, findings: r.findings ?? [], gateways: r.gateways, header: r.header };
   return lastInspected;
 }
 
@@ -138,6 +140,7 @@ async function run(): Promise<void> {
       const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles), req.gateway) : null;
       renderFields(seen?.certs, at, null);
       gateways.render(seen?.gateways?.[0]);
+      header.render(seen?.header);
       renderChains(null, seen?.certs);
       renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
     } else {
@@ -151,16 +154,18 @@ async function run(): Promise<void> {
       });
       const m = matchesFrom(res.rule, res.certificates?.[0]);
       renderFields(res.certificates, at, m);
-      gateways.render(res.gateways?.[0]);
+      gateways.render(res.gateways?.[0], res.gateway_trust);
+      header.render(res.header);
       renderChains(res, res.certificates, res.findings);
       renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.");
       renderBundleViews(res.bundles);
       if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
-      lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways };
+      lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways, header: res.header };
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
     renderEngineError({ code: e instanceof EngineTimeout ? "timeout" : "engine", message: msg });
+    gateways.hideTrust();
   } finally {
     inFlight = false;
   }

@@ -1,7 +1,8 @@
 // The JSON shapes of internal/engine, as the WASM bridge returns them. Only what the
 // page reads is typed; the engine may send more.
 
-import type { GatewayView } from "./gateway";
+import type { GatewayTrust, GatewayView } from "./gateway";
+import type { HeaderView } from "./header";
 
 export interface EngineError {
   code: string;
@@ -112,6 +113,7 @@ export interface Certificate {
 export interface InspectResponse {
   certificates: Certificate[];
   findings?: Finding[] | null;
+  header?: HeaderView | null; // the input was read from a forwarded header
   gateways?: GatewayView[][] | null;
 }
 
@@ -178,7 +180,9 @@ export interface DecideResponse extends RuleInfo {
   certificates: Certificate[] | null;
   bundles: BundleView[] | null;
   findings?: Finding[] | null;
+  header?: HeaderView | null; // the input was read from a forwarded header
   gateways?: GatewayView[][] | null; // with "gateway": per certificate, its views
+  gateway_trust?: GatewayTrust[] | null; // with "gateway": its trust verdict beside Go's
 }
 
 export interface CompileResponse extends RuleInfo {
