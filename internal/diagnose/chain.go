@@ -22,7 +22,7 @@ func (d *diag) findDuplicates() {
 		if j, ok := first[c.SHA256]; ok {
 			d.dup[i] = j
 			d.add(ChainDuplicate, Warning, i, "send each certificate once: the leaf, then each issuer in turn",
-				"%s is a duplicate of certificate %d (same SHA-256)", who(i, c), j)
+				"%s is a duplicate of certificate %d (same SHA-256)", who(i, c), j+1)
 			continue
 		}
 		first[c.SHA256] = i
@@ -65,7 +65,7 @@ func (d *diag) chain() {
 		issuer += " (authority key id " + c.AuthorityKeyID + ")"
 	}
 	d.add(MissingIntermediate, Error, top,
-		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", visible(c.Issuer.DN), top),
+		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", visible(c.Issuer.DN), top+1),
 		"%s was issued by %s, which is not sent in the chain or in %s", who(top, c), issuer, d.bundleNames())
 }
 

@@ -284,9 +284,10 @@ func selfSigned(c *certinfo.Certificate) bool {
 	return c.SelfIssued && (c.AuthorityKeyID == "" || c.SubjectKeyID == "" || c.AuthorityKeyID == c.SubjectKeyID)
 }
 
-// who names a presented certificate as trust's messages do.
+// who names a presented certificate as trust's messages do: numbered from 1, as the
+// page and the CLI number them; Finding.Cert keeps the 0-based index.
 func who(i int, c *certinfo.Certificate) string {
-	return fmt.Sprintf("certificate %d (%s)", i, dn(c))
+	return fmt.Sprintf("certificate %d (%s)", i+1, dn(c))
 }
 
 // dn is a certificate's subject DN as messages quote it (see visible).
