@@ -92,6 +92,7 @@ type DecideResponse struct {
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Bundles      []BundleView            `json:"bundles"`
 	Findings     []diagnose.Finding      `json:"findings"`           // whatever the code: the causes to look at
+	Leaf         int                     `json:"leaf,omitempty"`     // index in Certificates of the client certificate when not 0 (leaf_not_first)
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
 }
 

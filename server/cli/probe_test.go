@@ -109,7 +109,7 @@ func TestProbeGoServer(t *testing.T) {
 		{"serverAuth-only intermediate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-under-serverauth-intermediate-chain.pem"), "--key", probePKI("client-under-serverauth-intermediate.key"), "--tls", "1.2"}, exitRejected,
 			`the server sent the alert "bad certificate" during the handshake: certificate 2 (CN=Server Intermediate) does not allow clientAuth`, nil},
 		{"missing intermediate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-good.pem"), "--key", probePKI("client-good.key")}, exitRejected,
-			"only the leaf was sent, and its issuer CN=Acme Issuing CA is not a CA the server names; it accepts CN=Acme Root CA: send the intermediate CN=Acme Issuing CA after the leaf in --cert",
+			"only the leaf was sent, and its issuer CN=Acme Issuing CA is not a CA the server names; it accepts CN=Acme Root CA: if CN=Acme Issuing CA is an intermediate CA issued by one of those, send it after the leaf in --cert",
 			[]string{"sent the given chain: 1 certificate, leaf CN=client.example.com"}},
 		{"expired client certificate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-expired-chain.pem"), "--key", probePKI("client-expired.key"), "--tls", "1.2"}, exitRejected,
 			`the server sent the alert "expired certificate" during the handshake: certificate 1 (CN=client.example.com) expired at 2026-01-01T00:00:00Z`, nil},

@@ -531,7 +531,9 @@ func (p *prober) certificateCause(what string, rep *Report, conn *probeConn) str
 	leaf, top := p.chain[0], p.chain[len(p.chain)-1]
 	if rep.AcceptableCAsMatch != nil && !*rep.AcceptableCAsMatch {
 		if len(p.chain) == 1 && !leaf.SelfIssued {
-			return fmt.Sprintf("only the leaf was sent, and its issuer %s is not a CA the server names%s: send the intermediate %s after the leaf in --cert", leaf.Issuer.DN, accepts, leaf.Issuer.DN)
+			// The leaf's issuer may be an intermediate under a named CA, or a root
+			// of another PKI: only the first is fixed by sending it.
+			return fmt.Sprintf("only the leaf was sent, and its issuer %s is not a CA the server names%s: if %s is an intermediate CA issued by one of those, send it after the leaf in --cert; if not, the certificate comes from a CA this server does not accept (check you picked the right certificate, or ask for %s to be trusted)", leaf.Issuer.DN, accepts, leaf.Issuer.DN, leaf.Issuer.DN)
 		}
 		return fmt.Sprintf("the server does not accept certificates issued by %s%s", top.Issuer.DN, accepts)
 	}

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/pki/opensslpki"
+)
+
+// opensslServer is a Go TLS server on loopback that requires a client certificate
+// from the OpenSSL PKI's root, at a time inside the PKI's validity.
+func opensslServer(t *testing.T, p *opensslPKIFiles, h http.HandlerFunc) string {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(probePKI("server-localhost-chain.pem"), probePKI("server-localhost.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(opensslpki.Read(t, p.Root))
+	ts := httptest.NewUnstartedServer(h)
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert, Time: p.At}
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	return ts.Listener.Addr().String()
+}
+
+type opensslPKIFiles = opensslpki.PKI
+
+// runAt runs the CLI in-process with its clock at at.
+func runAt(t *testing.T, at time.Time, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, now: func() time.Time { return at }}
+	code = c.run(args)
+	return code, out.String(), errb.String()
+}
+
+// TestProbeUnrelatedRoot: against a server that names only its own root, a leaf
+// issued directly by another root is not told to send that root as "the
+// intermediate".
+func TestProbeUnrelatedRoot(t *testing.T) {
+	p := opensslpki.New(t)
+	addr := opensslServer(t, p, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	code, stdout, stderr := runAt(t, p.At(), "probe", addr, "--cert", p.OtherLeaf, "--key", p.OtherKey)
+	if code != exitRejected {
+		t.Fatalf("probe = %d, want %d\n%s%s", code, exitRejected, stdout, stderr)
+	}
+	verdict := stdout[strings.LastIndex(stdout, "verdict:"):]
+	if strings.Contains(verdict, "send the intermediate") || !strings.Contains(verdict, "it accepts "+opensslpki.RootDN) ||
+		!strings.Contains(verdict, "if not, the certificate comes from a CA this server does not accept") {
+		t.Errorf("verdict %q calls the unrelated root the intermediate, or does not say the server accepts another CA", verdict)
+	}
+}
+
+// TestVerifyOpenSSLMistakes: verify on the usual mistakes with an OpenSSL chain: the
+// wrong bundle, and the intermediate pasted first (decided on the leaf, and said).
+func TestVerifyOpenSSLMistakes(t *testing.T) {
+	p := opensslpki.New(t)
+	at := p.At().Format(time.RFC3339)
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		code   int
+		says   []string
+		denies []string
+	}{
+		{"wrong bundle", []string{"--bundle", p.Other, p.Chain}, exitRejected,
+			[]string{"error: the chain ends at certificate 2 (" + opensslpki.IntermediateDN + "), issued by " + opensslpki.RootDN, "(it holds " + opensslpki.OtherDN, "check you picked the right bundle"},
+			[]string{"missing_intermediate", "send it after certificate 1 "}},
+		{"reversed, with a rule", []string{"--bundle", p.Root, "--rule", `"DNS:client.example.com" in SAN`, p.Reversed}, exitOK,
+			[]string{"certificate 2 is the leaf, pasted after its issuer", "error: the leaf is certificate 2 (" + opensslpki.LeafDN + ")", "put certificate 2 first"},
+			[]string{"remove it from the chain"}},
+		{"in order", []string{"--bundle", p.Root, "--rule", `"DNS:client.example.com" in SAN`, p.Chain}, exitOK,
+			[]string{"accepted"}, []string{"error:", "warning:"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runAt(t, p.At(), append([]string{"verify", "--at", at}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("verify = %d, want %d\n%s%s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("verify output does not say %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.denies {
+				if strings.Contains(stdout, s) {
+					t.Errorf("verify output says %q:\n%s", s, stdout)
+				}
+			}
+		})
+	}
+}
