@@ -2,17 +2,26 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/pki/opensslpki"
+	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/probe"
+	"github.com/mtlsplay/mtlsplay/server/serve"
 )
 
 // opensslServer is a Go TLS server on loopback that requires a client certificate
@@ -98,5 +107,65 @@ func TestVerifyOpenSSLMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProbeQuotesEchoDecision: probe reads the whole answer of a real mtlsplay echo
+// (serve with a config, a client whose rule fails: about 12 KB of JSON) and quotes
+// its decision code and reason.
+func TestProbeQuotesEchoDecision(t *testing.T) {
+	dir := t.TempDir()
+	pkiDir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "pki"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "mtlsplay.yaml")
+	cfg := fmt.Sprintf(`tls:
+  cert: %[1]s/server-localhost-chain.pem
+  key: %[1]s/server-localhost.key
+  mode: report
+clients:
+  - name: partner-rule
+    bundles: [%[1]s/root.pem]
+    rule: CN == "someone-else.example.com"
+`, pkiDir)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan *serve.Server, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- serve.Run(ctx, serve.Options{ConfigPath: cfgPath, HTTPAddr: "127.0.0.1:0", MTLSAddr: "127.0.0.1:0", LogFormat: "text",
+			Limits: echo.DefaultLimits, Now: func() time.Time { return pki.TestNow }, Ready: func(s *serve.Server) { ready <- s }}, &out, &errb)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(probeGuard):
+			t.Error("serve did not stop")
+		}
+	})
+	var s *serve.Server
+	select {
+	case s = <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, errb.String())
+	case <-time.After(probeGuard):
+		t.Fatal("serve did not start")
+	}
+	code, stdout, stderr := runProbe(t, s.MTLSAddr(), "--path", "/c/partner-rule/", "--json",
+		"--cert", probePKI("client-good-chain.pem"), "--key", probePKI("client-good.key"))
+	if code != exitRejected {
+		t.Fatalf("probe = %d, want %d\n%s%s", code, exitRejected, stdout, stderr)
+	}
+	var rep probe.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Decision == nil || rep.Decision.Code != 4019 || !strings.Contains(rep.Verdict, "answered 403 with decision 4019 (the certificate failed the rule") {
+		t.Errorf("probe --json decision %+v, verdict %q; want 4019 quoted", rep.Decision, rep.Verdict)
 	}
 }

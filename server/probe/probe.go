@@ -41,8 +41,9 @@ import (
 const DefaultTimeout = 10 * time.Second
 
 // probeBodyLimit is how much of the HTTP answer is read: enough for an error page
-// or an echo decision, not a download.
-const probeBodyLimit = 4 << 10
+// or a whole mtlsplay echo answer (about 12 KB with a two-certificate chain and a
+// rule), whose decision is quoted; not a download.
+const probeBodyLimit = 64 << 10
 
 // Outcomes of a probe, for --json.
 const (
