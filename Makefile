@@ -18,6 +18,7 @@ FUZZ := \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
 	./internal/rule:FuzzCompile \
+	./internal/dialect:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
 	./server/echo:FuzzAppendJSONString \

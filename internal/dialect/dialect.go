@@ -56,6 +56,14 @@ type Info struct {
 // as a *rule.CompileError whose positions are in src, whatever the dialect; an
 // unknown dialect is an *UnknownDialectError.
 func Compile(env *rule.Env, src, dialect string) (*Rule, error) {
+	r, err := compile(env, src, dialect)
+	if err != nil {
+		return nil, plainError(src, err)
+	}
+	return r, nil
+}
+
+func compile(env *rule.Env, src, dialect string) (*Rule, error) {
 	switch strings.ToLower(strings.TrimSpace(dialect)) {
 	case CEL:
 		p, err := env.Compile(src)
