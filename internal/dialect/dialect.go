@@ -264,6 +264,17 @@ func (r *Rule) MapResult(res explain.Result) explain.Result {
 		matched[i] = m
 	}
 	res.Matched = matched
+	if len(res.NearMisses) > 0 {
+		nms := make([]explain.NearMiss, len(res.NearMisses))
+		for i, nm := range res.NearMisses {
+			nm.Start, nm.End = r.tr.ToFormula(nm.Start, nm.End)
+			if id, ok := alias[nm.Node]; ok {
+				nm.Node = id
+			}
+			nms[i] = nm
+		}
+		res.NearMisses = nms
+	}
 	return res
 }
 

@@ -169,3 +169,28 @@ clients:
 		t.Errorf("probe --json decision %+v, verdict %q; want 4019 quoted", rep.Decision, rep.Verdict)
 	}
 }
+
+// TestNearMissText: verify and eval print the near miss of a failed rule with the
+// differing characters bracketed, for an OpenSSL certificate.
+func TestNearMissText(t *testing.T) {
+	p := opensslpki.New(t)
+	at := p.At().Format(time.RFC3339)
+	for _, args := range [][]string{
+		{"verify", "--at", at, "--bundle", p.Root, "--rule", `SAN.include?("Email: ops@example.com")`, p.Chain},
+		{"eval", "--at", at, "--rule", `SAN.include?("Email: ops@example.com")`, p.Chain},
+	} {
+		code, stdout, stderr := runAt(t, p.At(), args...)
+		if code != exitRejected {
+			t.Fatalf("%s = %d, want %d\n%s%s", args[0], code, exitRejected, stdout, stderr)
+		}
+		for _, want := range []string{
+			`near miss: the closest value the rule sees is SAN entry SAN[1] "Email:ops@example.com": 1 character differs (the rule has an extra " " after "Email:")`,
+			"    rule has         Email:[ ]ops@example.com\n",
+			"    SAN[1] is        Email:[]ops@example.com\n",
+		} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s output lacks %q:\n%s", args[0], want, stdout)
+			}
+		}
+	}
+}

@@ -214,6 +214,31 @@ func writeRuleResult(w io.Writer, r explain.Result) {
 			fmt.Fprintf(w, "  decided by %s containing %s\n", m.Of, terminalSafe(m.Value))
 		}
 	}
+	for _, nm := range r.NearMisses {
+		fmt.Fprintf(w, "  near miss: %s\n", terminalSafe(nm.Message))
+		if nm.Distance > 0 {
+			fmt.Fprintf(w, "    rule has         %s\n", bracketed(nm.Literal, nm.LiteralDiff))
+			fmt.Fprintf(w, "    %-16s %s\n", nm.Of+" is", bracketed(nm.Value, nm.ValueDiff))
+		}
+	}
+}
+
+// bracketed writes s with each range in [brackets]: the characters of a near miss
+// that differ ("Email:[ ]ops@…"), an empty pair where characters are missing.
+func bracketed(s string, rs []explain.Range) string {
+	runes := []rune(s)
+	var b strings.Builder
+	at := 0
+	for _, r := range rs {
+		if r.Start < at || r.End < r.Start || r.End > len(runes) {
+			continue
+		}
+		b.WriteString(terminalSafe(string(runes[at:r.Start])))
+		b.WriteString("[" + terminalSafe(string(runes[r.Start:r.End])) + "]")
+		at = r.End
+	}
+	b.WriteString(terminalSafe(string(runes[at:])))
+	return b.String()
 }
 
 func iterations(its []explain.Iteration) string {
