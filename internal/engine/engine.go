@@ -71,16 +71,22 @@ func parseCerts(source string, data []byte, decode func(string, []byte) ([]certi
 	return certs, nil
 }
 
-// ParseTime reads an RFC 3339 time; empty means now. The result is in UTC and in
-// whole seconds (policy.DecisionTime), so a finding, a rule's now and the decision
-// all see the same time.
+// ParseTime reads an RFC 3339 time, or a date alone (2026-06-01) as its midnight
+// UTC, as people type a day; empty means now. The result is in UTC and in whole
+// seconds (policy.DecisionTime), so a finding, a rule's now and the decision all
+// see the same time.
 func ParseTime(s string, now func() time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return policy.DecisionTime(now().UTC()), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is not RFC 3339 (for example 2026-06-01T00:00:00Z)", s)}
+		d, dateErr := time.Parse(time.DateOnly, s)
+		if dateErr != nil {
+			return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is neither RFC 3339 (2026-06-01T00:00:00Z) nor a date (2026-06-01, midnight UTC)", s)}
+		}
+		t = d
 	}
 	return policy.DecisionTime(t.UTC()), nil
 }

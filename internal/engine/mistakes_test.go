@@ -120,3 +120,24 @@ func TestEvalReversedChain(t *testing.T) {
 		t.Errorf("Eval(reversed) = %v, leaf %d (%s); want true, leaf 1", resp.Value, resp.Leaf, resp.Rule.Error)
 	}
 }
+
+// TestParseTimeDateOnly: a date alone is its midnight UTC, in every operation that
+// takes a time; anything else that is not RFC 3339 is still bad_time.
+func TestParseTimeDateOnly(t *testing.T) {
+	want := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []string{"2026-06-01", " 2026-06-01 ", "2026-06-01T00:00:00Z", "2026-06-01T02:00:00+02:00"} {
+		got, err := ParseTime(s, time.Now)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"2026-6-1", "01/06/2026", "tomorrow", "2026-06-01 00:00"} {
+		if _, err := ParseTime(s, time.Now); err == nil || ErrorOf(err).Code != CodeBadTime {
+			t.Errorf("ParseTime(%q) = %v, want %s", s, err, CodeBadTime)
+		}
+	}
+	resp, err := Decide(DecideRequest{Certificates: fixture(t, "client-good-chain.pem"), Bundles: []BundleInput{{Name: "root.pem", PEM: fixture(t, "root.pem")}}, At: "2026-06-01"}, time.Now)
+	if err != nil || !resp.At.Equal(want) || resp.Code != policy.Accepted {
+		t.Errorf("Decide(at 2026-06-01) = %v, %v; want accepted at %v", resp, err, want)
+	}
+}
