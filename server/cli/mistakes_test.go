@@ -194,3 +194,23 @@ func TestNearMissText(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalOneLineAnswers: a rule over the cost limit prints its error, not a tree
+// of "not evaluated"; an empty --rule is one line, not the flag list.
+func TestEvalOneLineAnswers(t *testing.T) {
+	cert := probePKI("client-good.pem")
+	heavy := `SAN.all(a, SAN.all(b, SAN.all(c, SAN.all(d, a + b + c + d != ""))))`
+	code, stdout, stderr := runAt(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), "eval", "--rule", heavy, cert)
+	if code != exitBadInput || strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, "cost limit") || strings.Contains(stdout, "not evaluated") {
+		t.Errorf("eval over the cost limit = %d, stdout %q, stderr %q; want one line naming the cost limit, exit %d", code, stdout, stderr, exitBadInput)
+	}
+	for _, rule := range []string{"", "  "} {
+		code, stdout, stderr := runAt(t, time.Now(), "eval", "--rule", rule, cert)
+		if code != exitBadInput || stdout != "" || stderr != "mtlsplay eval: the rule is empty: give the rule to evaluate, e.g. --rule 'CN == \"client.example.com\"'\n" {
+			t.Errorf("eval --rule %q = %d, stdout %q, stderr %q; want one line, exit %d", rule, code, stdout, stderr, exitBadInput)
+		}
+	}
+	if code, _, stderr := runAt(t, time.Now(), "eval", cert); code != exitBadInput || !strings.Contains(stderr, "no rule: give --rule EXPR or --rule-file F") {
+		t.Errorf("eval without --rule = %d, %q; want the usage", code, stderr)
+	}
+}

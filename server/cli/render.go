@@ -194,6 +194,9 @@ func writeRuleResult(w io.Writer, r explain.Result) {
 	default:
 		fmt.Fprintf(w, "%t\n", r.Value)
 	}
+	if !anyEvaluated(r.Nodes) {
+		return // over the cost limit: the error says it; a tree of "not evaluated" does not
+	}
 	for _, n := range r.Nodes {
 		if n.Kind == "literal" {
 			continue
@@ -221,6 +224,16 @@ func writeRuleResult(w io.Writer, r explain.Result) {
 			fmt.Fprintf(w, "    %-16s %s\n", nm.Of+" is", bracketed(nm.Value, nm.ValueDiff))
 		}
 	}
+}
+
+// anyEvaluated says whether some sub-expression (not a literal) has a value.
+func anyEvaluated(nodes []explain.Node) bool {
+	for _, n := range nodes {
+		if n.Kind != "literal" && (n.Value != "" || len(n.Iterations) > 0 || !strings.HasPrefix(n.Error, "not evaluated")) {
+			return true
+		}
+	}
+	return false
 }
 
 // bracketed writes s with each range in [brackets]: the characters of a near miss
