@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/pki/opensslpki"
 	"github.com/mtlsplay/mtlsplay/server/echo"
@@ -212,5 +213,37 @@ func TestEvalOneLineAnswers(t *testing.T) {
 	}
 	if code, _, stderr := runAt(t, time.Now(), "eval", cert); code != exitBadInput || !strings.Contains(stderr, "no rule: give --rule EXPR or --rule-file F") {
 		t.Errorf("eval without --rule = %d, %q; want the usage", code, stderr)
+	}
+}
+
+// TestDaysLeftAgree: inspect's "N days left" and the expires_soon finding of verify
+// say the same number for the same certificate at the same time, also a second
+// off a whole day.
+func TestDaysLeftAgree(t *testing.T) {
+	p := opensslpki.New(t)
+	data := opensslpki.Read(t, p.Leaf)
+	certs, err := engine.ParseChain("leaf.pem", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notAfter := certs[0].NotAfter
+	for _, at := range []time.Time{notAfter.Add(-10 * 24 * time.Hour), notAfter.Add(-10*24*time.Hour + time.Second), notAfter.Add(-10*24*time.Hour - time.Second)} {
+		stamp := at.Format(time.RFC3339)
+		_, inspect, _ := runAt(t, at, "inspect", "--at", stamp, p.Leaf)
+		_, verify, _ := runAt(t, at, "verify", "--at", stamp, "--bundle", p.Root, p.Chain)
+		var n1, n2 int
+		if i := strings.Index(inspect, "days left)"); i < 0 {
+			t.Fatalf("inspect at %s says no days left:\n%s", stamp, inspect)
+		} else {
+			fmt.Sscanf(inspect[strings.LastIndex(inspect[:i], "(")+1:], "%d", &n1)
+		}
+		if i := strings.Index(verify, "expires at "); i < 0 {
+			t.Fatalf("verify at %s has no expires_soon:\n%s", stamp, verify)
+		} else {
+			fmt.Sscanf(verify[strings.Index(verify[i:], ", in ")+i+len(", in "):], "%d", &n2)
+		}
+		if n1 != n2 || n1 == 0 {
+			t.Errorf("at %s: inspect says %d days left, verify's finding %d", stamp, n1, n2)
+		}
 	}
 }
