@@ -288,8 +288,10 @@ func leafFirst(chain []*certinfo.Certificate, leaf int) []*certinfo.Certificate 
 	return append(out, chain[leaf+1:]...)
 }
 
-// certificateNumber is how trust and policy name a presented certificate in messages.
-var certificateNumber = regexp.MustCompile(`\bcertificate (\d+) \(`)
+// certificateNumber is how trust and policy name a presented certificate in
+// messages. It is compiled on first use: only a reordered chain needs it, and in the
+// browser every regexp compiled at init delays the engine's start.
+var certificateNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcertificate (\d+) \(`) })
 
 // renumber rewrites a decision made on leafFirst(chain, leaf) so that it numbers
 // certificates as they were pasted (the verification failure's index and every
@@ -306,8 +308,8 @@ func renumber(d *policy.Decision, leaf int) {
 		return i
 	}
 	fix := func(s string) string {
-		return certificateNumber.ReplaceAllStringFunc(s, func(m string) string {
-			n, err := strconv.Atoi(certificateNumber.FindStringSubmatch(m)[1])
+		return certificateNumber().ReplaceAllStringFunc(s, func(m string) string {
+			n, err := strconv.Atoi(certificateNumber().FindStringSubmatch(m)[1])
 			if err != nil || n < 1 {
 				return m
 			}
