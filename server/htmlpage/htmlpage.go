@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:t
 th{color:var(--muted);font-weight:500;width:12rem}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.code{font-size:1.6rem;font-weight:700}
 .muted{color:var(--muted)}ul{margin:.2rem 0;padding-left:1.2rem}
-.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
+mark.gap::before{content:"‸"}.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
 
 // InlineCSP is the Content-Security-Policy of a page that inlines CSS: it allows
 // that stylesheet and nothing else.

@@ -3,6 +3,8 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +43,14 @@ clients:
 	nms := out.Rule.Explanation.NearMisses
 	if len(nms) != 1 || nms[0].Of != "SAN[0]" || nms[0].Value != "DNS:client.example.com" || nms[0].Start != 13 || nms[0].End != 36 {
 		t.Errorf("echo near misses = %+v; want SAN[0] DNS:client.example.com at the literal (13-36 of the formula)", nms)
+	}
+
+	// The HTML a browser gets shows it, the differing characters marked.
+	_, _, page := getEcho(t, c, "https://"+ts.s.MTLSAddr()+"/c/typo/", http.Header{"Accept": {"text/html"}})
+	for _, want := range []string{`data-testid="near-miss"`, `<code>DNS:client.example.co<mark class="gap" title="missing here"></mark></code>`,
+		`SAN[0]: <code>DNS:client.example.co<mark>m</mark></code>`, "<h3>Certificate 1 of 2</h3>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("echo HTML lacks %s:\n%.3000s", want, page)
+		}
 	}
 }
