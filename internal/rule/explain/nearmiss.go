@@ -49,6 +49,9 @@ const (
 	maxNearMissLiterals = 8
 	maxNearMissFields   = 64
 	maxNearMissRunes    = 256
+	// maxNearMissCells bounds the work of one NearMisses call, in cells of the
+	// edit-distance tables: contains() on long values compares many windows.
+	maxNearMissCells = 500_000
 )
 
 // comparison is a call that compares a string literal with something the rule
@@ -106,6 +109,7 @@ func (ex *Explainer) NearMisses(res *Result, fields []Field) {
 		byID[res.Nodes[i].ID] = &res.Nodes[i]
 	}
 	seen := map[string]bool{}
+	budget := maxNearMissCells
 	for _, c := range ex.compares {
 		if len(res.NearMisses) >= maxNearMissLiterals {
 			break
@@ -114,7 +118,7 @@ func (ex *Explainer) NearMisses(res *Result, fields []Field) {
 		if n == nil || ln == nil || !failed(n) || seen[c.literal] {
 			continue
 		}
-		if nm, ok := nearMiss(c, fields); ok {
+		if nm, ok := nearMiss(c, fields, &budget); ok {
 			seen[c.literal] = true
 			nm.Node, nm.Start, nm.End = ln.ID, ln.Start, ln.End
 			res.NearMisses = append(res.NearMisses, nm)
@@ -141,7 +145,7 @@ func failed(n *Node) bool {
 // nearMiss finds the field closest to c's literal, if one is close enough: within
 // a quarter of the literal's length (at least 1), or equal to a field the rule did
 // not compare it with.
-func nearMiss(c comparison, fields []Field) (NearMiss, bool) {
+func nearMiss(c comparison, fields []Field, budget *int) (NearMiss, bool) {
 	lit := []rune(c.literal)
 	if len(lit) < 3 || len(lit) > maxNearMissRunes {
 		return NearMiss{}, false
@@ -150,18 +154,22 @@ func nearMiss(c comparison, fields []Field) (NearMiss, bool) {
 	best, bestD, bestOff, bestLen := -1, limit+1, 0, 0
 	for i, f := range fields {
 		val := []rune(f.Value)
-		if len(val) == 0 || len(val) > maxNearMissRunes {
+		if len(val) == 0 || len(val) > maxNearMissRunes || *budget <= 0 {
 			continue
 		}
-		for _, w := range windows(c.fn, len(lit), len(val), limit) {
+		eachWindow(c.fn, len(lit), len(val), limit, func(w Range) bool {
 			seg := val[w.Start:w.End]
 			if abs(len(seg)-len(lit)) >= bestD {
-				continue
+				return true
 			}
-			if d := distance(lit, seg); d < bestD {
+			if *budget -= len(lit) * len(seg); *budget < 0 {
+				return false
+			}
+			if d := distance(lit, seg, bestD); d < bestD {
 				best, bestD, bestOff, bestLen = i, d, w.Start, w.End-w.Start
 			}
-		}
+			return true
+		})
 	}
 	if best < 0 || bestD >= len(lit) {
 		return NearMiss{}, false
@@ -216,28 +224,33 @@ func fieldValue(fields []Field, of string) string {
 	return ""
 }
 
-// windows are the parts of a value of length n that a literal of length l is
-// compared with: all of it for == and in; its start or end for startsWith and
-// endsWith, and any part for contains, each within slack characters of l long
-// (a character too many or too few is the usual miss).
-func windows(fn string, l, n, slack int) []Range {
-	var out []Range
+// eachWindow calls f with the parts of a value of length n that a literal of
+// length l is compared with, until f returns false: all of it for == and in; its
+// start or end for startsWith and endsWith, and any part for contains, each within
+// slack characters of l long (a character too many or too few is the usual miss).
+func eachWindow(fn string, l, n, slack int, f func(Range) bool) {
+	if fn != "startsWith" && fn != "endsWith" && fn != "contains" {
+		f(Range{0, n})
+		return
+	}
 	for k := max(1, l-slack); k <= min(n, l+slack); k++ {
 		switch fn {
 		case "startsWith":
-			out = append(out, Range{0, k})
+			if !f(Range{0, k}) {
+				return
+			}
 		case "endsWith":
-			out = append(out, Range{n - k, n})
+			if !f(Range{n - k, n}) {
+				return
+			}
 		case "contains":
 			for s := 0; s+k <= n; s++ {
-				out = append(out, Range{s, s + k})
+				if !f(Range{s, s + k}) {
+					return
+				}
 			}
 		}
 	}
-	if fn != "startsWith" && fn != "endsWith" && fn != "contains" || len(out) == 0 {
-		return []Range{{0, n}}
-	}
-	return out
 }
 
 func abs(x int) int {
@@ -247,8 +260,9 @@ func abs(x int) int {
 	return x
 }
 
-// distance is the Levenshtein distance of a and b.
-func distance(a, b []rune) int {
+// distance is the Levenshtein distance of a and b, or at least bound when it is
+// bound or more (it stops as soon as a whole row is at bound or more).
+func distance(a, b []rune, bound int) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
@@ -256,12 +270,17 @@ func distance(a, b []rune) int {
 	}
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
+		rowMin := i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= bound {
+			return bound
 		}
 		prev, cur = cur, prev
 	}

@@ -37,12 +37,30 @@ func TestDiff(t *testing.T) {
 		if ka, kb := keep(a, func(e edit) Range { return e.lit }), keep(b, func(e edit) Range { return e.val }); ka != kb {
 			t.Fatalf("diff(%q, %q) = %+v leaves %q and %q", string(a), string(b), ops, ka, kb)
 		}
-		d, marked := distance(a, b), 0
+		d, marked := distance(a, b, len(a)+len(b)+1), 0
 		for _, o := range ops {
 			marked += max(o.lit.End-o.lit.Start, o.val.End-o.val.Start)
 		}
 		if marked != d {
 			t.Fatalf("diff(%q, %q) = %+v marks %d characters; the distance is %d", string(a), string(b), ops, marked, d)
 		}
+	}
+}
+
+// BenchmarkNearMissWorstCase: contains() with a long literal against the most and
+// longest values a certificate may give, bounded by maxNearMissCells.
+func BenchmarkNearMissWorstCase(b *testing.B) {
+	long := make([]rune, maxNearMissRunes)
+	for i := range long {
+		long[i] = rune('a' + i%26)
+	}
+	fields := make([]Field, maxNearMissFields)
+	for i := range fields {
+		fields[i] = Field{Of: "SAN", Value: string(long)}
+	}
+	c := comparison{fn: "contains", literal: string(long[:100]) + "zz"}
+	for b.Loop() {
+		budget := maxNearMissCells
+		nearMiss(c, fields, &budget)
 	}
 }
