@@ -202,6 +202,12 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 	}
 	pair, err := tls.X509KeyPair(certPEM, keyData)
 	if err != nil {
+		if k := diagnose.LeafIndex(cc.Chain); k > 0 {
+			// The key is checked against the first certificate: an intermediate
+			// pasted before the leaf reads as a key that does not match.
+			return nil, fmt.Errorf("%s: the leaf is certificate %d (%s), but certificate 1 (%s), a CA, comes first: put the leaf first (cat client.pem intermediate.pem > chain.pem); TLS sends the first certificate as the client's and checks --key against it",
+				name, k+1, cc.Chain[k].Subject.DN, cc.Chain[0].Subject.DN)
+		}
 		return nil, fmt.Errorf("%s with %s: %s", name, keyName, strings.TrimPrefix(err.Error(), "tls: "))
 	}
 	cc.Pair = pair
