@@ -132,6 +132,12 @@ func TestProbeGoServer(t *testing.T) {
 			io.WriteString(w, `{"decision":{"code":4019,"reason":"the certificate failed the rule"}}`)
 		}}, good, exitRejected,
 			"the handshake succeeded; the server answered 403 with decision 4019 (the certificate failed the rule), an application decision, not TLS", nil},
+		{"403 with a code and a message", goServer{clientCAs: "root.pem", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"code":4018,"message":"invalid client certificate: expired"}`)
+		}}, good, exitRejected,
+			"the handshake succeeded; the server answered 403 with decision 4018 (invalid client certificate: expired), an application decision, not TLS", nil},
 		{"404 is not TLS", goServer{clientCAs: "root.pem", handler: http.NotFound}, append(good, "--path", "/api/v1?x=1"), exitRejected,
 			"the handshake succeeded; the server answered 404, not found: TLS and the certificate were accepted; check --path (/api/v1?x=1)", nil},
 		{"certificate required, TLS 1.3", goServer{clientCAs: "root.pem"}, nil, exitRejected,

@@ -576,21 +576,26 @@ func chainMatches(chain []*certinfo.Certificate, cas [][]byte) bool {
 }
 
 // echoDecisionOf reads the decision from an mtlsplay echo answer ({"decision":
-// {"code", "reason"}}) or any JSON with a top-level code and reason.
+// {"code", "reason"}}) or any JSON with a top-level decision code and a reason
+// (or message): a gateway that passes the echo's code on in its own body.
 func echoDecisionOf(body []byte) *Decision {
 	var v struct {
 		Decision *Decision `json:"decision"`
 		Code     int       `json:"code"`
 		Reason   string    `json:"reason"`
+		Message  string    `json:"message"`
 	}
 	if json.Unmarshal(body, &v) != nil {
 		return nil
+	}
+	if v.Reason == "" {
+		v.Reason = v.Message
 	}
 	switch {
 	case v.Decision != nil && v.Decision.Reason != "":
 		return v.Decision
 	case slices.Contains(policy.Codes, v.Code) && v.Code != policy.Accepted && v.Reason != "":
-		return &Decision{Code: v.Code, Reason: v.Reason}
+		return &Decision{Code: v.Code, Reason: oneLine(v.Reason, 200)}
 	}
 	return nil
 }
