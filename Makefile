@@ -17,10 +17,12 @@ FUZZ := \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
+	./internal/gateway:FuzzDotnetDecode \
 	./internal/rule:FuzzCompile \
 	./internal/dialect:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
+	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
 	./server/reqlog:FuzzRequestLog
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator

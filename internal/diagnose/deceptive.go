@@ -41,6 +41,30 @@ func IsDeceptive(r rune) bool {
 	return named || r >= 0x80 && r <= 0x9F
 }
 
+// TerminalSafe escapes what a terminal would act on or hide in certificate text:
+// control characters (C0, DEL, C1) as \XX, the DN's own style, so a certificate
+// cannot move the cursor, clear the screen or hide text; and the invisible and
+// text-reordering characters as <U+202E>, so it cannot make a name read as
+// another. Rules still see the raw value; only the display is escaped.
+func TerminalSafe(s string) string {
+	control := func(r rune) bool { return r < 0x20 || r >= 0x7F && r <= 0x9F }
+	if !strings.ContainsFunc(s, func(r rune) bool { return control(r) || IsDeceptive(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case control(r):
+			fmt.Fprintf(&b, "\\%02X", r)
+		case IsDeceptive(r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 func deceptiveName(r rune) string {
 	if n, ok := deceptiveNames[r]; ok {
 		return n

@@ -22,6 +22,7 @@ func TestDocsExamples(t *testing.T) {
 	}
 	good := goodVars(t).Cert
 	mapped := readCert(t, "client-san-ipv4-mapped-chain.pem")
+	multivalued := readCert(t, "dn-multivalued.pem")
 	heading := regexp.MustCompile("^### `([a-z_0-9]+)`")
 	section, lang := "", ""
 	var block []string
@@ -39,8 +40,11 @@ func TestDocsExamples(t *testing.T) {
 					t.Errorf("docs/workato.md: %s block %q: %v", lang, src, err)
 				} else if section != "" {
 					cert := good
-					if section == lint.IPv4MappedIPv6 {
+					switch section {
+					case lint.IPv4MappedIPv6:
 						cert = mapped
+					case lint.DNGatewayForm:
+						cert = multivalued // the certificate the section names
 					}
 					found := false
 					for _, w := range r.Warnings(cert) {
@@ -59,7 +63,7 @@ func TestDocsExamples(t *testing.T) {
 			section = heading.FindStringSubmatch(line)[1]
 		}
 	}
-	for _, id := range []string{lint.SANNoPrefix, lint.SANPrefix, lint.DNSlashForm, lint.DNOrder, lint.DNFormat, lint.DNGatewayEscapes, lint.IPv6Form, lint.DNSCase, lint.RegexpUnanchored, lint.CNOnly, lint.IPv4MappedIPv6} {
+	for _, id := range []string{lint.SANNoPrefix, lint.SANPrefix, lint.DNSlashForm, lint.DNOrder, lint.DNFormat, lint.DNGatewayEscapes, lint.DNGatewayForm, lint.IPv6Form, lint.DNSCase, lint.RegexpUnanchored, lint.CNOnly, lint.IPv4MappedIPv6} {
 		if seen[id] == 0 {
 			t.Errorf("docs/workato.md: no example for the lint %s", id)
 		}

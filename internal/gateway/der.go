@@ -18,6 +18,8 @@ type rawCert struct {
 	notAfter        rawTime
 	san             []byte // the subjectAltName extnValue content; nil when absent
 	hasSAN          bool
+	ski             []byte // the subjectKeyIdentifier's key identifier; nil when absent
+	akid            []byte // the authorityKeyIdentifier's keyIdentifier; nil when absent
 }
 
 type rawTime struct {
@@ -32,7 +34,11 @@ var (
 	tagExtensions = asn1.Tag(3).Constructed().ContextSpecific()
 )
 
-var oidSAN = []byte{0x55, 0x1d, 0x11} // 2.5.29.17
+var (
+	oidSAN  = []byte{0x55, 0x1d, 0x11} // 2.5.29.17
+	oidSKI  = []byte{0x55, 0x1d, 0x0e} // 2.5.29.14
+	oidAKID = []byte{0x55, 0x1d, 0x23} // 2.5.29.35
+)
 
 var errNotCert = errors.New("not a DER certificate")
 
@@ -84,8 +90,19 @@ func parseRaw(der []byte) (rawCert, error) {
 		if !ext.ReadASN1(&value, asn1.OCTET_STRING) {
 			return r, nil
 		}
-		if string(oid) == string(oidSAN) {
+		switch string(oid) {
+		case string(oidSAN):
 			r.san, r.hasSAN = value, true
+		case string(oidSKI):
+			var id cryptobyte.String
+			if value.ReadASN1(&id, asn1.OCTET_STRING) {
+				r.ski = id
+			}
+		case string(oidAKID):
+			var seq, id cryptobyte.String
+			if value.ReadASN1(&seq, asn1.SEQUENCE) && seq.ReadASN1(&id, asn1.Tag(0).ContextSpecific()) {
+				r.akid = id
+			}
 		}
 	}
 	return r, nil

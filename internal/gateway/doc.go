@@ -16,8 +16,11 @@
 // HAProxy call; caddy.go uses crypto/x509 and pkix.Name.String() as Caddy does.
 //
 // Files: gateway.go (Value, View, Profile, the registry), der.go (the raw fields
-// of a certificate and the entries of a name), openssl.go, one file per gateway
-// (workato.go, nginx.go, haproxy.go, caddy.go, envoy.go, traefik.go),
+// of a certificate and the entries of a name), openssl.go, dotnet.go (.NET's
+// X500 name decoder, for Azure), one file per gateway or vendor (workato.go,
+// nginx.go, haproxy.go, caddy.go, envoy.go, traefik.go, cloudflare.go, aws.go
+// for API Gateway and the ALB, azure.go), subject.go (the subject as every
+// gateway writes it, for the dn_gateway_form lint),
 // live_test.go (TestGatewaysLive), and trust.go: the gateway's trust verdict on
 // a chain where it differs from crypto/x509's (OpenSSL 3.0's one-chain build
 // for nginx and HAProxy), proven by trust_live_test.go (TestTrustLive). It lives

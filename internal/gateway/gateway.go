@@ -105,7 +105,7 @@ func (p Profile) View(c *certinfo.Certificate) View {
 
 // Profiles lists every gateway, Workato (the playground's own view) first.
 func Profiles() []Profile {
-	return []Profile{workato, nginx, haproxy, caddy, envoy, traefik, cloudflare}
+	return []Profile{workato, nginx, haproxy, caddy, envoy, traefik, cloudflare, awsAPIGW, awsALB, azureAPIM}
 }
 
 // Lookup returns the profile named name.

@@ -148,7 +148,7 @@ func TestViewsOfFixtures(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare" {
+	if got := strings.Join(gateway.Names(), ","); got != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare,aws-apigw,aws-alb,azure-apim" {
 		t.Errorf("Names() = %s", got)
 	}
 }

@@ -37,6 +37,8 @@ commands:
                                               the page, the API and the mTLS echo endpoint
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
+  test [--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…
+                                              run rule test suites (cases with expected codes)
   site -o DIR                                 export the static site (playground + docs)
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
@@ -75,6 +77,8 @@ func (c *cli) run(args []string) int {
 		return c.probeCmd(rest)
 	case "site":
 		return c.siteCmd(rest)
+	case "test":
+		return c.test(rest)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK

@@ -38,7 +38,7 @@ func TestInspectGateway(t *testing.T) {
 	}
 
 	code, _, errs = runCLI(t, "", "inspect", "--gateway", "apache", fixture("client-good.pem"))
-	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, envoy, traefik, cloudflare, all)`) {
+	if code != exitBadInput || !strings.Contains(errs, `unknown gateway "apache" (known: workato, nginx, haproxy, caddy, envoy, traefik, cloudflare, aws-apigw, aws-alb, azure-apim, all)`) {
 		t.Errorf("inspect --gateway apache = %d, %q", code, errs)
 	}
 }
@@ -92,6 +92,19 @@ func TestInspectGatewayJSON(t *testing.T) {
 		t.Errorf("ssl_c_s_dn(,0,rfc2253) = %+v", v)
 	}
 
+	// A documented profile: API Gateway's clientCert object, names in DER order.
+	_, out, _ = runCLI(t, "", "inspect", "--json", "--gateway", "aws-apigw", fixture("dn-multivalued.pem"))
+	var apigw view
+	decode(out, &apigw)
+	byName = map[string]value{}
+	for _, v := range apigw.Values {
+		byName[v.Name] = v
+	}
+	if v := byName["requestContext.identity.clientCert.subjectDN"]; apigw.Name != "aws-apigw" || v.Value == nil ||
+		*v.Value != `C=US,O=Acme\, Inc.,CN=b+OU=a` || v.Source != "documented" || len(apigw.Notes) == 0 {
+		t.Errorf("aws-apigw view = %+v", apigw)
+	}
+
 	_, out, _ = runCLI(t, "", "inspect", "--json", "--gateway", "all", fixture("client-good.pem"))
 	var all []view
 	decode(out, &all)
@@ -99,7 +112,7 @@ func TestInspectGatewayJSON(t *testing.T) {
 	for _, v := range all {
 		names = append(names, v.Name)
 	}
-	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare" {
+	if strings.Join(names, ",") != "workato,nginx,haproxy,caddy,envoy,traefik,cloudflare,aws-apigw,aws-alb,azure-apim" {
 		t.Errorf("--gateway all names = %v", names)
 	}
 

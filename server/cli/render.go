@@ -150,31 +150,8 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// terminalSafe escapes control characters (C0, DEL, C1) as \XX, the DN's own style,
-// so a certificate cannot move the cursor, clear the screen or hide text in a
-// terminal, and writes the invisible and text-reordering characters the findings
-// name (diagnose.IsDeceptive) as <U+202E>, so it cannot make a name read as another.
-// The rule still sees the raw value; only the display is escaped.
-func terminalSafe(s string) string {
-	odd := func(r rune) bool { return isControl(r) || diagnose.IsDeceptive(r) }
-	if !strings.ContainsFunc(s, odd) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case isControl(r):
-			fmt.Fprintf(&b, "\\%02X", r)
-		case diagnose.IsDeceptive(r):
-			fmt.Fprintf(&b, "<U+%04X>", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7F && r <= 0x9F) }
+// terminalSafe is diagnose.TerminalSafe: certificate text escaped for a terminal.
+func terminalSafe(s string) string { return diagnose.TerminalSafe(s) }
 
 // quoteIfOdd quotes an empty CN or one with surrounding spaces, so it is not misread.
 func quoteIfOdd(s string) string {

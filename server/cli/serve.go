@@ -48,6 +48,7 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
 	fs.StringVar(&opts.LogFormat, "log-format", "text", "log format on standard error: text or json")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&opts.SkipCases, "skip-cases", false, "start even when the config's cases fail (they are not run; logged)")
 	fs.BoolVar(&opts.DemoPublic, "demo-public", false, "offer the demo's client keys and token on /try/ to anyone who reaches the page listener (by default only on loopback, to a loopback Host)")
 	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
 	fs.IntVar(&opts.Limits.MaxConnsPerSource, "max-conns-per-source", 0, "most mTLS connections open at once from one IP address (default half of --max-conns; raise it behind a TCP load balancer)")

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
+	"github.com/mtlsplay/mtlsplay/internal/suite"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -49,6 +50,7 @@ type fileConfig struct {
 	Listen  fileListen   `yaml:"listen"`
 	TLS     fileTLS      `yaml:"tls"`
 	Clients []fileClient `yaml:"clients"`
+	Cases   []fileCase   `yaml:"cases"` // the config's own tests, run at start (cases.go)
 }
 
 type fileListen struct {
@@ -86,6 +88,9 @@ type Config struct {
 	// mode's handshake accepts a chain that any of them trusts.
 	Bundles  []*trust.Bundle
 	Warnings []string // bundle warnings and other things worth a log line at start
+	// Cases are the config's own tests: serve runs them before it listens, and
+	// mtlsplay test runs them offline.
+	Cases []*suite.Case
 }
 
 // Client is one configured API client: what a decision needs (engine.Client) and
@@ -97,18 +102,26 @@ type Client struct {
 }
 
 // Error is a problem with the config file, said in one line by Error: the file,
-// then the client (by name, or by position when it has none), then the problem.
+// then the client or the case (by name, or by position when it has none), then
+// the problem.
 type Error struct {
 	File   string // the config file as given
 	Client string // the client's name; "" when the problem is not one client's, or the client has no name
 	Index  int    // the client's position in clients, from 1; 0 when the problem is not one client's
-	Field  string // the field at fault (tls.mode, token, bundles, rule…); "" when no one field is
-	Err    error
+	// Case and CaseIndex name a case (cases.go) as Client and Index name a client.
+	Case      string
+	CaseIndex int
+	Field     string // the field at fault (tls.mode, token, bundles, rule, chain, expect…); "" when no one field is
+	Err       error
 }
 
 func (e *Error) Error() string {
 	var who string
 	switch {
+	case e.Case != "":
+		who = fmt.Sprintf("case %q: ", e.Case)
+	case e.CaseIndex > 0:
+		who = fmt.Sprintf("case %d: ", e.CaseIndex)
 	case e.Client != "":
 		who = fmt.Sprintf("client %q: ", e.Client)
 	case e.Index > 0:
@@ -145,16 +158,12 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fail("", "the file is empty; it needs at least tls.cert, tls.key and a list of clients")
 		}
-		return nil, fail("", "%s", yamlMessage(err))
+		return nil, yamlError(path, data, err)
 	}
-	dir := filepath.Dir(path)
-	rel := func(p string) string {
-		if p == "" || filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(dir, p)
+	if len(fc.Cases) > suite.MaxCases {
+		return nil, fail("cases", "%d cases; a file holds at most %d (split the suite into several files)", len(fc.Cases), suite.MaxCases)
 	}
-
+	rel := relativeTo(path)
 	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
 	switch cfg.Mode {
 	case "":
@@ -187,8 +196,31 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: tls.cert %s expired at %s; clients will refuse the server", path, fc.TLS.Cert, cert.Leaf.NotAfter.UTC().Format(time.RFC3339)))
 	}
 	cfg.ServerCert = cert
+	if err := cfg.parseClients(fc, now); err != nil {
+		return nil, err
+	}
+	if cfg.Mode == ModeStrict && len(cfg.Bundles) == 0 {
+		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
+	}
+	return cfg, nil
+}
 
-	bundles := map[string]*trust.Bundle{} // by resolved path: a file shared by clients is one bundle
+// relativeTo resolves the paths written in the file at path: relative to its folder.
+func relativeTo(path string) func(string) string {
+	dir := filepath.Dir(path)
+	return func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+}
+
+// parseClients reads the clients, then the cases, which name them; what a
+// server config and a suite file share.
+func (cfg *Config) parseClients(fc fileConfig, now time.Time) error {
+	path := cfg.Path
+	bundles := &bundleSet{cfg: cfg, rel: relativeTo(path), now: now, byPath: map[string]*trust.Bundle{}}
 	tokens := map[string]string{}
 	for i, fcl := range fc.Clients {
 		who := fmt.Sprintf("client %d", i+1)
@@ -200,50 +232,38 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		}
 		switch {
 		case fcl.Name == "":
-			return nil, cfail("name", "has no name")
+			return cfail("name", "has no name")
 		case !clientNameRE.MatchString(fcl.Name):
-			return nil, cfail("name", "the name must be 1 to 64 letters, digits, '.', '_' or '-' (it is a URL path segment: /c/NAME/)")
+			return cfail("name", "the name must be 1 to 64 letters, digits, '.', '_' or '-' (it is a URL path segment: /c/NAME/)")
 		case cfg.byName[fcl.Name] != nil:
-			return nil, cfail("name", "is configured twice; names must be unique")
+			return cfail("name", "is configured twice; names must be unique")
 		}
 		c := &Client{Client: engine.Client{Client: policy.Client{Name: fcl.Name}}}
 		if fcl.Token != "" {
 			if len(fcl.Token) < minTokenLen {
-				return nil, cfail("token", "token is %d characters; use at least %d (for example: openssl rand -hex 16)", len(fcl.Token), minTokenLen)
+				return cfail("token", "token is %d characters; use at least %d (for example: openssl rand -hex 16)", len(fcl.Token), minTokenLen)
 			}
 			if other, dup := tokens[fcl.Token]; dup {
-				return nil, cfail("token", "has the same token as client %q; a token must select one client", other)
+				return cfail("token", "has the same token as client %q; a token must select one client", other)
 			}
 			tokens[fcl.Token] = fcl.Name
 			c.Token = []byte(fcl.Token)
 			c.TokenSum = sha256.Sum256(c.Token)
 		}
 		if len(fcl.Bundles) > policy.MaxBundles {
-			return nil, cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
+			return cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
 		}
 		for _, name := range fcl.Bundles {
-			p := rel(name)
-			b, ok := bundles[p]
-			if !ok {
-				data, err := ReadFile(p, "PEM")
-				if err != nil {
-					return nil, cfail("bundles", "bundle %s: %v", name, err)
-				}
-				if b, err = trust.ParseBundle(name, data, now); err != nil {
-					return nil, cfail("bundles", "bundle %v", err)
-				}
-				bundles[p] = b
-				cfg.Bundles = append(cfg.Bundles, b)
-				for _, w := range b.Warnings {
-					cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: %s: bundle %s: %s", path, who, name, w.Message))
-				}
+			b, err := bundles.load(name, who, true)
+			if err != nil {
+				return cfail("bundles", "%w", err)
 			}
 			c.Bundles = append(c.Bundles, b)
 		}
 		if strings.TrimSpace(fcl.Rule) != "" {
 			r, err := engine.CompileRule(fcl.Rule, fcl.Dialect)
 			if err != nil {
-				return nil, cfail("rule", "%w", err)
+				return cfail("rule", "%w", err)
 			}
 			c.SetRule(r)
 			for _, w := range r.Warnings(nil) {
@@ -253,13 +273,51 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		cfg.Clients = append(cfg.Clients, c)
 		cfg.byName[c.Name] = c
 	}
-	if len(cfg.Clients) == 0 {
+	if len(cfg.Clients) == 0 && cfg.Mode != "" {
 		cfg.Warnings = append(cfg.Warnings, path+": no clients are configured; every request to the echo endpoint will be 4020")
 	}
-	if cfg.Mode == ModeStrict && len(cfg.Bundles) == 0 {
-		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
+	cases, err := parseCases(cfg, fc.Cases, bundles)
+	if err != nil {
+		return err
 	}
-	return cfg, nil
+	cfg.Cases = cases
+	return nil
+}
+
+// bundleSet loads the bundle files a config names, each once: a file shared by
+// clients (and cases) is one bundle.
+type bundleSet struct {
+	cfg    *Config
+	rel    func(string) string
+	now    time.Time
+	byPath map[string]*trust.Bundle // by resolved path
+}
+
+// load reads and parses the bundle file name (as written) for who, a client or
+// case, whose name its warnings carry. Only a client's bundles (configured) are
+// the server's: strict mode's handshake trusts what any of cfg.Bundles trusts,
+// and a case's own bundles must not widen that.
+func (s *bundleSet) load(name, who string, configured bool) (*trust.Bundle, error) {
+	p := s.rel(name)
+	if b, ok := s.byPath[p]; ok {
+		return b, nil
+	}
+	data, err := ReadFile(p, "PEM")
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %v", name, err)
+	}
+	b, err := trust.ParseBundle(name, data, s.now)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %v", err)
+	}
+	s.byPath[p] = b
+	if configured {
+		s.cfg.Bundles = append(s.cfg.Bundles, b)
+	}
+	for _, w := range b.Warnings {
+		s.cfg.Warnings = append(s.cfg.Warnings, fmt.Sprintf("%s: %s: bundle %s: %s", s.cfg.Path, who, name, w.Message))
+	}
+	return b, nil
 }
 
 // ReadFile reads the config, a bundle or the server's certificate or key (of the
@@ -332,7 +390,7 @@ func regular(m os.FileMode, kind string) error {
 // that a new field or a renamed package cannot make the message wrong.
 var yamlSections = func() map[string][2]string {
 	m := map[string][2]string{}
-	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "a client": fileClient{}} {
+	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "a client": fileClient{}, "a case": fileCase{}} {
 		t := reflect.TypeOf(v)
 		var fields []string
 		for i := range t.NumField() {
@@ -359,6 +417,7 @@ func yamlMessage(err error) string {
 		msg += " (write a list: [a.pem, b.pem])"
 	}
 	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(fileClient{}).String(), "a list of clients")
+	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(fileCase{}).String(), "a list of cases")
 	for typ, sec := range yamlSections {
 		msg = strings.ReplaceAll(msg, typ, sec[0])
 	}

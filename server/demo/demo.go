@@ -5,6 +5,7 @@ package demo
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
@@ -18,9 +19,12 @@ import (
 	"strings"
 	"time"
 
+	"software.sslmate.com/src/go-pkcs12"
+
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/htmlpage"
 )
 
 // The zero-config demo lives in STATE/demo: a CA, a server certificate for loopback,
@@ -152,8 +156,38 @@ func loadDemo(dir string, now time.Time) (*State, error) {
 			}
 			d.Files[c.Name+ext] = b
 		}
+		p12, err := pkcs12Of(d.Files[c.Name+".pem"], d.Files[c.Name+".key"])
+		if err != nil {
+			return nil, fmt.Errorf("clients/%s: %v", c.Name, err)
+		}
+		d.Files[c.Name+".p12"] = p12
 	}
 	return d, nil
+}
+
+// P12Password protects the demo's .p12 files. Browsers and key stores refuse to
+// import a PKCS#12 file without one; the demo's is no secret (it is printed on
+// /try/ beside the files), like the demo keys themselves.
+const P12Password = "mtlsplay"
+
+// pkcs12Of packs a client's chain and key into a PKCS#12 file for a browser's or
+// an operating system's certificate store: AES-256 and PBKDF2 with an
+// HMAC-SHA-256 MAC (go-pkcs12's Modern2023), which current browsers, OpenSSL 3
+// and curl read. It is made anew at each start; its salts are random.
+func pkcs12Of(chainPEM, keyPEM []byte) ([]byte, error) {
+	pair, err := tls.X509KeyPair(chainPEM, keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for _, der := range pair.Certificate {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
+	return pkcs12.Modern2023.Encode(pair.PrivateKey, certs[0], certs[1:], P12Password)
 }
 
 // writeDemo creates every demo file in dir. Keys are 0600, folders 0700.
@@ -296,24 +330,9 @@ func EchoURL(addr net.Addr) string {
 // CurlLine is the one-line command that tries client name with a demo
 // certificate (cert "" sends none). Paths are quoted for a POSIX shell.
 func (d *State) CurlLine(base, clientName, cert string) string {
-	args := []string{"curl", "--cacert", ShellQuote(d.path("ca", "root.pem"))}
+	args := []string{"curl", "--cacert", htmlpage.ShellQuote(d.path("ca", "root.pem"))}
 	if cert != "" {
-		args = append(args, "--cert", ShellQuote(d.path("clients", cert+".pem")), "--key", ShellQuote(d.path("clients", cert+".key")))
+		args = append(args, "--cert", htmlpage.ShellQuote(d.path("clients", cert+".pem")), "--key", htmlpage.ShellQuote(d.path("clients", cert+".key")))
 	}
-	return strings.Join(append(args, ShellQuote(base+"/c/"+url.PathEscape(clientName)+"/")), " ")
-}
-
-// ShellQuote quotes s for sh when it holds anything but safe characters.
-func ShellQuote(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./-_", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return strings.Join(append(args, htmlpage.ShellQuote(base+"/c/"+url.PathEscape(clientName)+"/")), " ")
 }

@@ -25,6 +25,9 @@ type tryPage struct {
 	Files    []tryFile
 	Withheld string // why the demo's keys and token are not offered; "" when they are
 	Clients  []tryClient
+
+	P12Password string // the demo's .p12 files' password; "" without the demo
+	BrowserURL  string // the echo for the demo client, to open in a browser
 }
 
 type tryCommand struct{ Code, Label, Line string }
@@ -129,12 +132,20 @@ func (t *Try) forbidForeignHost(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// Routes adds /try/, its stylesheet and the downloads to mux.
+// Routes adds /try/, its stylesheet, script and icon, and the downloads to mux.
 func (t *Try) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /try/{$}", t.serveTry)
 	mux.HandleFunc("GET /try/style.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(htmlpage.CSS))
+	})
+	mux.HandleFunc("GET /try/try.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(tryJS))
+	})
+	mux.HandleFunc("GET /try/favicon.svg", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(htmlpage.FaviconSVG))
 	})
 	mux.HandleFunc("GET /try/files/{name}", t.serveFile)
 }
@@ -155,14 +166,19 @@ func (t *Try) page() tryPage {
 	if d := s.demo; d != nil {
 		offer := s.exposure != Withheld
 		p.Curl = d.CurlLine(s.echoBase, "demo", "good")
-		p.Files = append(p.Files, tryFile{"root.pem", "the demo root CA, for curl --cacert"})
+		p.Files = append(p.Files, tryFile{"root.pem", "the demo root CA, for curl --cacert (no secret: offered everywhere)"})
 		for _, c := range Clients {
 			p.Commands = append(p.Commands, tryCommand{strconv.Itoa(c.Code), c.CN + ": " + c.Shows, d.CurlLine(s.echoBase, c.Client, c.Name)})
-			p.Files = append(p.Files, tryFile{c.Name + ".pem", c.CN + " (" + c.Shows + ")"}, tryFile{c.Name + ".key", "its private key"})
+			if offer {
+				p.Files = append(p.Files, tryFile{c.Name + ".pem", c.CN + " (" + c.Shows + ")"}, tryFile{c.Name + ".key", "its private key"},
+					tryFile{c.Name + ".p12", "both in one PKCS#12 file for a browser, password " + P12Password})
+			}
 		}
 		if !offer {
-			p.Files, p.Withheld = nil, s.withheld
+			p.Withheld = s.withheld
 		}
+		p.P12Password = P12Password
+		p.BrowserURL = s.echoBase + "/c/demo/"
 		code := strconv.Itoa
 		p.Commands = append(p.Commands,
 			tryCommand{code(policy.NoCertificate), "no certificate", d.CurlLine(s.echoBase, "demo", "")},
@@ -172,7 +188,7 @@ func (t *Try) page() tryPage {
 		)
 		if c := s.cfg.Find("demo"); offer && c != nil && c.Token != nil {
 			line := d.CurlLine(s.echoBase, "demo", "good")
-			line = line[:len(line)-len("/c/demo/")] + "/ -H " + ShellQuote("Authorization: Bearer "+string(c.Token))
+			line = line[:len(line)-len("/c/demo/")] + "/ -H " + htmlpage.ShellQuote("Authorization: Bearer "+string(c.Token))
 			p.Commands = append(p.Commands, tryCommand{code(policy.Accepted), "client demo selected by its bearer token", line})
 		}
 	}
@@ -190,10 +206,11 @@ func (t *Try) serveTry(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveFile offers the demo's client certificates, their keys and the demo root
-// for download. Only those: the CA keys and the server key never leave the state
-// folder. Only to a loopback Host, and not at all on a listener other machines
-// reach (see ExposureOf).
+// serveFile offers the demo's client certificates, their keys (also as PKCS#12)
+// and the demo root for download. Only those: the CA keys and the server key never
+// leave the state folder. Keys only to a loopback Host, and not at all on a
+// listener other machines reach (see ExposureOf); the root, which is no secret,
+// everywhere.
 func (t *Try) serveFile(w http.ResponseWriter, r *http.Request) {
 	if t.forbidForeignHost(w, r) {
 		return
@@ -203,7 +220,7 @@ func (t *Try) serveFile(w http.ResponseWriter, r *http.Request) {
 	if t.demo != nil {
 		data = t.demo.Files[name]
 	}
-	if data != nil && t.exposure == Withheld {
+	if data != nil && t.exposure == Withheld && name != "root.pem" {
 		httperror.Write(w, http.StatusForbidden, httperror.CodeForbidden, t.withheld)
 		return
 	}
@@ -211,8 +228,35 @@ func (t *Try) serveFile(w http.ResponseWriter, r *http.Request) {
 		httperror.Write(w, http.StatusNotFound, httperror.CodeNotFound, "no demo file is called "+strconv.Quote(name))
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Content-Type", contentTypeOf(name))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }
+
+// contentTypeOf is a download's media type, by its name.
+func contentTypeOf(name string) string {
+	if strings.HasSuffix(name, ".p12") {
+		return "application/x-pkcs12"
+	}
+	return "application/x-pem-file"
+}
+
+// tryJS gives /try/'s copy buttons their function: each copies the text of the
+// element its data-copy names.
+const tryJS = `document.addEventListener("click", async (e) => {
+  const b = e.target.closest("button[data-copy]");
+  if (!b) return;
+  const el = document.getElementById(b.dataset.copy);
+  try {
+    await navigator.clipboard.writeText(el.textContent);
+    b.textContent = "Copied";
+  } catch {
+    b.textContent = "Select and copy";
+  }
+  setTimeout(() => { b.textContent = "Copy"; }, 1500);
+});
+`
+
+// cmdID is the element id of /try/'s i-th command, for its copy button.
+func cmdID(i int) string { return "cmd-" + strconv.Itoa(i) }

@@ -99,10 +99,19 @@ func TestTryWithheld(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, `data-testid="withheld"`) || !strings.Contains(page, `data-testid="curl"`) {
 		t.Errorf("GET /try/ on a wildcard listener: %d; want 200 with the commands and the withheld note", status)
 	}
-	if token := string(cfg.Find("demo").Token); strings.Contains(page, token) || strings.Contains(page, "/try/files/") {
-		t.Errorf("GET /try/ on a wildcard listener shows the token or links a download")
+	if token := string(cfg.Find("demo").Token); strings.Contains(page, token) {
+		t.Errorf("GET /try/ on a wildcard listener shows the token")
 	}
-	for _, name := range []string{"good.key", "good.pem", "root.pem"} {
+	for _, f := range []string{"good.key", "good.pem", "good.p12"} {
+		if strings.Contains(page, "/try/files/"+f) {
+			t.Errorf("GET /try/ on a wildcard listener links %s", f)
+		}
+	}
+	// The root is no secret: a client needs it for --cacert wherever it runs.
+	if status, body := get("/try/files/root.pem"); status != http.StatusOK || !strings.Contains(page, "/try/files/root.pem") || body != string(d.RootPEM) {
+		t.Errorf("GET /try/files/root.pem on a wildcard listener: %d; want 200 with the root, linked from /try/", status)
+	}
+	for _, name := range []string{"good.key", "good.pem", "good.p12"} {
 		status, body := get("/try/files/" + name)
 		var e engine.ErrorResponse
 		if err := json.Unmarshal([]byte(body), &e); err != nil || status != http.StatusForbidden || e.Error.Code != httperror.CodeForbidden {

@@ -368,7 +368,8 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 	e := s.entry(cs, r.TLS, sel.client, r.RemoteAddr)
 	e.responses.Add(1)
 	html, pretty := acceptsHTML(r.Header["Accept"]), wantsPretty(r)
-	if bw, ok := w.(*bufferedResponse); ok && !html && !pretty {
+	text := !html && acceptsText(r.Header["Accept"])
+	if bw, ok := w.(*bufferedResponse); ok && !html && !pretty && !text {
 		// HTTP/1.1, compact JSON: the common case, with its header lines made once
 		// per connection.
 		bw.status, bw.preHead = e.resp.status, e.resp.jsonHead
@@ -382,9 +383,12 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, cs *connState) {
 	h["Referrer-Policy"] = hdrNoReferer
 	h["X-Frame-Options"] = hdrDeny
 	h["Mtlsplay-Code"] = e.resp.codeHdr
-	if html {
+	switch {
+	case html:
 		s.serveEchoHTML(w, r, e, sel)
-	} else {
+	case text:
+		s.serveEchoText(w, e, sel)
+	default:
 		h["Content-Type"] = hdrJSON
 		h["Content-Security-Policy"] = hdrCSPNone
 		buf := bufPool.Get().(*[]byte)

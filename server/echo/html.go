@@ -36,6 +36,7 @@ type echoPage struct {
 	How       string
 	Requested string
 	Line      string
+	URL       string // the address the request was sent to, for the curl hint
 	Host      string
 	Remote    string
 	Headers   []headerLine
@@ -45,7 +46,7 @@ type headerLine struct{ Name, Value string }
 
 func (s *Server) serveEchoHTML(w http.ResponseWriter, r *http.Request, e *echoEntry, sel selection) {
 	p := echoPage{echoView: e.view, How: sel.how, Requested: sel.requested,
-		Line: r.Method + " " + r.RequestURI + " " + r.Proto, Host: r.Host, Remote: r.RemoteAddr}
+		Line: r.Method + " " + r.RequestURI + " " + r.Proto, URL: htmlpage.ShellQuote("https://" + r.Host + r.URL.EscapedPath()), Host: r.Host, Remote: r.RemoteAddr}
 	if sel.client != nil {
 		p.Client = sel.client.Name
 	}

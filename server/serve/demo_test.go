@@ -17,6 +17,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mtlsplay/mtlsplay/server/demo"
+	"github.com/mtlsplay/mtlsplay/server/htmlpage"
 )
 
 // curlLineOf returns the one line of stdout that is a curl command.
@@ -102,7 +105,7 @@ func TestZeroConfig(t *testing.T) {
 	if !strings.Contains(try, html.EscapeString(line)) {
 		t.Errorf("/try/ does not show the printed command")
 	}
-	cmds := regexp.MustCompile(`<tr><td>(\d+)</td><td>[^<]*</td><td class="v">([^<]*)</td></tr>`).FindAllStringSubmatch(try, -1)
+	cmds := regexp.MustCompile(`<tr><td>(\d+)</td><td>[^<]*</td><td class="v"><div class="cmd"><code id="cmd-\d+">([^<]*)</code>`).FindAllStringSubmatch(try, -1)
 	if len(cmds) < 8 {
 		t.Fatalf("/try/ lists %d commands, want one per code and demo certificate", len(cmds))
 	}
@@ -144,6 +147,34 @@ func TestZeroConfig(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 404 {
 			t.Errorf("download %s: status %d, want 404", name, resp.StatusCode)
+		}
+	}
+
+	// The .p12 works as /try/ says: curl presents it with the printed password
+	// and the echo accepts it; with text/plain it answers a short summary.
+	p12 := filepath.Join(t.TempDir(), "good.p12")
+	resp, err := http.Get(page + "/try/files/good.p12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p12, []byte(readAll(t, resp)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "application/x-pkcs12" {
+		t.Errorf("download good.p12: %d %s", resp.StatusCode, ct)
+	}
+	if !strings.Contains(try, "password <code>"+demo.P12Password+"</code>") {
+		t.Errorf("/try/ does not print the .p12 password")
+	}
+	root := htmlpage.ShellQuote(filepath.Join(state, "demo", "ca", "root.pem"))
+	p12Line := "curl --cacert " + root + " --cert-type P12 --cert " + htmlpage.ShellQuote(p12+":"+demo.P12Password) + " https://" + ts.s.MTLSAddr() + "/c/demo/"
+	status, body = runCurl(t, p12Line, "-H", "'Accept: text/plain'")
+	if first, _, _ := strings.Cut(string(body), "\n"); status != "200" || !strings.HasPrefix(first, "0 accepted") {
+		t.Errorf("%s -H 'Accept: text/plain': %s, first line %q; want 200 and \"0 accepted\"\n%s", p12Line, status, first, body)
+	}
+	for _, want := range []string{"client: demo (selected by path)", "certificate: CN=demo-client,O=mtlsplay demo (issued by CN=mtlsplay Demo Issuing CA,O=mtlsplay demo", "rule: CN == \"demo-client\""} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the text summary lacks %q:\n%s", want, body)
 		}
 	}
 

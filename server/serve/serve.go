@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/mtlsplay/mtlsplay/internal/suite"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/demo"
 	"github.com/mtlsplay/mtlsplay/server/echo"
@@ -36,6 +37,7 @@ type Options struct {
 	Limits     echo.Limits
 	Decide     page.DecideLimits // POST /api/decide; zero values are page.DefaultDecideLimits
 	DemoPublic bool              // offer the demo's keys and token on /try/ to any Host, on any listener
+	SkipCases  bool              // start without running the config's cases (logged)
 	Now        func() time.Time  // nil is time.Now
 	Ready      func(*Server)     // called when both listeners accept connections
 }
@@ -111,6 +113,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	s.cfg = cfg
 	for _, w := range cfg.Warnings {
 		s.log.Warn("config", "warning", w)
+	}
+	if ok := s.runCases(opts, stderr); !ok {
+		return fail(ExitFailed, "%s: the config's cases failed, so the server did not start (fix the rule or the cases; mtlsplay test %s explains each case; --skip-cases starts anyway)", cfg.Path, cfg.Path)
 	}
 	names := make([]string, len(cfg.Clients))
 	for i, c := range cfg.Clients {
@@ -212,4 +217,34 @@ func (s *Server) printBanner(w io.Writer, demoMade bool) {
 	}
 	fmt.Fprintf(w, "mtlsplay serve: demo           %s (%s; config.yaml there is a starting point for --config)\n", s.demo.Dir, made)
 	fmt.Fprintf(w, "\nTry the echo endpoint with the demo client certificate (every decision code: %s/try/):\n\n%s\n\n", s.pageBase, s.curl)
+}
+
+// runCases runs the config's own cases before the server listens, as the
+// suite file's reader (mtlsplay test) would: a config whose rule no longer
+// decides what its cases say does not start. Each failed case is one line on
+// stderr. ok is true when every case passed, or there were none, or opts says
+// to skip them.
+func (s *Server) runCases(opts Options, stderr io.Writer) (ok bool) {
+	n := len(s.cfg.Cases)
+	switch {
+	case n == 0:
+		return true
+	case opts.SkipCases:
+		s.log.Warn("cases skipped", "count", n, "why", "--skip-cases: the config's cases were not run")
+		return true
+	}
+	start := time.Now()
+	results := suite.Run(s.cfg.Cases, suite.Options{Now: opts.Now()})
+	passed, failed := suite.Counts(results)
+	if failed == 0 {
+		s.log.Info("cases passed", "count", passed, "took", time.Since(start).Round(time.Millisecond))
+		return true
+	}
+	for _, r := range results {
+		if !r.Passed() {
+			fmt.Fprintf(stderr, "mtlsplay serve: %s: %s\n", s.cfg.Path, r.Line())
+		}
+	}
+	fmt.Fprintf(stderr, "mtlsplay serve: %s: %s\n", s.cfg.Path, suite.Summary(results))
+	return false
 }

@@ -34,6 +34,8 @@ type Doc struct {
 var markdownDocs = []Doc{
 	{Slug: "formulas", Nav: "Formulas", Source: "docs/workato.md", Description: "Workato-style formulas: the supported subset, Ruby's include? on lists and strings, the CEL translation, and every rule warning with an example."},
 	{Slug: "troubleshooting", Nav: "Troubleshooting", Source: "docs/troubleshooting.md", Description: "Why an mTLS connection fails: from each symptom to its causes, with the decision codes, the findings and mtlsplay probe."},
+	{Slug: "server", Nav: "Self-hosting", Source: "docs/server.md", Description: "mtlsplay serve: the config file with every field, the mTLS echo endpoint's answers (JSON, text, HTML), /try/ and the demo's .p12 files."},
+	{Slug: "suites", Nav: "Test suites", Source: "docs/suites.md", Description: "Rule test suites: the certificates a rule must pass and must refuse, mtlsplay test in CI with JUnit, and a serve config that tests itself before it starts."},
 }
 
 // siteLinks are the site's own pages that a document may link to, relative to docs/.

@@ -191,7 +191,7 @@ func (e *siteEnv) openTab(t testing.TB, settle bool) *tab {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
 				tb.mu.Lock()
 				tb.errors = append(tb.errors, fmt.Sprintf("%s (%s:%d)", m.String(), m.URL, m.Line))
 				tb.mu.Unlock()
@@ -263,7 +263,8 @@ func insertText(text string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// noErrors fails the test if the page logged an error or threw.
+// noErrors fails the test if the page logged an error or a warning (the browser's
+// own too: a CSP violation, a deprecation), or threw.
 func (tb *tab) noErrors() {
 	tb.t.Helper()
 	tb.mu.Lock()

@@ -160,9 +160,10 @@ func TestGatewayShareLink(t *testing.T) {
 	old.noErrors()
 }
 
-// TestGatewayLint: a rule that compares DN with nginx's $ssl_client_s_dn, byte escapes
-// and all, gets the dn_gateway_escapes warning naming nginx, and its fix makes the
-// rule true for that certificate.
+// TestGatewayLint: a rule that compares DN with nginx's $ssl_client_s_dn for this
+// certificate, byte escapes and all, gets the dn_gateway_form warning naming nginx's
+// variable (in place of the certificate-free dn_gateway_escapes), and its fix makes
+// the rule true for that certificate.
 func TestGatewayLint(t *testing.T) {
 	e := setup(t)
 	tb := e.newTab(t)
@@ -172,9 +173,12 @@ func TestGatewayLint(t *testing.T) {
 	v = tb.verdictAfter(v.Seq)
 	tb.pasteRule(`DN == "CN=Zo\\C3\\AB,O=Zo\\C3\\AB M\\C3\\BCller GmbH"`)
 	v = tb.verdictAfter(v.Seq)
-	sel := `[data-testid="rule-warnings"] li[data-lint-id="dn_gateway_escapes"]`
+	sel := `[data-testid="rule-warnings"] li[data-lint-id="dn_gateway_form"]`
 	if msg := eval[string](tb, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)); !strings.Contains(msg, "$ssl_client_s_dn") {
-		t.Fatalf("warning %q, want dn_gateway_escapes naming nginx's $ssl_client_s_dn", msg)
+		t.Fatalf("warning %q, want dn_gateway_form naming nginx's $ssl_client_s_dn", msg)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('[data-testid="rule-warnings"] li[data-lint-id="dn_gateway_escapes"]').length`); n != 0 {
+		t.Errorf("%d dn_gateway_escapes warnings beside dn_gateway_form on the same literal, want none", n)
 	}
 	tb.do(chromedp.Click(chromedp.CSS(sel + ` button.fix`)))
 	tb.verdictAfter(v.Seq)
@@ -182,7 +186,7 @@ func TestGatewayLint(t *testing.T) {
 		t.Errorf("after the fix the rule is %q, want %q", got, want)
 	}
 	if n := eval[int](tb, fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)); n != 0 {
-		t.Errorf("after the fix %d dn_gateway_escapes warnings remain, want none", n)
+		t.Errorf("after the fix %d dn_gateway_form warnings remain, want none", n)
 	}
 	tb.noErrors()
 }

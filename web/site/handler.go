@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// Handler serves the site from the embedded assets, as `mtlsplay serve` does. See
-// NewHandler.
-func Handler() http.Handler { return NewHandler(Assets()) }
+// Handler serves the site from the embedded assets, as `mtlsplay serve` does: its
+// navigation also links /try/, which serve's page listener has. See NewHandler.
+func Handler() http.Handler { return newHandler(Assets(), options{wasm: wasmRaw, served: true}) }
 
 // NewHandler serves the pages and assets of the site from the given build output.
 // Unlike the exported site, its pages fetch assets/engine.wasm, which it negotiates:
@@ -24,10 +24,12 @@ func Handler() http.Handler { return NewHandler(Assets()) }
 // It serves a 503 page that says how to build the assets when they are missing.
 // Security headers (CSP and the rest) are the server's to set; the pages also carry
 // the CSP in a <meta> element.
-func NewHandler(assets fs.FS) http.Handler {
+func NewHandler(assets fs.FS) http.Handler { return newHandler(assets, options{wasm: wasmRaw}) }
+
+func newHandler(assets fs.FS, o options) http.Handler {
 	h := &handler{assets: assets, pages: map[string][]byte{}}
 	if h.err = checkAssets(assets); h.err == nil {
-		files, err := render(context.Background(), assets, options{wasm: wasmRaw})
+		files, err := render(context.Background(), assets, o)
 		h.err = err
 		for _, f := range files {
 			h.pages["/"+f.path] = f.body

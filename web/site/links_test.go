@@ -54,7 +54,7 @@ func TestExportedLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"docs/formulas.html", "docs/troubleshooting.html"} {
+	for _, want := range []string{"docs/formulas.html", "docs/troubleshooting.html", "docs/suites.html", "docs/gateways.html", "docs/server.html"} {
 		if _, ok := pages[want]; !ok {
 			t.Errorf("the export has no %s", want)
 		}

@@ -68,6 +68,7 @@ type page struct {
 	Sizes       string // the engine's sizes, for the docs
 	SampleName  string
 	SampleClock string // the time the page evaluates the samples at
+	Served      bool   // served by mtlsplay serve, beside /try/
 }
 
 type assetURLs struct {
@@ -111,6 +112,9 @@ type options struct {
 	// (decompressed by the page), engine.wasm where the server negotiates
 	// Content-Encoding.
 	wasm string
+	// served: the pages are mtlsplay serve's, whose page listener also has /try/
+	// (the echo endpoint's how-to), which the navigation then links.
+	served bool
 }
 
 type renderedFile struct {
@@ -139,8 +143,13 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		return nil, err
 	}
 	clock := sampleClock(assets)
+	gws, gwDN, gwErr := gatewayDocs()
+	gwErrText := ""
+	if gwErr != nil {
+		gwErrText = gwErr.Error()
+	}
 	mk := func(root, active, title, desc string) page {
-		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock}
+		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock, Served: o.served}
 	}
 	pages := []struct {
 		path string
@@ -150,6 +159,7 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		{"docs/index.html", docStart(mk("../", "start", "Getting started — mtlsplay", "How to use the mtlsplay playground, CLI and server."))},
 		{"docs/rules.html", docRules(mk("../", "rules", "Rule reference — mtlsplay", "Every variable, certificate field and function of mtlsplay's CEL rules, with examples."), groups)},
 		{"docs/names.html", docNames(mk("../", "names", "How SAN and DN are written — mtlsplay", "SAN prefixes, RFC 4514 DN strings and the OpenSSL slash form."))},
+		{"docs/gateways.html", docGateways(mk("../", "gateways", "As your gateway sees it — mtlsplay", "Every field nginx, HAProxy, Caddy, Envoy, Traefik, Cloudflare, AWS and Azure expose for a client certificate, with an example value, what each cannot see, and tested or documented."), gws, gwDN, gwErrText)},
 		{"docs/codes.html", docCodes(mk("../", "codes", "Decision codes — mtlsplay", "The decision codes 0 and 4016–4020 and what to do about each."))},
 	}
 	for _, d := range mdDocs {

@@ -47,7 +47,7 @@ func TestExportFrom(t *testing.T) {
 	if err := site.ExportFrom(fakeAssets(t), dir); err != nil {
 		t.Fatalf("ExportFrom: %v", err)
 	}
-	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
+	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/gateways.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
 		"assets/app.js", "assets/app.css", "assets/worker.js", "assets/engine.wasm.gz", "assets/engine.wasm.br", "assets/engine.wasm"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("ExportFrom did not write %s: %v", f, err)
@@ -176,5 +176,32 @@ func TestReferenceExamples(t *testing.T) {
 		if got := site.ExampleResult(d.Example, string(chain)); strings.HasPrefix(got, "error") {
 			t.Errorf("example of %s %s: %s = %s", d.Kind, d.Name, d.Example, got)
 		}
+	}
+}
+
+// TestServedLinksTry: the pages mtlsplay serve hosts link its /try/ (relative to
+// each page), the exported static site and NewHandler's do not: a static host has
+// no echo endpoint.
+func TestServedLinksTry(t *testing.T) {
+	page := func(h http.Handler, path string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Body.String()
+	}
+	served := site.ServedHandler(fakeAssets(t))
+	for path, want := range map[string]string{"/": `href="try/" data-testid="try-link"`, "/docs/rules.html": `href="../try/" data-testid="try-link"`} {
+		if got := page(served, path); !strings.Contains(got, want) {
+			t.Errorf("served %s lacks %s", path, want)
+		}
+	}
+	if got := page(site.NewHandler(fakeAssets(t)), "/"); strings.Contains(got, "try-link") {
+		t.Errorf("NewHandler's playground links /try/")
+	}
+	dir := t.TempDir()
+	if err := site.ExportFrom(fakeAssets(t), dir); err != nil {
+		t.Fatal(err)
+	}
+	if index, _ := os.ReadFile(filepath.Join(dir, "index.html")); bytes.Contains(index, []byte("try-link")) {
+		t.Errorf("the exported site links /try/")
 	}
 }

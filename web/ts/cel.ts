@@ -49,7 +49,7 @@ const parser: StreamParser<CelState> = {
       const w = word[0];
       if (KEYWORDS.has(w)) return w === "in" ? "keyword" : "atom";
       if (RESERVED.has(w)) return "invalid";
-      if (stream.match(/^\s*\(/, false)) return "function";
+      if (stream.match(/^\s*\(/, false)) return "variableName.function";
       const prev = stream.string.slice(0, stream.start).trimEnd();
       if (prev.endsWith(".")) return "propertyName";
       if (VARIABLES.has(w)) return "variableName.special";

@@ -11,6 +11,15 @@ export class EngineStopped extends Error {}
 /** How many times a minute the engine is started again after it stopped on its own. */
 const MAX_STOPS = 3;
 
+/**
+ * The least time the first call of each op is given. That call
+ * compiles the op's code paths (V8 compiles WebAssembly functions lazily on first
+ * use) and runs package initialisation: seconds on a slow or busy machine. With the
+ * 2 s limit of a warm call, such a machine would stop every new engine in its first
+ * call and never show a verdict.
+ */
+const FIRST_CALL_MS = 15000;
+
 interface Pending {
   resolve: (v: string) => void;
   reject: (e: Error) => void;
@@ -36,6 +45,12 @@ export class Engine {
   onRestart?: () => void;
   /** When the Go program ended on its own, in the last minute (performance.now()). */
   private stops: number[] = [];
+  /**
+   * The ops an engine of this page has answered once. A restarted worker keeps the
+   * compiled module, so its ops are not given the first call's time again: a rule
+   * that made the engine overrun is stopped at the warm limit the next time too.
+   */
+  private warm = new Set<string>();
 
   constructor(
     private workerURL: string,
@@ -143,7 +158,7 @@ export class Engine {
     performance.mark(`mtlsplay:call:${op}`); // what the page asked, for DevTools and tests
     await this.ready;
     const id = this.nextId++;
-    const limit = this.timeoutMs();
+    const limit = this.warm.has(op) ? this.timeoutMs() : Math.max(this.timeoutMs(), FIRST_CALL_MS);
     const text = await new Promise<string>((resolve, reject) => {
       const timer = self.setTimeout(() => {
         this.pending.delete(id);
@@ -153,6 +168,7 @@ export class Engine {
       this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ type: "call", id, op, request: JSON.stringify(request) });
     });
+    this.warm.add(op);
     return JSON.parse(text) as T;
   }
 

@@ -10,6 +10,7 @@ import { RuleEditor } from "./editor";
 import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
+import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import * as gateways from "./gateway";
@@ -114,6 +115,7 @@ async function run(): Promise<void> {
   dirty = false;
   inFlight = true;
   const started = changedAt;
+  syncSampleMenu(sampleSelect, byId("sample-help"), certInput.value);
   const req = request();
   performance.mark("mtlsplay:scheduled", { startTime: started });
   performance.measure("mtlsplay:input-to-call", { start: started });
@@ -136,7 +138,7 @@ async function run(): Promise<void> {
       renderFields(seen?.certs, at, null);
       gateways.render(seen?.gateways?.[0]);
       renderChains(null, seen?.certs);
-      renderFindings(seen?.findings, docs);
+      renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
     } else {
       renderVerdict(res);
       rulePane.show(req.rule, res.dialect ? res : null, []);
@@ -150,8 +152,9 @@ async function run(): Promise<void> {
       renderFields(res.certificates, at, m);
       gateways.render(res.gateways?.[0]);
       renderChains(res, res.certificates, res.findings);
-      renderFindings(res.findings, docs);
+      renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.");
       renderBundleViews(res.bundles);
+      if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
       lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways };
     }
   } catch (e) {
@@ -348,7 +351,10 @@ function addBundle(b: BundleInput, focus = false): void {
     renumber();
     schedule();
   });
-  name.addEventListener("input", () => schedule());
+  name.addEventListener("input", () => {
+    name.dataset.named = "1"; // the person's name: the page no longer names it after its content
+    schedule();
+  });
   ta.addEventListener("input", () => {
     const s = stripPrivateKeys(ta.value);
     if (s.removed.length) {

@@ -387,14 +387,17 @@ function certName(i: number): string {
  * renderFindings lists the findings in the verdict pane, each with its severity,
  * message and fix, a link to the certificate it concerns in the chain view and one to
  * its entry in the troubleshooting page. docs is the docs folder's URL ("docs/").
+ * unchecked, when there are none, says why nothing was checked (nothing to read, or
+ * nothing readable), instead of "nothing to fix".
  */
-export function renderFindings(findings: Finding[] | null | undefined, docs: string): void {
+export function renderFindings(findings: Finding[] | null | undefined, docs: string, unchecked?: string): void {
   const list = byId("findings");
   const fs = findings ?? [];
   byId("findings-count").textContent = fs.length ? String(fs.length) : "";
   list.dataset.count = String(fs.length);
   if (fs.length === 0) {
-    replace(list, h("li", { class: "muted none" }, "No findings: nothing to fix in the certificate or its chain."));
+    // Only a certificate that was read and checked can have nothing to fix.
+    replace(list, h("li", { class: "muted none" }, unchecked ?? "No findings: nothing to fix in the certificate or its chain."));
     return;
   }
   replace(

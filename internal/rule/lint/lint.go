@@ -16,6 +16,7 @@ import (
 	"cel.dev/cel-go/common/types"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
@@ -28,6 +29,7 @@ const (
 	DNOrder          = "dn_order"           // C=US,O=Org,CN=x: X.509 display order
 	DNFormat         = "dn_format"          // CN = x, O = y: spaces, lower-case attribute names
 	DNGatewayEscapes = "dn_gateway_escapes" // CN=Zo\C3\AB: nginx's (OpenSSL's RFC 2253) byte escapes
+	DNGatewayForm    = "dn_gateway_form"    // the certificate's subject exactly as another gateway writes it
 	IPv6Form         = "ipv6_form"          // IP:2001:DB8:0:0:0:0:0:1: not RFC 5952
 	DNSCase          = "dns_case"           // DNS:API.Example.com compared case-sensitively
 	RegexpUnanchored = "regexp_unanchored"  // matches("DNS:api.example.com"): finds it anywhere
@@ -79,6 +81,14 @@ type linter struct {
 	readsCN  []ast.Expr // references to CN or cert.subject.cn
 	readsSAN bool       // any reference to SAN, cert.san, cert.san_entries, cert.spiffe_id
 	ipCalls  []ast.Expr // ip(x) with x not a literal
+	dnLits   []dnLit    // literals compared with a DN, for dn_gateway_form
+}
+
+// dnLit is a literal compared with a DN.
+type dnLit struct {
+	lit   ast.Expr
+	value string
+	cx    ctx
 }
 
 // What a string expression holds, as far as the lints care.
@@ -654,6 +664,9 @@ func regexpQuote(s string) string {
 
 // dn checks a literal compared with a DN.
 func (l *linter) dn(k kind, lit ast.Expr, v string, cx ctx) {
+	if k.fold == foldNone {
+		l.dnLits = append(l.dnLits, dnLit{lit, v, cx})
+	}
 	if strings.HasPrefix(v, "/") && strings.Contains(v, "=") {
 		rdns := splitUnescaped(v[1:], '/')
 		for i, r := range rdns {
@@ -793,6 +806,7 @@ func attrType(rdn string) string {
 
 // certLints are the warnings that depend on the certificate.
 func (l *linter) certLints(cert *certinfo.Certificate) {
+	l.gatewayForms(cert)
 	if len(l.readsCN) > 0 && !l.readsSAN && len(cert.SANEntries) > 0 {
 		e := l.readsCN[0]
 		shown := cert.SANEntries
@@ -822,5 +836,47 @@ func (l *linter) certLints(cert *certinfo.Certificate) {
 				break
 			}
 		}
+	}
+}
+
+// gatewayForms warns about a DN literal that is this certificate's subject
+// exactly as another gateway writes it (HAProxy's slash form, Caddy's
+// reordered Go form, .NET's "CN=x, O=y", Traefik's fixed order, …), names the
+// gateway and field, and offers DN's own string. It replaces the
+// certificate-independent DN warnings on the same literal: it knows more.
+func (l *linter) gatewayForms(cert *certinfo.Certificate) {
+	if len(l.dnLits) == 0 {
+		return
+	}
+	forms := gateway.SubjectForms(cert)
+	for _, d := range l.dnLits {
+		if d.value == cert.Subject.DN {
+			continue
+		}
+		var who []string
+		for _, f := range forms {
+			if f.Value == d.value {
+				who = append(who, fmt.Sprintf("%s (%s)", f.Gateway, f.Variable))
+			}
+		}
+		if len(who) == 0 {
+			continue
+		}
+		start, _ := l.sp.Span(d.lit.ID())
+		kept := l.out[:0]
+		for _, is := range l.out {
+			if is.Start == start && (is.ID == DNSlashForm || is.ID == DNOrder || is.ID == DNFormat || is.ID == DNGatewayEscapes) {
+				continue
+			}
+			kept = append(kept, is)
+		}
+		l.out = kept
+		var edit *rule.Edit
+		if d.cx == ctxEqual {
+			edit = l.replaceLiteral(d.lit, cert.Subject.DN)
+		}
+		l.warn(DNGatewayForm, d.lit,
+			fmt.Sprintf("%s is this certificate's subject as %s writes it; DN is %s, so this never matches", quoteCEL(d.value), strings.Join(who, ", "), quoteCEL(cert.Subject.DN)),
+			fmt.Sprintf("write %s", quoteCEL(cert.Subject.DN)), edit)
 	}
 }
