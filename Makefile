@@ -18,12 +18,15 @@ FUZZ := \
 	./internal/certinfo:FuzzParseSAN \
 	./internal/gateway:FuzzView \
 	./internal/gateway:FuzzDotnetDecode \
+	./internal/export:FuzzExport \
+	./internal/export:FuzzDNLiteral \
 	./internal/rule:FuzzCompile \
 	./internal/dialect:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
 	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
+	./server/authz:FuzzAuthzHeader \
 	./server/reqlog:FuzzRequestLog
 # Smoke runs count executions, not seconds: a time budget makes Go's fuzz coordinator
 # fail with "context deadline exceeded" when a worker is slow on a loaded machine.

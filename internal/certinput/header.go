@@ -113,3 +113,18 @@ func joinWhere(outer, inner string) string {
 	}
 	return outer + " " + inner
 }
+
+// DecodeHeaders reads the certificates of forwarded header lines ("Name: value"),
+// as Decode reads a pasted header, without trying PEM, DER or base64 first: what a
+// proxy sent in a header is read as that header, nothing else. No certificate is an
+// error (KindNoCertificate), as for a header pasted without one.
+func DecodeHeaders(source string, text []byte) ([]Block, error) {
+	if len(text) > MaxBytes {
+		return nil, &Error{Source: source, Kind: KindTooLarge, Msg: "the headers are " + size(len(text)) + "; at most " + size(MaxBytes) + " is accepted"}
+	}
+	blocks, ok, err := decodeHeader(source, text, MaxCertificates, "chain")
+	if !ok {
+		return nil, &Error{Source: source, Kind: KindNoCertificate, Msg: "no forwarded certificate header"}
+	}
+	return blocks, err
+}

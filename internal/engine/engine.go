@@ -492,6 +492,12 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 			return nil, err
 		}
 		return Read(req)
+	case "export":
+		var req ExportRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Export(req)
 	case "declarations":
 		env, err := Env()
 		if err != nil {
@@ -499,7 +505,7 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 		}
 		return env.Declarations(), nil
 	}
-	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide or declarations", op)}
+	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide, export or declarations", op)}
 }
 
 func decode(b []byte, v any) error {

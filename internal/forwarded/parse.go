@@ -327,3 +327,22 @@ func unhex(c byte) int {
 	}
 	return -1
 }
+
+// Carriers are the header names (lower-case) that carry a client certificate, in
+// the order a server that may read any of them looks for them: the ones a proxy
+// sets for its upstream by name first, then the others.
+var Carriers = []string{
+	"x-ssl-client-cert",
+	"x-forwarded-client-cert",
+	"client-cert",
+	"x-forwarded-tls-client-cert",
+	"x-amzn-mtls-clientcert",
+	"x-amzn-mtls-clientcert-leaf",
+	"ssl-client-cert",
+}
+
+// IsCarrier reports whether name (any case) is one of Carriers.
+func IsCarrier(name string) bool {
+	k, ok := known[strings.ToLower(name)]
+	return ok && k.role == carrier
+}

@@ -33,13 +33,19 @@ commands:
   eval --rule EXPR [--json] [--at TIME] CERT  evaluate a rule (or --rule-file F)
   verify --bundle CA.pem […] [--rule EXPR] [--at TIME] [--gateway NAME] [--json] CHAIN
                                               the full decision, with its code
-  serve [--config FILE] [--http ADDR] [--mtls ADDR]
-                                              the page, the API and the mTLS echo endpoint
+  serve [--config FILE] [--http ADDR] [--mtls ADDR] [--authz ADDR]
+                                              the page, the API, the mTLS echo endpoint and
+                                              the authorization endpoint for proxies
   probe HOST:PORT [--cert C --key K] [--cacert CA] [--json] …
                                               connect to a TLS server and explain what it did
   test [--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…
                                               run rule test suites (cases with expected codes)
   site -o DIR                                 export the static site (playground + docs)
+  export --gateway NAME (--config F --client NAME | --bundle CA.pem […] --rule EXPR) [-o FILE]
+                                              the rule as nginx, HAProxy, Caddy or Envoy config
+  export --gateway NAME --delegate [--client NAME] [-o FILE]
+                                              a proxy's configuration that asks mtlsplay
+                                              for every request
 FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
 Run 'mtlsplay <command> -h' for a command's flags.
 `
@@ -77,6 +83,11 @@ func (c *cli) run(args []string) int {
 		return c.probeCmd(rest)
 	case "site":
 		return c.siteCmd(rest)
+	case "export":
+		if wantsDelegate(rest) {
+			return c.exportDelegateCmd(rest)
+		}
+		return c.exportCmd(rest)
 	case "test":
 		return c.test(rest)
 	case "help", "-h", "-help", "--help":

@@ -40,12 +40,13 @@ func tuneGC() {
 }
 
 func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
-	fs := c.flags("serve", "[--config FILE | --state DIR] [--http ADDR] [--mtls ADDR]")
+	fs := c.flags("serve", "[--config FILE | --state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
 	opts := serve.Options{Limits: echo.DefaultLimits, Now: c.now}
 	fs.StringVar(&opts.ConfigPath, "config", "", "YAML config: clients, bundles, rules, tokens, server certificate (default: the zero-config demo)")
 	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
 	fs.StringVar(&opts.HTTPAddr, "http", "", "address of the page, API and metrics (default "+config.DefaultHTTPAddr+", or listen.http of the config)")
 	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
+	fs.StringVar(&opts.AuthzAddr, "authz", "", "address of the authorization endpoint for proxies (default listen.authz of the config; none without either)")
 	fs.StringVar(&opts.LogFormat, "log-format", "text", "log format on standard error: text or json")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&opts.SkipCases, "skip-cases", false, "start even when the config's cases fail (they are not run; logged)")

@@ -508,7 +508,7 @@ func TestSuiteBadInput(t *testing.T) {
 	}{
 		{"unknown field", suiteClients + "cases:\n  - name: a\n    client: partner-a\n    expcet: 0\n", `: case "a": line 15: unknown field "expcet" (known here: name, client, bundles, rule, dialect, chain, at, expect)`},
 		{"unknown field in expect", "cases:\n  - name: a\n    expect: {code: 0, findng: expired}\n", `: case "a": expect: line 3: unknown field "findng" (known here: code, reason, finding)`},
-		{"unknown top-level field", "case:\n  - name: a\n", `: line 1: unknown field "case" (known here: listen, tls, clients, cases)`},
+		{"unknown top-level field", "case:\n  - name: a\n", `: line 1: unknown field "case" (known here: listen, tls, authz, clients, cases)`},
 		{"missing chain file", "cases:\n  - name: a\n    chain: nosuch.pem\n    expect: 4020\n", `: case "a": chain nosuch.pem: no such file or directory`},
 		{"private key as the chain", "cases:\n  - name: a\n    chain: good.key\n    expect: 4020\n", `: case "a": chain good.key: block 1 (line 1): this is a private key, not a certificate`},
 		{"private key inline", "cases:\n  - name: a\n    chain: |\n" + indent(string(p.read(t, "good.key")), "      ") + "    expect: 4020\n", `: case "a": chain: block 1 (line 1): this is a private key`},

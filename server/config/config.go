@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +25,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/forwarded"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/suite"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
@@ -49,13 +52,27 @@ const (
 type fileConfig struct {
 	Listen  fileListen   `yaml:"listen"`
 	TLS     fileTLS      `yaml:"tls"`
+	Authz   fileAuthz    `yaml:"authz"`
 	Clients []fileClient `yaml:"clients"`
 	Cases   []fileCase   `yaml:"cases"` // the config's own tests, run at start (cases.go)
 }
 
 type fileListen struct {
-	HTTP string `yaml:"http"`
-	MTLS string `yaml:"mtls"`
+	HTTP  string `yaml:"http"`
+	MTLS  string `yaml:"mtls"`
+	Authz string `yaml:"authz"`
+}
+
+// fileAuthz is the authorization endpoint's section (server/authz).
+type fileAuthz struct {
+	TrustedProxies []string         `yaml:"trusted_proxies"`
+	Header         string           `yaml:"header"`
+	Proxies        []fileAuthzProxy `yaml:"proxies"`
+}
+
+type fileAuthzProxy struct {
+	From   string `yaml:"from"`
+	Header string `yaml:"header"`
 }
 
 type fileTLS struct {
@@ -79,6 +96,8 @@ type Config struct {
 	Path        string // the config file, as given
 	HTTPAddr    string
 	MTLSAddr    string
+	AuthzAddr   string // listen.authz; "" runs no authorization endpoint unless --authz names one
+	Authz       Authz
 	Mode        string
 	PostQuantum bool
 	ServerCert  tls.Certificate
@@ -91,6 +110,51 @@ type Config struct {
 	// Cases are the config's own tests: serve runs them before it listens, and
 	// mtlsplay test runs them offline.
 	Cases []*suite.Case
+}
+
+// Authz is who may ask the authorization endpoint, and which header it reads.
+type Authz struct {
+	// TrustedProxies are the sources whose requests are decided; every other
+	// source is refused: a certificate header is only as true as the hop that set it.
+	TrustedProxies []netip.Prefix
+	// Header is the one header read (lower-case, a forwarded.Carriers name); ""
+	// reads whichever of them a request carries, and refuses a request with two.
+	Header string
+	// Proxies pin a header per source, most specific prefix first; a source they
+	// name reads only its header, whatever Header says.
+	Proxies []AuthzProxy
+}
+
+// AuthzProxy pins the header the proxies at From set.
+type AuthzProxy struct {
+	From   netip.Prefix
+	Header string
+}
+
+// DefaultTrustedProxies is authz.trusted_proxies when the config has none: this
+// machine only.
+var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// Trusted reports whether a request from addr may be decided.
+func (a *Authz) Trusted(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, p := range a.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// HeaderFor is the header pinned for requests from addr ("" for any).
+func (a *Authz) HeaderFor(addr netip.Addr) string {
+	addr = addr.Unmap()
+	for _, p := range a.Proxies {
+		if p.From.Contains(addr) {
+			return p.Header
+		}
+	}
+	return a.Header
 }
 
 // Client is one configured API client: what a decision needs (engine.Client) and
@@ -164,7 +228,12 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		return nil, fail("cases", "%d cases; a file holds at most %d (split the suite into several files)", len(fc.Cases), suite.MaxCases)
 	}
 	rel := relativeTo(path)
-	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
+	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, AuthzAddr: fc.Listen.Authz, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
+	authz, err := parseAuthz(fc.Authz)
+	if err != nil {
+		return nil, &Error{File: path, Field: "authz", Err: err}
+	}
+	cfg.Authz = authz
 	switch cfg.Mode {
 	case "":
 		cfg.Mode = ModeReport
@@ -320,6 +389,77 @@ func (s *bundleSet) load(name, who string, configured bool) (*trust.Bundle, erro
 	return b, nil
 }
 
+// parseAuthz reads the authz section: CIDRs (or single addresses) and header names
+// the endpoint reads.
+func parseAuthz(fa fileAuthz) (Authz, error) {
+	a := Authz{TrustedProxies: DefaultTrustedProxies}
+	prefix := func(field, s string) (netip.Prefix, error) {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p.Masked() != p {
+				return p, fmt.Errorf("%s %q has host bits set; write %s", field, s, p.Masked())
+			}
+			return netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p.Addr())), nil
+		}
+		if ip, err := netip.ParseAddr(s); err == nil {
+			ip = ip.Unmap()
+			return netip.PrefixFrom(ip, ip.BitLen()), nil
+		}
+		return netip.Prefix{}, fmt.Errorf("%s %q is not a CIDR (127.0.0.1/32, 10.0.0.0/8, ::1/128) or an IP address", field, s)
+	}
+	header := func(field, h string) (string, error) {
+		if h == "" || forwarded.IsCarrier(h) {
+			return strings.ToLower(h), nil
+		}
+		return "", fmt.Errorf("%s %q is not a header that carries a client certificate (use one of %s)", field, h, strings.Join(forwarded.Carriers, ", "))
+	}
+	if fa.TrustedProxies != nil && len(fa.TrustedProxies) == 0 {
+		return a, fmt.Errorf("authz.trusted_proxies is empty, so no proxy could ask; leave it out to trust this machine only (127.0.0.0/8, ::1)")
+	}
+	if fa.TrustedProxies != nil {
+		a.TrustedProxies = make([]netip.Prefix, 0, len(fa.TrustedProxies))
+		for _, s := range fa.TrustedProxies {
+			p, err := prefix("authz.trusted_proxies", s)
+			if err != nil {
+				return a, err
+			}
+			a.TrustedProxies = append(a.TrustedProxies, p)
+		}
+	}
+	var err error
+	if a.Header, err = header("authz.header", fa.Header); err != nil {
+		return a, err
+	}
+	for i, fp := range fa.Proxies {
+		field := fmt.Sprintf("authz.proxies[%d]", i+1)
+		p, err := prefix(field+".from", fp.From)
+		if err != nil {
+			return a, err
+		}
+		if !a.Trusted(p.Addr()) {
+			return a, fmt.Errorf("%s.from %s is not in authz.trusted_proxies; add it there too", field, fp.From)
+		}
+		h, err := header(field+".header", fp.Header)
+		if err != nil {
+			return a, err
+		}
+		if h == "" {
+			return a, fmt.Errorf("%s.header is required: the header the proxies at %s set", field, fp.From)
+		}
+		a.Proxies = append(a.Proxies, AuthzProxy{From: p, Header: h})
+	}
+	// Most specific first, so a host inside a pinned network gets its own pin.
+	slices.SortStableFunc(a.Proxies, func(x, y AuthzProxy) int { return y.From.Bits() - x.From.Bits() })
+	return a, nil
+}
+
+// unmapBits is what an IPv4-mapped IPv6 prefix loses when it is written as IPv4.
+func unmapBits(a netip.Addr) int {
+	if a.Is4In6() {
+		return 96
+	}
+	return 0
+}
+
 // ReadFile reads the config, a bundle or the server's certificate or key (of the
 // format named by kind), or a file of the demo, refusing anything but a regular file
 // and files over 1 MiB with a message that names no Go internals (nor the path,
@@ -390,7 +530,7 @@ func regular(m os.FileMode, kind string) error {
 // that a new field or a renamed package cannot make the message wrong.
 var yamlSections = func() map[string][2]string {
 	m := map[string][2]string{}
-	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "a client": fileClient{}, "a case": fileCase{}} {
+	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "authz": fileAuthz{}, "an authz proxy": fileAuthzProxy{}, "a client": fileClient{}, "a case": fileCase{}} {
 		t := reflect.TypeOf(v)
 		var fields []string
 		for i := range t.NumField() {

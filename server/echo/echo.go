@@ -29,6 +29,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
+	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
 	"github.com/mtlsplay/mtlsplay/server/reqlog"
@@ -43,7 +44,7 @@ import (
 type connState struct {
 	mu      sync.Mutex
 	parsed  bool
-	chain   []*parsedCert
+	chain   []*certcache.Cert
 	err     error // the presented chain could not be parsed (crypto/tls could)
 	entries []*echoEntry
 }
@@ -171,7 +172,7 @@ func (s *Server) entry(cs *connState, st *tls.ConnectionState, c *config.Client,
 	}
 	if !cs.parsed {
 		cs.parsed = true
-		cs.chain, cs.err = s.certs.chain(st.PeerCertificates)
+		cs.chain, cs.err = s.certs.Chain(st.PeerCertificates)
 	}
 	var e *echoEntry
 	if cs.err != nil {
@@ -192,22 +193,22 @@ func (s *Server) entry(cs *connState, st *tls.ConnectionState, c *config.Client,
 // decide makes the decision for a connection with policy.Decide, the one decision
 // function, and renders it: the JSON is made here once, not per request. The
 // rendered decision is also remembered for the rest of the second (see
-// decisionMemo), so clients that open a connection per request are decided once.
-func (s *Server) decide(c *config.Client, chain []*parsedCert, st *tls.ConnectionState) *echoEntry {
+// server/decisionmemo), so clients that open a connection per request are decided once.
+func (s *Server) decide(c *config.Client, chain []*certcache.Cert, st *tls.ConnectionState) *echoEntry {
 	now := s.decisionTime()
 	facts := rule.TLS{Version: tls.VersionName(st.Version), CipherSuite: cipherSuiteName(st.CipherSuite), ServerName: st.ServerName, ALPN: st.NegotiatedProtocol}
 	name := ""
 	if c != nil {
 		name = c.Name
 	}
-	key := decisionKey{client: c, tls: facts, chain: chainKey(chain)}
-	r := s.decisions.get(key, now)
-	if r == nil {
+	key := decisionKey{client: c, tls: facts, chain: certcache.ChainKey(chain)}
+	r, ok := s.decisions.Get(key, now)
+	if !ok {
 		r = s.render(c, chain, facts, now)
-		s.decisions.put(key, now, r)
+		s.decisions.Put(key, now, r)
 	}
 	if r.trusted {
-		s.certs.keep(chain)
+		s.certs.Keep(chain)
 	}
 	e := &echoEntry{client: c, code: r.code, resp: responseFor(r.code)}
 	e.responses = s.metrics.Decided(name, r.code)
@@ -233,12 +234,12 @@ type rendered struct {
 	head     echoHead // for the HTML page; its TLS is the connection's
 }
 
-func (s *Server) render(c *config.Client, chain []*parsedCert, facts rule.TLS, now time.Time) *rendered {
+func (s *Server) render(c *config.Client, chain []*certcache.Cert, facts rule.TLS, now time.Time) *rendered {
 	var ec *engine.Client
 	if c != nil {
 		ec = &c.Client
 	}
-	certs := views(chain)
+	certs := certcache.Views(chain)
 	// The chain cache is shared with strict mode's handshake check, so a client that
 	// reconnects is verified once.
 	d, findings := engine.DecideFor(ec, certs, facts, now, s.chains.Verify)
@@ -256,7 +257,7 @@ func (s *Server) render(c *config.Client, chain []*parsedCert, facts rule.TLS, n
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, p.json...)
+		b = append(b, p.JSON...)
 	}
 	b = append(b, `],"rule":`...)
 	b = appendMarshal(b, head.Rule)

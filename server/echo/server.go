@@ -24,7 +24,9 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
+	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
+	"github.com/mtlsplay/mtlsplay/server/decisionmemo"
 	"github.com/mtlsplay/mtlsplay/server/handshake"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
 	"github.com/mtlsplay/mtlsplay/server/metrics"
@@ -82,9 +84,9 @@ type Server struct {
 	reqLog    *reqlog.Log
 	now       func() time.Time
 	metrics   *metrics.Metrics
-	certs     *certCache
+	certs     *certcache.Cache
 	chains    *trust.Cache
-	decisions decisionMemo
+	decisions decisionmemo.Memo[decisionKey, *rendered]
 
 	tls *tls.Config
 	lim Limits
@@ -120,22 +122,32 @@ type Options struct {
 	Metrics    *metrics.Metrics
 	Now        func() time.Time // the decisions' clock
 	Limits     Limits
+	// Certs and Chains are the parsed-certificate and verified-chain caches, shared
+	// with the authorization endpoint; nil makes the echo its own.
+	Certs  *certcache.Cache
+	Chains *trust.Cache
 }
 
 // Cache sizes: distinct client certificates and distinct verified chains kept.
 // A parsed certificate with its JSON is a few KB: 1024 of them bound the cache at a
 // few MB whatever certificates strangers present.
 const (
-	certCacheSize  = 1024
-	chainCacheSize = 4096
+	CertCacheSize  = 1024
+	ChainCacheSize = 4096
 )
 
 // New returns the echo endpoint; Serve starts it.
 func New(o Options) *Server {
 	es := &Server{cfg: o.Config, log: o.Log, reqLog: o.RequestLog, now: o.Now, metrics: o.Metrics,
-		certs: newCertCache(certCacheSize), chains: trust.NewCache(chainCacheSize),
+		certs: o.Certs, chains: o.Chains,
 		lim: o.Limits, conns: map[*echoConn]struct{}{}, perSource: map[netip.Addr]int{}, h2conns: map[net.Conn]*echoConn{},
 		work: make(chan *echoConn), stop: make(chan struct{})}
+	if es.certs == nil {
+		es.certs = certcache.New(CertCacheSize)
+	}
+	if es.chains == nil {
+		es.chains = trust.NewCache(ChainCacheSize)
+	}
 	es.lim.MaxConns = max(es.lim.MaxConns, 1)
 	if es.lim.MaxConnsPerSource <= 0 {
 		es.lim.MaxConnsPerSource = max(es.lim.MaxConns/2, 1)

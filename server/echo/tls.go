@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 
+	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/handshake"
 )
@@ -87,11 +88,11 @@ func (s *Server) verifyStrict(cs tls.ConnectionState) error {
 	if err := s.verifyReport(cs); err != nil {
 		return err
 	}
-	chain, err := s.certs.chain(cs.PeerCertificates)
+	chain, err := s.certs.Chain(cs.PeerCertificates)
 	if err != nil {
 		return &handshake.Rejection{Reason: handshake.UnparsableCertificate, Msg: err.Error()}
 	}
-	res := s.chains.Verify(views(chain), s.cfg.Bundles, s.decisionTime())
+	res := s.chains.Verify(certcache.Views(chain), s.cfg.Bundles, s.decisionTime())
 	if !res.OK {
 		msg := "no configured bundle trusts the chain"
 		if res.Failure != nil {
@@ -99,6 +100,6 @@ func (s *Server) verifyStrict(cs tls.ConnectionState) error {
 		}
 		return &handshake.Rejection{Reason: handshake.UntrustedCertificate, Msg: msg}
 	}
-	s.certs.keep(chain) // only now: a chain refused in the handshake leaves nothing behind
+	s.certs.Keep(chain) // only now: a chain refused in the handshake leaves nothing behind
 	return nil
 }

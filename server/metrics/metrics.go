@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"bytes"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -26,9 +27,11 @@ type Metrics struct {
 	failures  map[handshake.Reason]*atomic.Uint64 // failed handshakes, by reason
 	api       map[int]*atomic.Uint64              // POST /api/decide, by HTTP status
 	shed      [2]atomic.Uint64                    // mTLS connections shed, by ShedReason
+	authz     map[clientCode]*atomic.Uint64       // authorization endpoint answers, by client and code
+	refused   map[string]*atomic.Uint64           // authorization requests answered without a decision, by reason
 
-	open     [2]atomic.Int64 // open connections, by Listener
-	inFlight [2]atomic.Int64 // requests being read or answered, likewise
+	open     [3]atomic.Int64 // open connections, by Listener
+	inFlight [3]atomic.Int64 // requests being read or answered, likewise
 
 	// ChainCache reports the chain cache's lookups; nil leaves them out.
 	ChainCache func() (hits, misses uint64)
@@ -36,14 +39,23 @@ type Metrics struct {
 	LogDropped func() uint64
 }
 
-// Listener is one of the server's two listeners.
+// Listener is one of the server's listeners.
 type Listener int
 
 // The listeners, as their label names them.
 const (
-	Page Listener = iota // label "http": the page, the API and the metrics
-	MTLS                 // label "mtls": the echo endpoint
+	Page  Listener = iota // label "http": the page, the API and the metrics
+	MTLS                  // label "mtls": the echo endpoint
+	Authz                 // label "authz": the authorization endpoint
 )
+
+var listenerLabels = [...]string{Page: "http", MTLS: "mtls", Authz: "authz"}
+
+// byLabel is the listeners in the order of their labels, as samples are written.
+var byLabel = []Listener{Authz, Page, MTLS}
+
+// AuthzRefusals are why the authorization endpoint answered without deciding.
+var AuthzRefusals = []string{"untrusted_source", "bad_header", "busy", "not_found"}
 
 // ShedReason is why the mTLS listener closed a connection to keep its budget.
 type ShedReason int
@@ -77,6 +89,11 @@ func New(clients []string) *Metrics {
 		requests:  map[clientCode]*atomic.Uint64{},
 		failures:  map[handshake.Reason]*atomic.Uint64{},
 		api:       map[int]*atomic.Uint64{},
+		authz:     map[clientCode]*atomic.Uint64{},
+		refused:   map[string]*atomic.Uint64{},
+	}
+	for _, r := range AuthzRefusals {
+		m.refused[r] = new(atomic.Uint64)
 	}
 	// Series that exist from the start, so a rate over them needs no special case.
 	for _, r := range handshake.Reasons {
@@ -89,10 +106,12 @@ func New(clients []string) *Metrics {
 			}
 			m.decisions[clientCode{name, code}] = new(atomic.Uint64)
 			m.requests[clientCode{name, code}] = new(atomic.Uint64)
+			m.authz[clientCode{name, code}] = new(atomic.Uint64)
 		}
 	}
 	m.decisions[clientCode{"", policy.ClientNotConfigured}] = new(atomic.Uint64)
 	m.requests[clientCode{"", policy.ClientNotConfigured}] = new(atomic.Uint64)
+	m.authz[clientCode{"", policy.ClientNotConfigured}] = new(atomic.Uint64)
 	return m
 }
 
@@ -115,6 +134,16 @@ func (m *Metrics) Decided(client string, code int) *atomic.Uint64 {
 	counter(m, m.decisions, clientCode{client, code}).Add(1)
 	return counter(m, m.requests, clientCode{client, code})
 }
+
+// AuthzDecision returns the counter of the authorization endpoint's answers for
+// client ("" for 4020) and code; the endpoint adds to it once per answer.
+func (m *Metrics) AuthzDecision(client string, code int) *atomic.Uint64 {
+	return counter(m, m.authz, clientCode{client, code})
+}
+
+// AuthzRefused counts a request the authorization endpoint answered without a
+// decision; reason is one of AuthzRefusals.
+func (m *Metrics) AuthzRefused(reason string) { counter(m, m.refused, reason).Add(1) }
 
 // HandshakeFailed counts a failed handshake on the mTLS listener.
 func (m *Metrics) HandshakeFailed(reason handshake.Reason) { counter(m, m.failures, reason).Add(1) }
@@ -175,6 +204,19 @@ func (m *Metrics) exposition() []byte {
 	family("mtlsplay_echo_responses_total", "Responses of the mTLS echo endpoint, by client and decision code.", "counter")
 	writeClientCodes("mtlsplay_echo_responses_total", m.requests)
 
+	family("mtlsplay_authz_decisions_total", "Answers of the authorization endpoint that carry a decision, by client and code; client is empty for 4020.", "counter")
+	writeClientCodes("mtlsplay_authz_decisions_total", m.authz)
+	family("mtlsplay_authz_refused_total", "Requests to the authorization endpoint answered without a decision, by reason: untrusted_source, bad_header, busy, not_found.", "counter")
+	m.mu.Lock()
+	refusals := map[string]uint64{}
+	for r, c := range m.refused {
+		refusals[r] = c.Load()
+	}
+	m.mu.Unlock()
+	for _, r := range slices.Sorted(maps.Keys(refusals)) {
+		sample("mtlsplay_authz_refused_total", []string{"reason", r}, refusals[r])
+	}
+
 	family("mtlsplay_handshake_failures_total", "TLS handshakes that failed on the mTLS listener, by reason.", "counter")
 	m.mu.Lock()
 	reasons := make([]handshake.Reason, 0, len(m.failures))
@@ -206,12 +248,14 @@ func (m *Metrics) exposition() []byte {
 	}
 
 	family("mtlsplay_open_connections", "Connections open now, by listener.", "gauge")
-	sample("mtlsplay_open_connections", []string{"listener", "http"}, uint64(max(m.open[Page].Load(), 0)))
-	sample("mtlsplay_open_connections", []string{"listener", "mtls"}, uint64(max(m.open[MTLS].Load(), 0)))
+	for _, l := range byLabel {
+		sample("mtlsplay_open_connections", []string{"listener", listenerLabels[l]}, uint64(max(m.open[l].Load(), 0)))
+	}
 
 	family("mtlsplay_requests_in_flight", "Requests being read or answered now, by listener.", "gauge")
-	sample("mtlsplay_requests_in_flight", []string{"listener", "http"}, uint64(max(m.inFlight[Page].Load(), 0)))
-	sample("mtlsplay_requests_in_flight", []string{"listener", "mtls"}, uint64(max(m.inFlight[MTLS].Load(), 0)))
+	for _, l := range byLabel {
+		sample("mtlsplay_requests_in_flight", []string{"listener", listenerLabels[l]}, uint64(max(m.inFlight[l].Load(), 0)))
+	}
 
 	if m.LogDropped != nil {
 		family("mtlsplay_log_lines_dropped_total", "Log lines not written: over the lines a connection or the server may write a second.", "counter")

@@ -12,3 +12,25 @@ func TestMetricsLabelsEscaped(t *testing.T) {
 		t.Errorf("label not escaped:\n%s", got)
 	}
 }
+
+// TestAuthzSeries: the authorization endpoint's series exist from the start for
+// every configured client and code, and for every refusal reason.
+func TestAuthzSeries(t *testing.T) {
+	m := New([]string{"partner-a"})
+	m.AuthzDecision("partner-a", 4019).Add(2)
+	m.AuthzRefused("untrusted_source")
+	got := string(m.exposition())
+	for _, want := range []string{
+		`mtlsplay_authz_decisions_total{client="",code="4020"} 0`,
+		`mtlsplay_authz_decisions_total{client="partner-a",code="0"} 0`,
+		`mtlsplay_authz_decisions_total{client="partner-a",code="4019"} 2`,
+		`mtlsplay_authz_refused_total{reason="busy"} 0`,
+		`mtlsplay_authz_refused_total{reason="untrusted_source"} 1`,
+		`mtlsplay_open_connections{listener="authz"} 0`,
+		`mtlsplay_requests_in_flight{listener="authz"} 0`,
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("the metrics lack %s:\n%s", want, got)
+		}
+	}
+}

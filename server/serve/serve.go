@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,9 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/mtlsplay/mtlsplay/internal/suite"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
+	"github.com/mtlsplay/mtlsplay/server/authz"
+	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/demo"
 	"github.com/mtlsplay/mtlsplay/server/echo"
@@ -32,6 +36,7 @@ type Options struct {
 	StateDir   string // the demo's state folder; "" is demo.DefaultStateDir
 	HTTPAddr   string // "" is listen.http of the config, else config.DefaultHTTPAddr
 	MTLSAddr   string // likewise listen.mtls, else config.DefaultMTLSAddr
+	AuthzAddr  string // the authorization endpoint; "" is listen.authz of the config, else none
 	LogFormat  string // text or json
 	LogLevel   slog.Level
 	Limits     echo.Limits
@@ -51,14 +56,23 @@ type Server struct {
 	metrics *metrics.Metrics
 
 	httpLn, mtlsLn net.Listener
-	pageBase       string // http://host:port
-	echoBase       string // https://host:port
-	curl           string // the demo's one-line curl command; "" with --config
+	authzLn        net.Listener // nil: no authorization endpoint
+	pageBase       string       // http://host:port
+	echoBase       string       // https://host:port
+	curl           string       // the demo's one-line curl command; "" with --config
 }
 
 // HTTPAddr and MTLSAddr are the listeners' addresses (with the port when 0 was asked).
 func (s *Server) HTTPAddr() string { return s.httpLn.Addr().String() }
 func (s *Server) MTLSAddr() string { return s.mtlsLn.Addr().String() }
+
+// AuthzAddr is the authorization endpoint's address; "" when it is off.
+func (s *Server) AuthzAddr() string {
+	if s.authzLn == nil {
+		return ""
+	}
+	return s.authzLn.Addr().String()
+}
 
 // EchoBase is the echo endpoint's base URL, https://host:port.
 func (s *Server) EchoBase() string { return s.echoBase }
@@ -134,6 +148,12 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		return fail(ExitFailed, "mTLS listener: %v", err)
 	}
 	defer s.mtlsLn.Close()
+	if authzAddr := cmp.Or(opts.AuthzAddr, cfg.AuthzAddr); authzAddr != "" {
+		if s.authzLn, err = lc.Listen(ctx, "tcp", authzAddr); err != nil {
+			return fail(ExitFailed, "authorization listener: %v", err)
+		}
+		defer s.authzLn.Close()
+	}
 	s.pageBase = "http://" + strings.TrimPrefix(demo.EchoURL(s.httpLn.Addr()), "https://")
 	s.echoBase = demo.EchoURL(s.mtlsLn.Addr())
 	if s.demo != nil {
@@ -147,7 +167,10 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 
 	lim := opts.Limits
 	reqLog := reqlog.New(logOut, opts.LogFormat == "json", hopts)
-	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqLog, Metrics: m, Now: opts.Now, Limits: lim})
+	// The echo and the authorization endpoint share the parsed certificates and the
+	// verified chains: the same clients reach both.
+	certs, chains := certcache.New(echo.CertCacheSize), trust.NewCache(echo.ChainCacheSize)
+	s.echo = echo.New(echo.Options{Config: cfg, Log: s.log, RequestLog: reqLog, Metrics: m, Now: opts.Now, Limits: lim, Certs: certs, Chains: chains})
 	echoSrv := s.echo
 	m.ChainCache, m.LogDropped = echoSrv.ChainCacheStats, reqLog.Dropped
 	s.metrics = m
@@ -163,12 +186,33 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		ConnState:         m.CountConns(metrics.Page),
 	}
 
-	s.printBanner(stdout, demoMade)
-	s.log.Info("listening", "page", s.pageBase, "echo", s.echoBase, "mode", cfg.Mode, "clients", len(cfg.Clients), "config", configPath)
+	servers := map[string]func(context.Context) error{"http": pageSrv.Shutdown, "mtls": echoSrv.Shutdown}
+	var authzSrv *http.Server
+	authzBase := ""
+	if s.authzLn != nil {
+		authzSrv = &http.Server{
+			Handler:           authz.New(authz.Options{Config: cfg, Log: s.log, RequestLog: reqLog, Metrics: m, Now: opts.Now, Certs: certs, Chains: chains, Slots: opts.Decide.Slots, Wait: opts.Decide.Wait}),
+			ReadHeaderTimeout: lim.Handshake,
+			ReadTimeout:       lim.Read,
+			WriteTimeout:      lim.Write,
+			IdleTimeout:       lim.Idle,
+			MaxHeaderBytes:    lim.MaxHeader,
+			ErrorLog:          reqlog.HTTPServerLog(s.log, "authz"),
+			ConnState:         m.CountConns(metrics.Authz),
+		}
+		servers["authz"] = authzSrv.Shutdown
+		authzBase = "http://" + strings.TrimPrefix(demo.EchoURL(s.authzLn.Addr()), "https://")
+	}
 
-	errc := make(chan error, 2)
+	s.printBanner(stdout, demoMade, authzBase)
+	s.log.Info("listening", "page", s.pageBase, "echo", s.echoBase, "authz", authzBase, "mode", cfg.Mode, "clients", len(cfg.Clients), "config", configPath)
+
+	errc := make(chan error, 3)
 	go func() { errc <- pageSrv.Serve(netutil.LimitListener(s.httpLn, lim.MaxConns)) }()
 	go func() { errc <- echoSrv.Serve(s.mtlsLn) }() // the echo keeps its own connection budget
+	if authzSrv != nil {
+		go func() { errc <- authzSrv.Serve(netutil.LimitListener(s.authzLn, lim.MaxConns)) }()
+	}
 	if opts.Ready != nil {
 		opts.Ready(s)
 	}
@@ -185,7 +229,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	defer cancel()
 	_ = s.mtlsLn.Close()
 	var wg sync.WaitGroup
-	for name, shutdown := range map[string]func(context.Context) error{"http": pageSrv.Shutdown, "mtls": echoSrv.Shutdown} {
+	for name, shutdown := range servers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -196,17 +240,23 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	}
 	wg.Wait()
 	_ = pageSrv.Close()
+	if authzSrv != nil {
+		_ = authzSrv.Close()
+	}
 	s.log.Info("stopped")
 	return status
 }
 
-func (s *Server) printBanner(w io.Writer, demoMade bool) {
+func (s *Server) printBanner(w io.Writer, demoMade bool, authzBase string) {
 	names := make([]string, 0, len(s.cfg.Clients))
 	for _, c := range s.cfg.Clients {
 		names = append(names, c.Name)
 	}
 	fmt.Fprintf(w, "mtlsplay serve: the playground  %s/\n", s.pageBase)
 	fmt.Fprintf(w, "mtlsplay serve: mTLS echo       %s/  (%s mode; clients: %s)\n", s.echoBase, s.cfg.Mode, strings.Join(names, ", "))
+	if authzBase != "" {
+		fmt.Fprintf(w, "mtlsplay serve: authorization  %s/authz/CLIENT  (for proxies at %s)\n", authzBase, prefixes(s.cfg.Authz.TrustedProxies))
+	}
 	if s.demo == nil {
 		fmt.Fprintf(w, "mtlsplay serve: config         %s\n", s.cfg.Path)
 		return
@@ -247,4 +297,13 @@ func (s *Server) runCases(opts Options, stderr io.Writer) (ok bool) {
 	}
 	fmt.Fprintf(stderr, "mtlsplay serve: %s: %s\n", s.cfg.Path, suite.Summary(results))
 	return false
+}
+
+// prefixes writes CIDRs for the banner.
+func prefixes(ps []netip.Prefix) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ", ")
 }

@@ -276,11 +276,21 @@ func absolute(p string) string {
 // brotli budget (4,063,573 → 3,888,520 B measured) at no measurable cost: natively,
 // Eval, Explain and an uncached Compile differ by p > 0.6 (benchstat, n=5).
 // cel-go itself, the hot path, keeps its inlining.
+//
+// Session 6 added three, when the gateway profiles and the export brought the engine
+// to 3,995,489 B: golang.org/x/text (cel-go's string formatting, which rules rarely
+// reach), internal/export (only while the page's Export panel is open) and
+// internal/gateway (a few hundred µs per decide; its views measured within the
+// noise natively, the side-by-side table ~10% slower). Each -l measured with gzip -9
+// as a proxy: x/text −32 KB, export −7 KB, gateway −13 KB.
 var noInline = []string{
 	"-gcflags=google.golang.org/protobuf/...=-l",
 	"-gcflags=go.yaml.in/yaml/v3=-l",
 	"-gcflags=text/template/...=-l",
 	"-gcflags=github.com/antlr4-go/antlr/v4=-l",
+	"-gcflags=golang.org/x/text/...=-l",
+	"-gcflags=github.com/mtlsplay/mtlsplay/internal/export=-l",
+	"-gcflags=github.com/mtlsplay/mtlsplay/internal/gateway=-l",
 }
 
 // buildWASM compiles ./wasm for js/wasm with -trimpath -ldflags="-s -w" and writes

@@ -191,7 +191,20 @@ func playground(p page) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"></span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"></dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"></ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"></ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead><tr><th scope=\"col\">Gateway</th><th scope=\"col\">Variable</th><th scope=\"col\">Value</th></tr></thead> <tbody></tbody></table></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"></span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"></dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"></ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"></ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead><tr><th scope=\"col\">Gateway</th><th scope=\"col\">Variable</th><th scope=\"col\">Value</th></tr></thead> <tbody></tbody></table></details> <details id=\"export\" data-testid=\"export\" data-state=\"\"><summary>Export the rule to this gateway's config</summary><p id=\"export-status\" data-testid=\"export-status\" aria-live=\"polite\"></p><ul id=\"export-notes\" data-testid=\"export-notes\"></ul><div id=\"export-actions\" class=\"toolbar\"></div><pre class=\"export-config\"><code id=\"export-config\" data-testid=\"export-config\"></code></pre><p class=\"help\">What each gateway can express, and an example for each: <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var13 templ.SafeURL
+			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 122, Col: 129}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -13,6 +13,7 @@ import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineEr
 import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
+import * as exportPanel from "./exportpanel";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
@@ -163,6 +164,7 @@ async function run(): Promise<void> {
   } finally {
     inFlight = false;
   }
+  refreshExport();
   const verdict = byId("verdict");
   verdict.dataset.seq = String(++seq);
   const now = performance.now();
@@ -465,6 +467,17 @@ atInput.addEventListener("input", () => {
 // The selected gateway's view comes with every decision (one gateway, cheap); every
 // gateway's only while the side-by-side table is open, so closed it costs nothing.
 byId("gateway").addEventListener("change", () => schedule());
+// The Export panel follows the rule and the gateway; it is computed only while open.
+function refreshExport(): void {
+  const r = request();
+  void exportPanel.refresh(
+    engine,
+    r.rule,
+    r.dialect,
+    r.bundles.map((b) => b.name),
+  );
+}
+byId("export").addEventListener("toggle", refreshExport);
 byId("gateway-all").addEventListener("toggle", () => {
   if (gateways.tableOpen()) schedule();
 });

@@ -11,6 +11,9 @@
 //
 //	go run ./server/tools/benchecho -bin bin/mtlsplay   (make bench-echo)
 //
+// -delegate measures the authorization endpoint instead (delegate.go): nginx with
+// auth_request to mtlsplay against nginx alone.
+//
 // Everything listens on 127.0.0.1 and every phase is bounded in time.
 package main
 
@@ -59,6 +62,7 @@ func main() {
 	base := flag.String("base", "", "also measure this other mtlsplay binary (named mtlsplay-base): an interleaved A/B of two builds")
 	phases := flag.String("phases", "handshake,keepalive", "the phases to measure, comma-separated")
 	serveBare := flag.String("serve-bare", "", "internal: run the bare Go server on DIR,ADDR")
+	delegate := flag.Bool("delegate", false, "measure nginx delegating to mtlsplay's authorization endpoint (auth_request) against nginx alone with a map check, instead of the echo")
 	flag.Parse()
 	// The load client allocates per handshake too; collect less often, so that
 	// less of the shared CPUs goes to the measuring instead of the measured.
@@ -80,6 +84,13 @@ func main() {
 		if !slices.Contains(ph, p) {
 			ph = append(ph, p)
 		}
+	}
+	if *delegate {
+		if err := runDelegate(*bin, *nginxBin, ph, *duration, *conc, *rounds, *keep); err != nil {
+			fmt.Fprintln(os.Stderr, "benchecho:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := runBench(*bin, *base, *nginxBin, *mode, *also, strings.Fields(*serveFlags), ph, *duration, *conc, *rounds, *keep, *bare, *same); err != nil {
 		fmt.Fprintln(os.Stderr, "benchecho:", err)

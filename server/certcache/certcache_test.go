@@ -1,4 +1,4 @@
-package echo
+package certcache
 
 import (
 	"crypto/x509/pkix"
@@ -11,7 +11,7 @@ import (
 )
 
 // TestCertCache: only certificates of trusted chains (keep) are cached, none larger
-// than maxCachedDER, and the cache stays within its bytes whatever certificates
+// than MaxCachedDER, and the cache stays within its bytes whatever certificates
 // arrive.
 func TestCertCache(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -27,10 +27,10 @@ func TestCertCache(t *testing.T) {
 		}
 		return c.DER
 	}
-	c := newCertCache(1024)
-	get := func(der []byte) *parsedCert {
+	c := New(1024)
+	get := func(der []byte) *Cert {
 		t.Helper()
-		p, err := c.get(der)
+		p, err := c.Get(der)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,24 +42,24 @@ func TestCertCache(t *testing.T) {
 		t.Errorf("a certificate of no trusted chain was cached")
 	}
 	p := get(small)
-	c.keep([]*parsedCert{p})
+	c.Keep([]*Cert{p})
 	if get(small) != p {
 		t.Errorf("a certificate of a trusted chain was not cached")
 	}
-	if p.info.PEM != "" || !strings.Contains(string(p.json), `"pem":"-----BEGIN CERTIFICATE-----`) {
+	if p.Info.PEM != "" || !strings.Contains(string(p.JSON), `"pem":"-----BEGIN CERTIFICATE-----`) {
 		t.Errorf("the PEM is kept twice, or not in the JSON")
 	}
 
-	large := issue(strings.Repeat("x", maxCachedDER))
-	c.keep([]*parsedCert{get(large)})
+	large := issue(strings.Repeat("x", MaxCachedDER))
+	c.Keep([]*Cert{get(large)})
 	if n := c.lru.Len(); n != 1 {
-		t.Errorf("a certificate over %d bytes was cached: %d entries", maxCachedDER, n)
+		t.Errorf("a certificate over %d bytes was cached: %d entries", MaxCachedDER, n)
 	}
 
 	for i := range 600 { // about 12 KB each: the bytes run out before the entries
-		c.keep([]*parsedCert{get(issue(strings.Repeat("y", 12<<10) + strconv.Itoa(i)))})
+		c.Keep([]*Cert{get(issue(strings.Repeat("y", 12<<10) + strconv.Itoa(i)))})
 	}
-	if n, b := c.lru.Len(), c.lru.Bytes(); n >= 600 || b > certCacheBytes {
-		t.Errorf("after 600 certificates of 12 KB the cache holds %d entries, %d bytes; want fewer entries, at most %d bytes", n, b, certCacheBytes)
+	if n, b := c.lru.Len(), c.lru.Bytes(); n >= 600 || b > Bytes {
+		t.Errorf("after 600 certificates of 12 KB the cache holds %d entries, %d bytes; want fewer entries, at most %d bytes", n, b, Bytes)
 	}
 }
