@@ -21,6 +21,7 @@ FUZZ := \
 	./internal/export:FuzzExport \
 	./internal/export:FuzzDNLiteral \
 	./internal/rule:FuzzCompile \
+	./internal/dialect:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
 	./server/config:FuzzParseSuite \

@@ -155,6 +155,11 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 		if !ok {
 			p, _ := pem.Decode(rest[i:blockEnd])
 			if p == nil {
+				// A block copied from YAML, JSON or a quoted mail has its lines
+				// indented (or "> "-quoted): base64 has neither, so they are dropped.
+				p, _ = pem.Decode(dedent(rest[i:blockEnd]))
+			}
+			if p == nil {
 				return fail(KindMalformed, "malformed %s: its base64 content does not decode", typ)
 			}
 			content = p.Bytes
@@ -188,6 +193,23 @@ func decodePEM(source string, data []byte, max int, what string) ([]Block, error
 		offset += blockEnd
 	}
 	return blocks, nil
+}
+
+// dedent drops the spaces, tabs and ">" at the start of every line of a PEM block
+// (none of them is base64), so that an indented or mail-quoted block reads as
+// PEM. Other lines keep their content.
+func dedent(block []byte) []byte {
+	out := make([]byte, 0, len(block))
+	for len(block) > 0 {
+		line := block
+		if j := bytes.IndexByte(block, '\n'); j >= 0 {
+			line, block = block[:j+1], block[j+1:]
+		} else {
+			block = nil
+		}
+		out = append(out, bytes.TrimLeft(line, " \t>")...)
+	}
+	return out
 }
 
 // isEndLine reports whether b starts with the END line of a block of type typ.

@@ -62,6 +62,9 @@ func TestDecode(t *testing.T) {
 		{name: "one PEM", in: pemOf("CERTIFICATE", a), want: [][]byte{a}, wantWhere: []string{"block 1 (line 1)"}},
 		{name: "chain keeps order", in: chain, want: [][]byte{a, b}, wantWhere: []string{"block 1 (line 1)", second}},
 		{name: "leading text and CRLF", in: "subject=CN = a\r\nissuer=CN = a\r\n" + strings.ReplaceAll(pemOf("CERTIFICATE", a), "\n", "\r\n"), want: [][]byte{a}, wantWhere: []string{"block 1 (line 3)"}},
+		{name: "indented as in YAML", in: "cert: |\n" + indent(chain, "    "), want: [][]byte{a, b}, wantWhere: []string{"block 1 (line 2)", fmt.Sprintf("block 2 (line %d)", 2+strings.Count(pemOf("CERTIFICATE", a), "\n"))}},
+		{name: "indented with tabs", in: indent(pemOf("CERTIFICATE", a), "\t\t"), want: [][]byte{a}},
+		{name: "quoted in a mail", in: indent(pemOf("CERTIFICATE", a), "> "), want: [][]byte{a}},
 		{name: "BOM and indentation", in: "\uFEFF\n\n" + pemOf("CERTIFICATE", b) + "\n\n", want: [][]byte{b}},
 		{name: "trusted certificate", in: pemOf("TRUSTED CERTIFICATE", append(append([]byte{}, a...), 0x30, 0x00)), want: [][]byte{a}},
 		{name: "DER", in: string(a), want: [][]byte{a}, wantWhere: []string{"DER"}},
@@ -246,4 +249,15 @@ func TestPEMContentMatchesEncodingPEM(t *testing.T) {
 			}
 		})
 	}
+}
+
+// indent puts prefix before every line of s, as YAML, JSON or a mail quote does.
+func indent(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
 }

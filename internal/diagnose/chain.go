@@ -22,7 +22,7 @@ func (d *diag) findDuplicates() {
 		if j, ok := first[c.SHA256]; ok {
 			d.dup[i] = j
 			d.add(ChainDuplicate, Warning, i, "send each certificate once: the leaf, then each issuer in turn",
-				"%s is a duplicate of certificate %d (same SHA-256)", who(i, c), j)
+				"%s is a duplicate of certificate %d (same SHA-256)", who(i, c), j+1)
 			continue
 		}
 		first[c.SHA256] = i
@@ -47,7 +47,14 @@ func (d *diag) chain() {
 	}
 	top := path[len(path)-1]
 	c := d.presented[top]
-	if selfSigned(c) || d.bundleHolding(c) != nil {
+	if d.bundleHolding(c) != nil {
+		return
+	}
+	if selfSigned(c) {
+		if top != d.leafAt { // a self-signed leaf is self_signed_leaf's
+			d.add(WrongBundle, Error, top, fmt.Sprintf("add %s to the truststore if it is the CA you mean to trust, or check you picked the right bundle", dn(c)),
+				"the chain ends at the root %s, which is not in %s (%s)", who(top, c), d.bundleNames(), d.bundleContents())
+		}
 		return
 	}
 	if b, anchor := d.bundleIssuer(c); anchor != nil {
@@ -64,17 +71,25 @@ func (d *diag) chain() {
 	if c.AuthorityKeyID != "" {
 		issuer += " (authority key id " + c.AuthorityKeyID + ")"
 	}
+	if top != d.leafAt && c.IsCA && !d.bundleNamed(c) {
+		// The chain was sent up to a CA, and nothing in the bundles even bears the
+		// name of that CA's issuer: the usual cause is a bundle of another PKI.
+		d.add(WrongBundle, Error, top,
+			fmt.Sprintf("add the CA that issued %s (%s) to the truststore, or check you picked the right bundle; if %s is itself an intermediate CA, send it after certificate %d", dn(c), visible(c.Issuer.DN), visible(c.Issuer.DN), top+1),
+			"the chain ends at %s, issued by %s, which is not sent in the chain or in %s (%s)", who(top, c), issuer, d.bundleNames(), d.bundleContents())
+		return
+	}
 	d.add(MissingIntermediate, Error, top,
-		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", visible(c.Issuer.DN), top),
-		"%s was issued by %s, which is not sent in the chain or in %s", who(top, c), issuer, d.bundleNames())
+		fmt.Sprintf("if %s is an intermediate CA, send it after certificate %d (the leaf first, then each issuer: cat client.pem intermediate.pem > chain.pem); if it is a root, add it to the truststore", visible(c.Issuer.DN), top+1),
+		"%s was issued by %s, which is not sent in the chain or in %s (%s)", who(top, c), issuer, d.bundleNames(), d.bundleContents())
 }
 
-// presentedPath follows issuers from the leaf through the presented certificates
+// presentedPath follows issuers from the leaf (certificate d.leafAt) through the presented certificates
 // (duplicates skipped) and returns their indexes, leaf first. It stops at a
 // self-signed certificate or where no presented certificate issued the last one.
 func (d *diag) presentedPath() []int {
-	path := []int{0}
-	cur := d.presented[0]
+	path := []int{d.leafAt}
+	cur := d.presented[d.leafAt]
 	for len(path) <= len(d.presented) && !selfSigned(cur) {
 		next := -1
 		for j, c := range d.presented {
@@ -98,11 +113,14 @@ func (d *diag) presentedPath() []int {
 // issuer, and some stacks enforce it.
 func (d *diag) order(path []int) {
 	for i, c := range d.presented {
-		if i == 0 || c == nil || d.dup[i] >= 0 || slices.Contains(path, i) {
+		if i == d.leafAt || c == nil || d.dup[i] >= 0 || slices.Contains(path, i) {
 			continue
 		}
 		d.add(ChainUnrelatedCertificate, Warning, i, "remove it from the chain, and send the CA that did issue the certificate before it instead (check the issuer name and authority key id)",
 			"%s did not issue any certificate on the path from the leaf; the chain carries a certificate that does not belong to it", who(i, c))
+	}
+	if d.leafAt != 0 {
+		return // leaf_not_first says what to move
 	}
 	sorted := slices.Clone(path)
 	slices.Sort(sorted)
@@ -144,6 +162,84 @@ func (d *diag) bundleHolding(c *certinfo.Certificate) *trust.Bundle {
 		}
 	}
 	return nil
+}
+
+// bundleNamed says whether a bundle holds a certificate whose subject is c's issuer
+// name (then a key id that does not match is the likelier story: a renewed CA).
+func (d *diag) bundleNamed(c *certinfo.Certificate) bool {
+	cx := c.X509()
+	for _, b := range d.bundles {
+		for _, bc := range b.Certs {
+			if bc == nil {
+				continue
+			}
+			if bx := bc.X509(); bx != nil && cx != nil {
+				if bytes.Equal(bx.RawSubject, cx.RawIssuer) {
+					return true
+				}
+			} else if bc.Subject.DN == c.Issuer.DN {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bundleContents says what the bundles hold, so that a finding connects the chain
+// with the bundle: "it holds CN=Other Root CA", "they hold CN=A; CN=B". At most
+// maxNamedBundleCerts subjects are named.
+func (d *diag) bundleContents() string {
+	var names []string
+	total := 0
+	for _, b := range d.bundles {
+		for _, bc := range b.Certs {
+			if bc == nil {
+				continue
+			}
+			total++
+			if len(names) < maxNamedBundleCerts {
+				names = append(names, dn(bc))
+			}
+		}
+	}
+	held := "it holds "
+	if len(d.bundles) > 1 {
+		held = "they hold "
+	}
+	switch {
+	case total == 0:
+		return held + "no certificate"
+	case total > len(names):
+		return fmt.Sprintf("%s%s and %d more", held, strings.Join(names, "; "), total-len(names))
+	}
+	return held + strings.Join(names, "; ")
+}
+
+// maxNamedBundleCerts bounds the subjects a finding lists from the bundles.
+const maxNamedBundleCerts = 5
+
+// LeafIndex returns the index of the client certificate in a chain: 0, unless the
+// first certificate is a CA and a later one is not a CA and was issued by another
+// certificate of the chain — an intermediate pasted before its leaf, the usual
+// mistake when a chain file is assembled by hand. Then it is that later one's
+// index (the first such). Only a chain that was pasted or read from a file may be
+// read this way: in a TLS handshake the first certificate is the one whose key
+// signed it.
+func LeafIndex(presented []*certinfo.Certificate) int {
+	if len(presented) < 2 || presented[0] == nil || !presented[0].IsCA {
+		return 0
+	}
+	for k, c := range presented {
+		if k == 0 || c == nil || c.IsCA {
+			continue
+		}
+		for j, p := range presented {
+			if j != k && p != nil && issued(p, c) {
+				return k
+			}
+		}
+	}
+	return 0
 }
 
 // bundleIssuer returns the first bundle certificate that issued c, as crypto/x509

@@ -6,7 +6,7 @@
 // trust.Verify gives the one reason a chain fails; Findings lists everything worth
 // fixing, also on chains that verify (an expiry reminder, an out-of-order chain that
 // Go accepts and a stricter stack rejects). Messages use trust's wording
-// ("certificate 0 (CN=…) …") so the two read as one voice.
+// ("certificate 1 (CN=…) …", numbered from 1) so the two read as one voice.
 //
 // The package is pure (no os, net or syscall/js): the browser build runs it too.
 package diagnose

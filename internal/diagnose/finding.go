@@ -30,6 +30,8 @@ const (
 	ExpiresSoon                 = "expires_soon" // within ExpiryWarning
 	SelfSignedLeaf              = "self_signed_leaf"
 	MissingIntermediate         = "missing_intermediate" // needs bundles
+	WrongBundle                 = "wrong_bundle"         // the chain ends at a CA no bundle leads to; needs bundles
+	LeafNotFirst                = "leaf_not_first"       // the client certificate comes after its issuer
 	ChainOutOfOrder             = "chain_out_of_order"
 	ChainDuplicate              = "chain_duplicate"
 	ChainUnrelatedCertificate   = "chain_unrelated_certificate"
@@ -42,3 +44,11 @@ const (
 	MalformedCertificate        = "malformed_certificate"
 	DeceptiveText               = "deceptive_text" // invisible or text-reordering characters in the subject or SAN
 )
+
+// IDs lists every finding id, in the order docs/design.md's table has them.
+var IDs = []string{
+	NoClientAuthEKU, IntermediateNoClientAuthEKU, Expired, NotYetValid, ExpiresSoon, SelfSignedLeaf,
+	MissingIntermediate, WrongBundle, LeafNotFirst, ChainOutOfOrder, ChainDuplicate, ChainUnrelatedCertificate,
+	CAAsClientCert, WeakRSAKey, WeakSignature, NoSAN, UnhandledCriticalExtension, MalformedSAN,
+	MalformedCertificate, DeceptiveText,
+}

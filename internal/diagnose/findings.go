@@ -41,13 +41,14 @@ func Findings(presented []*certinfo.Certificate, bundles []*trust.Bundle, now ti
 		return d.out
 	}
 	d.findDuplicates()
+	d.leafAt = LeafIndex(presented)
 	for i, c := range presented {
 		if c == nil || d.dup[i] >= 0 {
 			continue
 		}
 		d.certificate(i, c)
 	}
-	d.leaf(presented[0])
+	d.leaf(d.leafAt, presented[d.leafAt])
 	d.chain()
 	rank := map[Severity]int{Error: 0, Warning: 1, Info: 2}
 	slices.SortStableFunc(d.out, func(a, b Finding) int { return rank[a.Severity] - rank[b.Severity] })
@@ -60,6 +61,7 @@ type diag struct {
 	bundles   []*trust.Bundle
 	now       time.Time
 	dup       []int // for each presented certificate, the index of its first copy, or -1
+	leafAt    int   // the client certificate's index (LeafIndex): 0 unless pasted after its issuer
 	out       []Finding
 }
 
@@ -73,7 +75,7 @@ func (d *diag) certificate(i int, c *certinfo.Certificate) {
 	d.deceptive(i, c)
 	d.criticalExtensions(i, c)
 	d.validity(i, c)
-	if weakSignature(c.SignatureAlgorithm) && (i == 0 || !selfSigned(c)) {
+	if weakSignature(c.SignatureAlgorithm) && (i == d.leafAt || !selfSigned(c)) {
 		// A root's signature on itself is never checked; anything else's is.
 		d.add(WeakSignature, Error, i, "reissue the certificate with a SHA-256 (or stronger) signature",
 			"%s is signed with %s, which crypto/x509 no longer accepts and OpenSSL 3 refuses at its default security level", who(i, c), c.SignatureAlgorithm)
@@ -88,32 +90,37 @@ func (d *diag) certificate(i int, c *certinfo.Certificate) {
 	}
 }
 
-// leaf makes the checks that concern the client certificate itself.
-func (d *diag) leaf(c *certinfo.Certificate) {
+// leaf makes the checks that concern the client certificate itself, certificate i.
+func (d *diag) leaf(i int, c *certinfo.Certificate) {
+	if i > 0 {
+		first := d.presented[0]
+		d.add(LeafNotFirst, Error, i, fmt.Sprintf("put certificate %d first, then each issuer in turn (cat client.pem intermediate.pem > chain.pem): the client certificate must be the first one sent", i+1),
+			"the leaf is %s, but %s, a CA, comes first: a server takes the first certificate as the client certificate (and curl or a TLS library refuses a key that does not match it)", who(i, c), who(0, first))
+	}
 	if !allowsClientAuth(c) {
-		d.add(NoClientAuthEKU, Error, 0, "reissue the client certificate with extended key usage clientAuth (OpenSSL: extendedKeyUsage = clientAuth), or with no extended key usage at all",
-			"%s does not allow clientAuth: its extended key usage is %s", who(0, c), ekuList(c))
+		d.add(NoClientAuthEKU, Error, i, "reissue the client certificate with extended key usage clientAuth (OpenSSL: extendedKeyUsage = clientAuth), or with no extended key usage at all",
+			"%s does not allow clientAuth: its extended key usage is %s", who(i, c), ekuList(c))
 	}
 	if c.IsCA {
-		d.add(CAAsClientCert, Warning, 0, "present the client certificate this CA issued, with that certificate's key; if the CA certificate is meant as the client's identity, issue a leaf with CA:FALSE instead",
-			"%s is a CA certificate (basic constraints CA:TRUE), not a client certificate; it is often the wrong file, and servers that follow RFC 5280 may refuse a CA key for client authentication", who(0, c))
+		d.add(CAAsClientCert, Warning, i, "present the client certificate this CA issued, with that certificate's key; if the CA certificate is meant as the client's identity, issue a leaf with CA:FALSE instead",
+			"%s is a CA certificate (basic constraints CA:TRUE), not a client certificate; it is often the wrong file, and servers that follow RFC 5280 may refuse a CA key for client authentication", who(i, c))
 	}
 	if selfSigned(c) {
 		if b := d.bundleHolding(c); b != nil {
-			d.add(SelfSignedLeaf, Info, 0, "nothing, if pinning is intended; a certificate from a CA scales better, since replacing a pinned certificate means updating every truststore that holds it",
-				"%s is self-signed and pinned in bundle %s: it is trusted only as itself", who(0, c), b.Name)
+			d.add(SelfSignedLeaf, Info, i, "nothing, if pinning is intended; a certificate from a CA scales better, since replacing a pinned certificate means updating every truststore that holds it",
+				"%s is self-signed and pinned in bundle %s: it is trusted only as itself", who(i, c), b.Name)
 		} else {
-			d.add(SelfSignedLeaf, Warning, 0, "use a certificate issued by a CA the server trusts, or add this exact certificate to the server's truststore (pinning)",
-				"%s is self-signed: only a server that holds this exact certificate in its truststore accepts it", who(0, c))
+			d.add(SelfSignedLeaf, Warning, i, "use a certificate issued by a CA the server trusts, or add this exact certificate to the server's truststore (pinning)",
+				"%s is self-signed: only a server that holds this exact certificate in its truststore accepts it", who(i, c))
 		}
 	}
 	if !hasExtension(c, oidSAN) || len(c.SANEntries) == 0 {
 		if c.Subject.CN == "" {
-			d.add(NoSAN, Warning, 0, "reissue the certificate with a subjectAltName (DNS, URI or email) or at least a CN that names the client",
-				"%s has no subjectAltName and no CN: nothing in it names the client", who(0, c))
+			d.add(NoSAN, Warning, i, "reissue the certificate with a subjectAltName (DNS, URI or email) or at least a CN that names the client",
+				"%s has no subjectAltName and no CN: nothing in it names the client", who(i, c))
 		} else {
-			d.add(NoSAN, Info, 0, "match on CN or DN in rules, or reissue the certificate with a subjectAltName (a DNS name, a URI such as a SPIFFE ID, or an email address)",
-				"%s has no subjectAltName: its only identity is the subject CN, so rules and servers that match SAN entries find none", who(0, c))
+			d.add(NoSAN, Info, i, "match on CN or DN in rules, or reissue the certificate with a subjectAltName (a DNS name, a URI such as a SPIFFE ID, or an email address)",
+				"%s has no subjectAltName: its only identity is the subject CN, so rules and servers that match SAN entries find none", who(i, c))
 		}
 	}
 }
@@ -284,9 +291,10 @@ func selfSigned(c *certinfo.Certificate) bool {
 	return c.SelfIssued && (c.AuthorityKeyID == "" || c.SubjectKeyID == "" || c.AuthorityKeyID == c.SubjectKeyID)
 }
 
-// who names a presented certificate as trust's messages do.
+// who names a presented certificate as trust's messages do: numbered from 1, as the
+// page and the CLI number them; Finding.Cert keeps the 0-based index.
 func who(i int, c *certinfo.Certificate) string {
-	return fmt.Sprintf("certificate %d (%s)", i, dn(c))
+	return fmt.Sprintf("certificate %d (%s)", i+1, dn(c))
 }
 
 // dn is a certificate's subject DN as messages quote it (see visible).

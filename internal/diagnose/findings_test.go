@@ -96,10 +96,10 @@ func TestFindings(t *testing.T) {
 		severity Severity
 		contains string // in the message, when want
 	}{
-		{"serverAuth leaf", "server-localhost-chain.pem", root, NoClientAuthEKU, true, 0, Error, "certificate 0 (CN=localhost) does not allow clientAuth: its extended key usage is serverAuth"},
+		{"serverAuth leaf", "server-localhost-chain.pem", root, NoClientAuthEKU, true, 0, Error, "certificate 1 (CN=localhost) does not allow clientAuth: its extended key usage is serverAuth"},
 		{"clientAuth leaf", "client-good-chain.pem", root, NoClientAuthEKU, false, 0, "", ""},
 		{"no-EKU leaf", "client-no-eku-chain.pem", root, NoClientAuthEKU, false, 0, "", ""},
-		{"serverAuth intermediate", "client-under-serverauth-intermediate-chain.pem", root, IntermediateNoClientAuthEKU, true, 1, Error, "certificate 1 (CN=Server Intermediate) does not allow clientAuth: its extended key usage is serverAuth"},
+		{"serverAuth intermediate", "client-under-serverauth-intermediate-chain.pem", root, IntermediateNoClientAuthEKU, true, 1, Error, "certificate 2 (CN=Server Intermediate) does not allow clientAuth: its extended key usage is serverAuth"},
 		{"serverAuth intermediate, no bundle", "client-under-serverauth-intermediate-chain.pem", nil, IntermediateNoClientAuthEKU, true, 1, Error, "CN=Server Intermediate"},
 		{"serverAuth intermediate in the bundle", "client-under-serverauth-intermediate.pem", []string{"intermediate-serverauth.pem"}, IntermediateNoClientAuthEKU, true, -1, Error, "CA certificate (CN=Server Intermediate) in bundle intermediate-serverauth.pem"},
 		{"no-EKU intermediate", "client-good-chain.pem", root, IntermediateNoClientAuthEKU, false, 0, "", ""},
@@ -114,26 +114,26 @@ func TestFindings(t *testing.T) {
 		{"self-signed leaf", "client-self-signed.pem", root, SelfSignedLeaf, true, 0, Warning, "is self-signed: only a server that holds this exact certificate"},
 		{"pinned self-signed leaf", "client-self-signed.pem", []string{"client-self-signed.pem"}, SelfSignedLeaf, true, 0, Info, "pinned in bundle client-self-signed.pem"},
 		{"issued leaf", "client-good-chain.pem", root, SelfSignedLeaf, false, 0, "", ""},
-		{"leaf only", "client-good.pem", root, MissingIntermediate, true, 0, Error, "certificate 0 (CN=client.example.com) was issued by CN=Acme Issuing CA (authority key id A4658A48B47E4C5DE4580A1F874F1DE4F4E0DFBF), which is not sent in the chain or in bundle root.pem"},
+		{"leaf only", "client-good.pem", root, MissingIntermediate, true, 0, Error, "certificate 1 (CN=client.example.com) was issued by CN=Acme Issuing CA (authority key id A4658A48B47E4C5DE4580A1F874F1DE4F4E0DFBF), which is not sent in the chain or in bundle root.pem"},
 		{"leaf only, two bundles", "client-good.pem", []string{"root.pem", "root-b.pem"}, MissingIntermediate, true, 0, Error, "not sent in the chain or in bundles root.pem, root-b.pem"},
 		{"wrong intermediate", "client-good-wrong-intermediate.pem", root, MissingIntermediate, true, 0, Error, "issued by CN=Acme Issuing CA"},
 		{"leaf and intermediate", "client-good-chain.pem", root, MissingIntermediate, false, 0, "", ""},
 		{"intermediate in the bundle", "client-good.pem", []string{"intermediate.pem"}, MissingIntermediate, false, 0, "", ""},
 		{"leaf only, no bundle", "client-good.pem", nil, MissingIntermediate, false, 0, "", ""},
-		{"out of order", "client-good-out-of-order.pem", root, ChainOutOfOrder, true, -1, Warning, "after certificate 0 (CN=client.example.com) should come its issuer, certificate 2 (CN=Acme Issuing CA), not certificate 1 (CN=Acme Root CA)"},
+		{"out of order", "client-good-out-of-order.pem", root, ChainOutOfOrder, true, -1, Warning, "after certificate 1 (CN=client.example.com) should come its issuer, certificate 3 (CN=Acme Issuing CA), not certificate 2 (CN=Acme Root CA)"},
 		{"in order", "client-good-fullchain.pem", root, ChainOutOfOrder, false, 0, "", ""},
-		{"duplicate", "client-good-duplicate.pem", root, ChainDuplicate, true, 2, Warning, "certificate 2 (CN=Acme Issuing CA) is a duplicate of certificate 1 (same SHA-256)"},
+		{"duplicate", "client-good-duplicate.pem", root, ChainDuplicate, true, 2, Warning, "certificate 3 (CN=Acme Issuing CA) is a duplicate of certificate 2 (same SHA-256)"},
 		{"no duplicate", "client-good-fullchain.pem", root, ChainDuplicate, false, 0, "", ""},
 		{"duplicate is not out of order", "client-good-duplicate.pem", root, ChainOutOfOrder, false, 0, "", ""},
-		{"unrelated", "client-good-wrong-intermediate.pem", root, ChainUnrelatedCertificate, true, 1, Warning, "certificate 1 (CN=Server Intermediate) did not issue any certificate"},
+		{"unrelated", "client-good-wrong-intermediate.pem", root, ChainUnrelatedCertificate, true, 1, Warning, "certificate 2 (CN=Server Intermediate) did not issue any certificate"},
 		{"all related", "client-good-fullchain.pem", root, ChainUnrelatedCertificate, false, 0, "", ""},
-		{"CA as leaf", "client-ca-as-leaf.pem", root, CAAsClientCert, true, 0, Warning, "certificate 0 (CN=Acme Client CA) is a CA certificate (basic constraints CA:TRUE)"},
+		{"CA as leaf", "client-ca-as-leaf.pem", root, CAAsClientCert, true, 0, Warning, "certificate 1 (CN=Acme Client CA) is a CA certificate (basic constraints CA:TRUE)"},
 		{"leaf is no CA", "client-good-chain.pem", root, CAAsClientCert, false, 0, "", ""},
 		{"RSA 1024", "client-rsa-1024-chain.pem", root, WeakRSAKey, true, 0, Error, "has a 1024-bit RSA key"},
 		{"RSA 2048", "client-rsa-chain.pem", root, WeakRSAKey, false, 0, "", ""},
 		{"SHA-1", "client-sha1-chain.pem", root, WeakSignature, true, 0, Error, "is signed with ECDSA-SHA1, which crypto/x509 no longer accepts"},
 		{"SHA-256", "client-good-chain.pem", root, WeakSignature, false, 0, "", ""},
-		{"CN only", "client-cn-only-chain.pem", root, NoSAN, true, 0, Info, "certificate 0 (CN=cn-only.example.com) has no subjectAltName"},
+		{"CN only", "client-cn-only-chain.pem", root, NoSAN, true, 0, Info, "certificate 1 (CN=cn-only.example.com) has no subjectAltName"},
 		{"SAN", "client-good-chain.pem", root, NoSAN, false, 0, "", ""},
 		{"critical UPN-only SAN", "client-san-critical-upn-chain.pem", root, UnhandledCriticalExtension, true, 0, Error, "has a critical extension that crypto/x509 does not handle: subjectAltName (2.5.29.17) with no DNS, email, IP or URI entry"},
 		{"critical private extension", "client-critical-unknown-ext-chain.pem", root, UnhandledCriticalExtension, true, 0, Error, "does not handle: 1.3.6.1.4.1.55555.4"},
@@ -192,7 +192,7 @@ func TestFindingsSynthetic(t *testing.T) {
 		t.Errorf("Findings(RSA 512) %s = %+v", WeakRSAKey, f)
 	}
 	nameless := valid(&certinfo.Certificate{})
-	if f := find(Findings([]*certinfo.Certificate{nameless}, nil, now), NoSAN); f == nil || f.Severity != Warning || !strings.Contains(f.Message, "certificate 0 (empty subject) has no subjectAltName and no CN") {
+	if f := find(Findings([]*certinfo.Certificate{nameless}, nil, now), NoSAN); f == nil || f.Severity != Warning || !strings.Contains(f.Message, "certificate 1 (empty subject) has no subjectAltName and no CN") {
 		t.Errorf("Findings(no name) %s = %+v", NoSAN, f)
 	}
 	critical := valid(&certinfo.Certificate{Subject: certinfo.Name{DN: "CN=x", CN: "x"}, Extensions: []certinfo.Extension{{OID: "2.5.29.19", Name: "basicConstraints", Critical: true}, {OID: "2.16.840.1.113730.1.13", Name: "nsComment", Critical: true}}})
@@ -332,7 +332,7 @@ func TestFindingsDeceptiveText(t *testing.T) {
 	if f.Severity != Warning || f.Cert != 0 {
 		t.Errorf("severity %s, cert %d; want warning, 0", f.Severity, f.Cert)
 	}
-	for _, want := range []string{"certificate 0 (CN=<U+202E>moc.elpmaxe,O=Ac<U+200B>me)", "in its subject O, subject CN (U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE)"} {
+	for _, want := range []string{"certificate 1 (CN=<U+202E>moc.elpmaxe,O=Ac<U+200B>me)", "in its subject O, subject CN (U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE)"} {
 		if !strings.Contains(f.Message, want) {
 			t.Errorf("message %q lacks %q", f.Message, want)
 		}

@@ -56,6 +56,14 @@ type Info struct {
 // as a *rule.CompileError whose positions are in src, whatever the dialect; an
 // unknown dialect is an *UnknownDialectError.
 func Compile(env *rule.Env, src, dialect string) (*Rule, error) {
+	r, err := compile(env, src, dialect)
+	if err != nil {
+		return nil, plainError(src, err)
+	}
+	return r, nil
+}
+
+func compile(env *rule.Env, src, dialect string) (*Rule, error) {
 	switch strings.ToLower(strings.TrimSpace(dialect)) {
 	case CEL:
 		p, err := env.Compile(src)
@@ -256,6 +264,17 @@ func (r *Rule) MapResult(res explain.Result) explain.Result {
 		matched[i] = m
 	}
 	res.Matched = matched
+	if len(res.NearMisses) > 0 {
+		nms := make([]explain.NearMiss, len(res.NearMisses))
+		for i, nm := range res.NearMisses {
+			nm.Start, nm.End = r.tr.ToFormula(nm.Start, nm.End)
+			if id, ok := alias[nm.Node]; ok {
+				nm.Node = id
+			}
+			nms[i] = nm
+		}
+		res.NearMisses = nms
+	}
 	return res
 }
 

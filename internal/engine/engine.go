@@ -5,6 +5,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,16 +71,22 @@ func parseCerts(source string, data []byte, decode func(string, []byte) ([]certi
 	return certs, nil
 }
 
-// ParseTime reads an RFC 3339 time; empty means now. The result is in UTC and in
-// whole seconds (policy.DecisionTime), so a finding, a rule's now and the decision
-// all see the same time.
+// ParseTime reads an RFC 3339 time, or a date alone (2026-06-01) as its midnight
+// UTC, as people type a day; empty means now. The result is in UTC and in whole
+// seconds (policy.DecisionTime), so a finding, a rule's now and the decision all
+// see the same time.
 func ParseTime(s string, now func() time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return policy.DecisionTime(now().UTC()), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is not RFC 3339 (for example 2026-06-01T00:00:00Z)", s)}
+		d, dateErr := time.Parse(time.DateOnly, s)
+		if dateErr != nil {
+			return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is neither RFC 3339 (2026-06-01T00:00:00Z) nor a date (2026-06-01, midnight UTC)", s)}
+		}
+		t = d
 	}
 	return policy.DecisionTime(t.UTC()), nil
 }
@@ -212,6 +220,7 @@ type EvalResponse struct {
 	Rule         explain.Result          `json:"rule"`
 	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
+	Leaf         int                     `json:"leaf,omitempty"` // index in Certificates of the certificate evaluated, when not 0 (leaf_not_first)
 }
 
 // Eval compiles the rule and evaluates it on the leaf of the given chain.
@@ -228,10 +237,11 @@ func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	leaf := certs[0]
-	res := r.Explain(rule.Vars{Cert: leaf, Chain: certs, Now: at, TLS: req.TLS})
+	k := diagnose.LeafIndex(certs) // a leaf pasted after its issuer is the one meant
+	leaf := certs[k]
+	res := r.Explain(rule.Vars{Cert: leaf, Chain: leafFirst(certs, k), Now: at, TLS: req.TLS})
 	info := r.Info(leaf)
-	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs}, nil
+	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs, Leaf: k}, nil
 }
 
 // Client is an API client as a decision needs it: the policy's client (name,
@@ -259,16 +269,87 @@ type Verifier = func(presented []*certinfo.Certificate, bundles []*trust.Bundle,
 // TLS facts a rule reads, at time at; the outcome in the rule's own dialect; and the
 // findings to show beside it whatever the code. verify nil is trust.Verify.
 func DecideFor(c *Client, chain []*certinfo.Certificate, facts rule.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
+	return decideFor(c, chain, 0, facts, at, verify)
+}
+
+// decideFor is DecideFor on a chain whose client certificate is chain[leaf]: the
+// decision is made on the chain with that certificate moved first, and says so;
+// the findings are made on the chain as given, so that they number certificates
+// as the person sent them.
+func decideFor(c *Client, chain []*certinfo.Certificate, leaf int, facts rule.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
 	var pc *policy.Client
 	var bundles []*trust.Bundle
 	if c != nil {
 		pc, bundles = &c.Client, c.Bundles
 	}
-	d := policy.Decide(policy.Request{Client: pc, Presented: chain, Now: at, TLS: facts, Verify: verify})
+	decided := leafFirst(chain, leaf)
+	d := policy.Decide(policy.Request{Client: pc, Presented: decided, Now: at, TLS: facts, Verify: verify})
 	if c != nil && c.Written != nil {
 		c.Written.MapDecision(&d)
 	}
+	if leaf > 0 {
+		renumber(&d, leaf)
+	}
 	return d, diagnose.Findings(chain, bundles, at)
+}
+
+// leafFirst is chain with chain[leaf] moved to the front, the others in their order.
+func leafFirst(chain []*certinfo.Certificate, leaf int) []*certinfo.Certificate {
+	if leaf <= 0 || leaf >= len(chain) {
+		return chain
+	}
+	out := make([]*certinfo.Certificate, 0, len(chain))
+	out = append(out, chain[leaf])
+	out = append(out, chain[:leaf]...)
+	return append(out, chain[leaf+1:]...)
+}
+
+// certificateNumber is how trust and policy name a presented certificate in
+// messages. It is compiled on first use: only a reordered chain needs it, and in the
+// browser every regexp compiled at init delays the engine's start.
+var certificateNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcertificate (\d+) \(`) })
+
+// renumber rewrites a decision made on leafFirst(chain, leaf) so that it numbers
+// certificates as they were pasted (the verification failure's index and every
+// "certificate N (" of its messages), and says in the certificate step which
+// certificate it took for the client certificate.
+func renumber(d *policy.Decision, leaf int) {
+	index := func(i int) int { // in the decided chain → as pasted
+		switch {
+		case i == 0:
+			return leaf
+		case i <= leaf:
+			return i - 1
+		}
+		return i
+	}
+	fix := func(s string) string {
+		return certificateNumber().ReplaceAllStringFunc(s, func(m string) string {
+			n, err := strconv.Atoi(certificateNumber().FindStringSubmatch(m)[1])
+			if err != nil || n < 1 {
+				return m
+			}
+			return fmt.Sprintf("certificate %d (", index(n-1)+1)
+		})
+	}
+	d.Reason = fix(d.Reason)
+	for i := range d.Steps {
+		d.Steps[i].Detail = fix(d.Steps[i].Detail)
+		if d.Steps[i].Check == "certificate" {
+			d.Steps[i].Detail += fmt.Sprintf("; certificate %d is the leaf, pasted after its issuer: it is decided on as the client certificate, as if sent first (finding %s)", leaf+1, diagnose.LeafNotFirst)
+		}
+	}
+	if v := d.Verification; v != nil && v.Failure != nil {
+		f := *v.Failure
+		if f.Cert >= 0 {
+			f.Cert = index(f.Cert)
+		}
+		f.Message = fix(f.Message)
+		v.Failure = &f
+		for i := range v.Tried {
+			v.Tried[i].Reason = fix(v.Tried[i].Reason)
+		}
+	}
 }
 
 // Decide parses every input of the request and makes the decision.
@@ -307,14 +388,16 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		return nil, inputError(err, "certificate", 0)
 	}
 	resp := &DecideResponse{At: at, Certificates: certs, Bundles: views, Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}
-	resp.Decision, resp.Findings = DecideFor(client, certs, req.TLS, at, verified.Verify)
+	// Pasted text, not a handshake: a leaf pasted after its issuer is the one meant.
+	resp.Leaf = diagnose.LeafIndex(certs)
+	resp.Decision, resp.Findings = decideFor(client, certs, resp.Leaf, req.TLS, at, verified.Verify)
 	if profiles != nil {
 		resp.GatewayTrust = gatewayTrust(profiles, certs, client.Bundles, resp.Verification, at)
 	}
 	if r := client.Written; r != nil {
 		var leaf *certinfo.Certificate
 		if len(certs) > 0 {
-			leaf = certs[0]
+			leaf = certs[resp.Leaf]
 		}
 		info := r.Info(leaf)
 		resp.Info = &info

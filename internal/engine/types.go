@@ -94,6 +94,7 @@ type DecideResponse struct {
 	Bundles      []BundleView            `json:"bundles"`
 	Findings     []diagnose.Finding      `json:"findings"`           // whatever the code: the causes to look at
 	Header       *HeaderView             `json:"header,omitempty"`   // when Certificates was a forwarded header
+	Leaf         int                     `json:"leaf,omitempty"`     // index in Certificates of the client certificate when not 0 (leaf_not_first)
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views
 	// GatewayTrust is, with Gateway, the trust verdict of each named gateway
 	// that has a trust model (gateway.Trust): an empty list when none has or

@@ -120,7 +120,28 @@ func (p *Program) Explain(v Vars) explain.Result {
 		return res
 	}
 	ex.Explain(&activation{vars: v}, &res)
+	ex.NearMisses(&res, nearMissFields(v))
 	return res
+}
+
+// nearMissFields are the values a near miss is looked for in: what the rule's
+// variables hold, and the names of the CAs above the certificate (a DN copied from
+// the wrong certificate is a common mistake: the Workato docs' own example is a
+// root's DN).
+func nearMissFields(v Vars) []explain.Field {
+	c := v.Cert
+	fs := []explain.Field{{Of: "CN", Value: c.Subject.CN}, {Of: "DN", Value: c.Subject.DN}}
+	for i, s := range c.SANEntries {
+		fs = append(fs, explain.Field{Of: fmt.Sprintf("SAN[%d]", i), Value: s})
+	}
+	fs = append(fs, explain.Field{Of: "issuer DN", Value: c.Issuer.DN}, explain.Field{Of: "issuer CN", Value: c.Issuer.CN})
+	for i, ca := range v.Chain {
+		if i == 0 || ca == nil || ca == c {
+			continue
+		}
+		fs = append(fs, explain.Field{Of: fmt.Sprintf("chain[%d].subject.dn", i), Value: ca.Subject.DN}, explain.Field{Of: fmt.Sprintf("chain[%d].issuer.dn", i), Value: ca.Issuer.DN})
+	}
+	return fs
 }
 
 // explain plans, once per program, the static part of its explanation.

@@ -10,13 +10,7 @@ import (
 // FindingIDs are the finding ids an expectation may name: a misspelt id would
 // make a case that can never pass, so it is refused when the suite is read.
 // TestFindingIDs keeps the list equal to diagnose's constants.
-var FindingIDs = []string{
-	diagnose.NoClientAuthEKU, diagnose.IntermediateNoClientAuthEKU, diagnose.Expired, diagnose.NotYetValid,
-	diagnose.ExpiresSoon, diagnose.SelfSignedLeaf, diagnose.MissingIntermediate, diagnose.ChainOutOfOrder,
-	diagnose.ChainDuplicate, diagnose.ChainUnrelatedCertificate, diagnose.CAAsClientCert, diagnose.WeakRSAKey,
-	diagnose.WeakSignature, diagnose.NoSAN, diagnose.UnhandledCriticalExtension, diagnose.MalformedSAN,
-	diagnose.MalformedCertificate, diagnose.DeceptiveText,
-}
+var FindingIDs = diagnose.IDs
 
 // KnownFinding reports whether id is a finding id.
 func KnownFinding(id string) bool { return slices.Contains(FindingIDs, id) }

@@ -70,10 +70,10 @@ func ParseBundle(name string, data []byte, now time.Time) (*Bundle, error) {
 		}
 		b.Certs = append(b.Certs, c)
 		warn := func(code, format string, args ...any) {
-			b.Warnings = append(b.Warnings, Warning{Code: code, Cert: i, Message: fmt.Sprintf("certificate %d (%s) ", i, dn(c)) + fmt.Sprintf(format, args...)})
+			b.Warnings = append(b.Warnings, Warning{Code: code, Cert: i, Message: fmt.Sprintf("certificate %d (%s) ", i+1, dn(c)) + fmt.Sprintf(format, args...)})
 		}
 		if first, dup := seen[c.SHA256]; dup {
-			warn(WarnDuplicate, "is a duplicate of certificate %d (same SHA-256)", first)
+			warn(WarnDuplicate, "is a duplicate of certificate %d (same SHA-256)", first+1)
 			continue
 		}
 		seen[c.SHA256] = i

@@ -20,16 +20,16 @@ func TestParseBundleTestPKI(t *testing.T) {
 		{"root.pem", []string{"CN=Acme Root CA"}, nil},
 		{"bundle-two-roots.pem", []string{"CN=Acme Root CA", "CN=Partner Root CA"}, nil},
 		{"bundle-with-leaf.pem", []string{"CN=Acme Root CA", "CN=client.example.com"}, []Warning{
-			{WarnNotCA, "certificate 1 (CN=client.example.com) is not a CA certificate (basic constraints CA:FALSE); a truststore should hold CA certificates", 1},
+			{WarnNotCA, "certificate 2 (CN=client.example.com) is not a CA certificate (basic constraints CA:FALSE); a truststore should hold CA certificates", 1},
 		}},
 		{"bundle-expired-ca.pem", []string{"CN=Acme Root CA", "CN=Acme Expired Root CA"}, []Warning{
-			{WarnExpired, "certificate 1 (CN=Acme Expired Root CA) expired at 2025-01-01T00:00:00Z, 516 days before 2026-06-01T00:00:00Z; chains through it fail", 1},
+			{WarnExpired, "certificate 2 (CN=Acme Expired Root CA) expired at 2025-01-01T00:00:00Z, 516 days before 2026-06-01T00:00:00Z; chains through it fail", 1},
 		}},
 		{"bundle-not-yet-valid-ca.pem", []string{"CN=Acme Root CA", "CN=Acme Future Root CA"}, []Warning{
-			{WarnNotYetValid, "certificate 1 (CN=Acme Future Root CA) is not yet valid: it starts at 2030-01-01T00:00:00Z, 1310 days after 2026-06-01T00:00:00Z; chains through it fail until then", 1},
+			{WarnNotYetValid, "certificate 2 (CN=Acme Future Root CA) is not yet valid: it starts at 2030-01-01T00:00:00Z, 1310 days after 2026-06-01T00:00:00Z; chains through it fail until then", 1},
 		}},
 		{"bundle-duplicate.pem", []string{"CN=Acme Root CA", "CN=Partner Root CA", "CN=Acme Root CA"}, []Warning{
-			{WarnDuplicate, "certificate 2 (CN=Acme Root CA) is a duplicate of certificate 0 (same SHA-256)", 2},
+			{WarnDuplicate, "certificate 3 (CN=Acme Root CA) is a duplicate of certificate 1 (same SHA-256)", 2},
 		}},
 		{"client-san-bad-uri.pem", []string{"CN=bad-uri.example.com"}, []Warning{
 			{WarnUnparsable, "", 0}, // message carries certinfo's Problems; checked by prefix below
@@ -54,7 +54,7 @@ func TestParseBundleTestPKI(t *testing.T) {
 			for i, w := range tt.warnings {
 				got := b.Warnings[i]
 				if w.Code == WarnUnparsable {
-					if got.Code != w.Code || got.Cert != w.Cert || !strings.HasPrefix(got.Message, "certificate 0 (CN=bad-uri.example.com) is rejected by crypto/x509 and cannot anchor a chain: ") {
+					if got.Code != w.Code || got.Cert != w.Cert || !strings.HasPrefix(got.Message, "certificate 1 (CN=bad-uri.example.com) is rejected by crypto/x509 and cannot anchor a chain: ") {
 						t.Errorf("ParseBundle(%s) warning %d = %+v", tt.file, i, got)
 					}
 					continue

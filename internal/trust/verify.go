@@ -92,14 +92,14 @@ func Verify(presented []*certinfo.Certificate, bundles []*Bundle, now time.Time)
 	}
 	for i, c := range presented {
 		if c == nil {
-			return fail(&Failure{Kind: Other, Cert: i, Message: fmt.Sprintf("certificate %d is missing", i)})
+			return fail(&Failure{Kind: Other, Cert: i, Message: fmt.Sprintf("certificate %d is missing", i+1)})
 		}
 		if c.X509() == nil {
 			problems := strings.Join(c.Problems, "; ")
 			if problems == "" {
 				problems = "crypto/x509 cannot parse it"
 			}
-			return fail(&Failure{Kind: Unparsable, Cert: i, Subject: c.Subject.DN, Message: fmt.Sprintf("certificate %d (%s) cannot be verified: %s", i, dn(c), problems)})
+			return fail(&Failure{Kind: Unparsable, Cert: i, Subject: c.Subject.DN, Message: fmt.Sprintf("certificate %d (%s) cannot be verified: %s", i+1, dn(c), problems)})
 		}
 	}
 	v := &verifier{presented: presented, now: now}
@@ -194,10 +194,11 @@ type node struct {
 	bundle *Bundle // the bundle it comes from, when index is -1
 }
 
-// who names a certificate in a message.
+// who names a certificate in a message, numbered from 1 as the page and the CLI
+// number them ("certificate 1 of 2"); Failure.Cert keeps the 0-based index.
 func (n node) who() string {
 	if n.index >= 0 {
-		return fmt.Sprintf("certificate %d (%s)", n.index, n.dn())
+		return fmt.Sprintf("certificate %d (%s)", n.index+1, n.dn())
 	}
 	return fmt.Sprintf("CA certificate (%s) in bundle %s", n.dn(), n.bundle.Name)
 }

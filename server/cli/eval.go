@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
@@ -19,11 +21,18 @@ func (c *cli) eval(args []string) int {
 		return exitBadInput
 	}
 	src, given, usage, err := readRule()
+	ruleSet := false
+	fs.Visit(func(f *flag.Flag) { ruleSet = ruleSet || f.Name == "rule" || f.Name == "rule-file" })
 	switch {
 	case usage:
 		return c.usageError(fs, "%v", err)
 	case err != nil:
 		return c.fail(*asJSON, err)
+	case ruleSet && strings.TrimSpace(src) == "":
+		// The flag was given, empty (a shell variable that was not set): say that,
+		// not the whole flag list.
+		fmt.Fprintln(c.stderr, `mtlsplay eval: the rule is empty: give the rule to evaluate, e.g. --rule 'CN == "client.example.com"'`)
+		return exitBadInput
 	case !given:
 		return c.usageError(fs, "no rule: give --rule EXPR or --rule-file F")
 	case len(operands) != 1:

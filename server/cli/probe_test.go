@@ -104,15 +104,15 @@ func TestProbeGoServer(t *testing.T) {
 			"the server does not accept certificates issued by CN=Acme Root CA; it accepts CN=Partner Root CA",
 			[]string{`the handshake failed: the server sent the alert "unknown certificate authority"`}},
 		{"serverAuth-only client certificate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("server-localhost-chain.pem"), "--key", probePKI("server-localhost.key")}, exitRejected,
-			`the server sent the alert "bad certificate" on the first read, after the handshake had succeeded (TLS 1.3 reports a rejected client certificate only then): certificate 0 (CN=localhost) does not allow clientAuth: its extended key usage is serverAuth`,
-			[]string{"error: certificate 0 (CN=localhost) does not allow clientAuth"}},
+			`the server sent the alert "bad certificate" on the first read, after the handshake had succeeded (TLS 1.3 reports a rejected client certificate only then): certificate 1 (CN=localhost) does not allow clientAuth: its extended key usage is serverAuth`,
+			[]string{"error: certificate 1 (CN=localhost) does not allow clientAuth"}},
 		{"serverAuth-only intermediate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-under-serverauth-intermediate-chain.pem"), "--key", probePKI("client-under-serverauth-intermediate.key"), "--tls", "1.2"}, exitRejected,
-			`the server sent the alert "bad certificate" during the handshake: certificate 1 (CN=Server Intermediate) does not allow clientAuth`, nil},
+			`the server sent the alert "bad certificate" during the handshake: certificate 2 (CN=Server Intermediate) does not allow clientAuth`, nil},
 		{"missing intermediate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-good.pem"), "--key", probePKI("client-good.key")}, exitRejected,
-			"only the leaf was sent, and its issuer CN=Acme Issuing CA is not a CA the server names; it accepts CN=Acme Root CA: send the intermediate CN=Acme Issuing CA after the leaf in --cert",
+			"only the leaf was sent, and its issuer CN=Acme Issuing CA is not a CA the server names; it accepts CN=Acme Root CA: if CN=Acme Issuing CA is an intermediate CA issued by one of those, send it after the leaf in --cert",
 			[]string{"sent the given chain: 1 certificate, leaf CN=client.example.com"}},
 		{"expired client certificate", goServer{clientCAs: "root.pem"}, []string{"--cert", probePKI("client-expired-chain.pem"), "--key", probePKI("client-expired.key"), "--tls", "1.2"}, exitRejected,
-			`the server sent the alert "expired certificate" during the handshake: certificate 0 (CN=client.example.com) expired at 2026-01-01T00:00:00Z`, nil},
+			`the server sent the alert "expired certificate" during the handshake: certificate 1 (CN=client.example.com) expired at 2026-01-01T00:00:00Z`, nil},
 		{"TLS 1.2-only server, --tls 1.3", goServer{maxVersion: tls.VersionTLS12}, []string{"--tls", "1.3"}, exitRejected,
 			"the server does not accept TLS 1.3; it accepts TLS 1.2",
 			[]string{`the server accepts TLS 1.2, not TLS 1.3 (the server answered with the alert "protocol version not supported")`}},
@@ -132,6 +132,12 @@ func TestProbeGoServer(t *testing.T) {
 			io.WriteString(w, `{"decision":{"code":4019,"reason":"the certificate failed the rule"}}`)
 		}}, good, exitRejected,
 			"the handshake succeeded; the server answered 403 with decision 4019 (the certificate failed the rule), an application decision, not TLS", nil},
+		{"403 with a code and a message", goServer{clientCAs: "root.pem", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"code":4018,"message":"invalid client certificate: expired"}`)
+		}}, good, exitRejected,
+			"the handshake succeeded; the server answered 403 with decision 4018 (invalid client certificate: expired), an application decision, not TLS", nil},
 		{"404 is not TLS", goServer{clientCAs: "root.pem", handler: http.NotFound}, append(good, "--path", "/api/v1?x=1"), exitRejected,
 			"the handshake succeeded; the server answered 404, not found: TLS and the certificate were accepted; check --path (/api/v1?x=1)", nil},
 		{"certificate required, TLS 1.3", goServer{clientCAs: "root.pem"}, nil, exitRejected,
@@ -362,7 +368,7 @@ func TestProbeOpenSSL(t *testing.T) {
 		{"certificate required, TLS 1.2", []string{"-CAfile", probePKI("root.pem")}, []string{"--tls", "1.2"}, exitRejected,
 			"the server requires a client certificate and none was given"},
 		{"SHA-1 signature", []string{"-CAfile", probePKI("root.pem")}, []string{"--cert", probePKI("client-sha1-chain.pem"), "--key", probePKI("client-sha1.key")}, exitRejected,
-			"certificate 0 (CN=sha1.example.com) is signed with ECDSA-SHA1"},
+			"certificate 1 (CN=sha1.example.com) is signed with ECDSA-SHA1"},
 		{"TLS 1.2 only", []string{"-CAfile", probePKI("root.pem"), "-no_tls1_3"}, append(good, "--tls", "1.3"), exitRejected,
 			"the server does not accept TLS 1.3; it accepts TLS 1.2"},
 	}
@@ -443,7 +449,7 @@ func TestProbeNginx(t *testing.T) {
 		{"missing intermediate", []string{"--cert", probePKI("client-good.pem"), "--key", probePKI("client-good.key")}, exitRejected,
 			"only the leaf was sent, and its issuer CN=Acme Issuing CA is not a CA the server names"},
 		{"serverAuth-only", []string{"--cert", probePKI("server-localhost-chain.pem"), "--key", probePKI("server-localhost.key")}, exitRejected,
-			`the server answered 400 "The SSL certificate error" after the handshake (nginx verifies the client certificate after TLS; its error log names the cause): certificate 0 (CN=localhost) does not allow clientAuth`},
+			`the server answered 400 "The SSL certificate error" after the handshake (nginx verifies the client certificate after TLS; its error log names the cause): certificate 1 (CN=localhost) does not allow clientAuth`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -171,6 +171,9 @@ func writeRuleResult(w io.Writer, r explain.Result) {
 	default:
 		fmt.Fprintf(w, "%t\n", r.Value)
 	}
+	if !anyEvaluated(r.Nodes) {
+		return // over the cost limit: the error says it; a tree of "not evaluated" does not
+	}
 	for _, n := range r.Nodes {
 		if n.Kind == "literal" {
 			continue
@@ -191,6 +194,41 @@ func writeRuleResult(w io.Writer, r explain.Result) {
 			fmt.Fprintf(w, "  decided by %s containing %s\n", m.Of, terminalSafe(m.Value))
 		}
 	}
+	for _, nm := range r.NearMisses {
+		fmt.Fprintf(w, "  near miss: %s\n", terminalSafe(nm.Message))
+		if nm.Distance > 0 {
+			fmt.Fprintf(w, "    rule has         %s\n", bracketed(nm.Literal, nm.LiteralDiff))
+			fmt.Fprintf(w, "    %-16s %s\n", nm.Of+" is", bracketed(nm.Value, nm.ValueDiff))
+		}
+	}
+}
+
+// anyEvaluated says whether some sub-expression (not a literal) has a value.
+func anyEvaluated(nodes []explain.Node) bool {
+	for _, n := range nodes {
+		if n.Kind != "literal" && (n.Value != "" || len(n.Iterations) > 0 || !strings.HasPrefix(n.Error, "not evaluated")) {
+			return true
+		}
+	}
+	return false
+}
+
+// bracketed writes s with each range in [brackets]: the characters of a near miss
+// that differ ("Email:[ ]ops@…"), an empty pair where characters are missing.
+func bracketed(s string, rs []explain.Range) string {
+	runes := []rune(s)
+	var b strings.Builder
+	at := 0
+	for _, r := range rs {
+		if r.Start < at || r.End < r.Start || r.End > len(runes) {
+			continue
+		}
+		b.WriteString(terminalSafe(string(runes[at:r.Start])))
+		b.WriteString("[" + terminalSafe(string(runes[r.Start:r.End])) + "]")
+		at = r.End
+	}
+	b.WriteString(terminalSafe(string(runes[at:])))
+	return b.String()
 }
 
 func iterations(its []explain.Iteration) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
+	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/server/htmlpage"
 )
 
@@ -127,5 +128,38 @@ func marked(s string) templ.Component {
 		}
 		_, err := io.WriteString(w, html.EscapeString(s[last:]))
 		return err
+	})
+}
+
+// nearMissText writes s with each range of a near miss that differs in a <mark>
+// (through marked), and an empty range, where characters are missing, as an empty
+// <mark class="gap">, which the stylesheet shows as a caret.
+func nearMissText(s string, rs []explain.Range) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		runes := []rune(s)
+		at := 0
+		for _, r := range rs {
+			if r.Start < at || r.End < r.Start || r.End > len(runes) {
+				continue
+			}
+			if err := marked(string(runes[at:r.Start])).Render(ctx, w); err != nil {
+				return err
+			}
+			class := ""
+			if r.Start == r.End {
+				class = ` class="gap" title="missing here"`
+			}
+			if _, err := io.WriteString(w, "<mark"+class+">"); err != nil {
+				return err
+			}
+			if err := marked(string(runes[r.Start:r.End])).Render(ctx, w); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, "</mark>"); err != nil {
+				return err
+			}
+			at = r.End
+		}
+		return marked(string(runes[at:])).Render(ctx, w)
 	})
 }

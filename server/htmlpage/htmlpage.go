@@ -24,7 +24,7 @@ th{color:var(--muted);font-weight:500;width:12rem}
 .muted{color:var(--muted)}ul{margin:.2rem 0;padding-left:1.2rem}
 .cmd{display:flex;gap:.5rem;align-items:flex-start}.cmd pre,.cmd code{flex:1;margin:0}
 button.copy{font:inherit;font-size:.85em;padding:.1rem .5rem;border:1px solid var(--line);border-radius:4px;background:var(--code);color:var(--fg);cursor:pointer}
-.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
+mark.gap::before{content:"‸"}.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
 
 // FaviconSVG is the server pages' icon: a padlock in the stylesheet's green.
 const FaviconSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="2" y="7" width="12" height="8" rx="1.5" fill="#1a7f37"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#1a7f37" stroke-width="2"/></svg>`

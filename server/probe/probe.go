@@ -41,8 +41,9 @@ import (
 const DefaultTimeout = 10 * time.Second
 
 // probeBodyLimit is how much of the HTTP answer is read: enough for an error page
-// or an echo decision, not a download.
-const probeBodyLimit = 4 << 10
+// or a whole mtlsplay echo answer (about 12 KB with a two-certificate chain and a
+// rule), whose decision is quoted; not a download.
+const probeBodyLimit = 64 << 10
 
 // Outcomes of a probe, for --json.
 const (
@@ -201,6 +202,12 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 	}
 	pair, err := tls.X509KeyPair(certPEM, keyData)
 	if err != nil {
+		if k := diagnose.LeafIndex(cc.Chain); k > 0 {
+			// The key is checked against the first certificate: an intermediate
+			// pasted before the leaf reads as a key that does not match.
+			return nil, fmt.Errorf("%s: the leaf is certificate %d (%s), but certificate 1 (%s), a CA, comes first: put the leaf first (cat client.pem intermediate.pem > chain.pem); TLS sends the first certificate as the client's and checks --key against it",
+				name, k+1, cc.Chain[k].Subject.DN, cc.Chain[0].Subject.DN)
+		}
 		return nil, fmt.Errorf("%s with %s: %s", name, keyName, strings.TrimPrefix(err.Error(), "tls: "))
 	}
 	cc.Pair = pair
@@ -531,7 +538,9 @@ func (p *prober) certificateCause(what string, rep *Report, conn *probeConn) str
 	leaf, top := p.chain[0], p.chain[len(p.chain)-1]
 	if rep.AcceptableCAsMatch != nil && !*rep.AcceptableCAsMatch {
 		if len(p.chain) == 1 && !leaf.SelfIssued {
-			return fmt.Sprintf("only the leaf was sent, and its issuer %s is not a CA the server names%s: send the intermediate %s after the leaf in --cert", leaf.Issuer.DN, accepts, leaf.Issuer.DN)
+			// The leaf's issuer may be an intermediate under a named CA, or a root
+			// of another PKI: only the first is fixed by sending it.
+			return fmt.Sprintf("only the leaf was sent, and its issuer %s is not a CA the server names%s: if %s is an intermediate CA issued by one of those, send it after the leaf in --cert; if not, the certificate comes from a CA this server does not accept (check you picked the right certificate, or ask for %s to be trusted)", leaf.Issuer.DN, accepts, leaf.Issuer.DN, leaf.Issuer.DN)
 		}
 		return fmt.Sprintf("the server does not accept certificates issued by %s%s", top.Issuer.DN, accepts)
 	}
@@ -567,21 +576,26 @@ func chainMatches(chain []*certinfo.Certificate, cas [][]byte) bool {
 }
 
 // echoDecisionOf reads the decision from an mtlsplay echo answer ({"decision":
-// {"code", "reason"}}) or any JSON with a top-level code and reason.
+// {"code", "reason"}}) or any JSON with a top-level decision code and a reason
+// (or message): a gateway that passes the echo's code on in its own body.
 func echoDecisionOf(body []byte) *Decision {
 	var v struct {
 		Decision *Decision `json:"decision"`
 		Code     int       `json:"code"`
 		Reason   string    `json:"reason"`
+		Message  string    `json:"message"`
 	}
 	if json.Unmarshal(body, &v) != nil {
 		return nil
+	}
+	if v.Reason == "" {
+		v.Reason = v.Message
 	}
 	switch {
 	case v.Decision != nil && v.Decision.Reason != "":
 		return v.Decision
 	case slices.Contains(policy.Codes, v.Code) && v.Code != policy.Accepted && v.Reason != "":
-		return &Decision{Code: v.Code, Reason: v.Reason}
+		return &Decision{Code: v.Code, Reason: oneLine(v.Reason, 200)}
 	}
 	return nil
 }

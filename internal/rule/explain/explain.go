@@ -45,6 +45,9 @@ type Result struct {
 	// SAN entries for which an exists() predicate held, the one that failed an
 	// all(), the element `in` found, the part of DN that contains() matched.
 	Matched []Match `json:"matched"`
+	// NearMisses are, when the rule did not hold, the string literals of failed
+	// comparisons beside the closest value the certificate has (Explainer.NearMisses).
+	NearMisses []NearMiss `json:"near_misses,omitempty"`
 }
 
 // Node is one sub-expression of the rule and its value.
@@ -116,7 +119,8 @@ type Explainer struct {
 	sp        *span.Spanner
 	nodes     []nodeInfo
 	byID      map[int64]int
-	comps     []*compInfo // macros at the top level (not inside another macro's predicate)
+	comps     []*compInfo  // macros at the top level (not inside another macro's predicate)
+	compares  []comparison // string literals compared with what the rule reads, in source order
 	costLimit uint64
 }
 
@@ -258,6 +262,9 @@ func New(env *cel.Env, checked *cel.Ast, src string, costLimit uint64) (*Explain
 			}
 		case ast.CallKind:
 			add(e, depth, body, locals, "call", celtext.Function(e.AsCall().FunctionName()))
+			if c, ok := ex.comparisonOf(e); ok {
+				ex.compares = append(ex.compares, c)
+			}
 		case ast.IdentKind:
 			add(e, depth, body, locals, "ident", "")
 		case ast.LiteralKind:
