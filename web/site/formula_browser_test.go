@@ -236,6 +236,9 @@ func TestFindingsShown(t *testing.T) {
 			if cls := eval[string](tb, `document.getElementById("chain-cert-0").className`); !strings.Contains(cls, "sev-error") {
 				t.Errorf("chain entry of certificate 0 has class %q, want it marked", cls)
 			}
+			if link := tb.text(fmt.Sprintf(`[data-finding-id=%q] a.cert-link`, c.id)); link != "certificate 1" {
+				t.Errorf("the finding's link says %q; the messages count certificates from 1", link)
+			}
 			hash := eval[string](tb, `location.hash`)
 			tb.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-finding-id=%q] a.cert-link`, c.id))))
 			if id := poll[string](tb, `document.activeElement && document.activeElement.id || null`, 5*time.Second); id != "chain-cert-0" {

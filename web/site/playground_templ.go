@@ -119,14 +119,14 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\" hidden></p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"></span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"></ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\" hidden></p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ul id=\"near-misses\" class=\"near-misses\" data-testid=\"near-misses\" aria-label=\"Near misses: the closest values the rule could have meant\" hidden></ul><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"></span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"></ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var9 templ.SafeURL
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 88, Col: 163}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 89, Col: 163}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
@@ -144,7 +144,7 @@ func playground(p page) templ.Component {
 				var templ_7745c5c3_Var10 string
 				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 110, Col: 29}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 29}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 				if templ_7745c5c3_Err != nil {
@@ -157,7 +157,7 @@ func playground(p page) templ.Component {
 				var templ_7745c5c3_Var11 string
 				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 110, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {
@@ -180,7 +180,7 @@ func playground(p page) templ.Component {
 				var templ_7745c5c3_Var12 string
 				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 110, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 93}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 				if templ_7745c5c3_Err != nil {
@@ -198,7 +198,7 @@ func playground(p page) templ.Component {
 			var templ_7745c5c3_Var13 templ.SafeURL
 			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 133, Col: 129}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 134, Col: 129}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {

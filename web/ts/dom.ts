@@ -93,19 +93,30 @@ export function copyButton(text: () => string, what: string): HTMLButtonElement 
   return b;
 }
 
-/** markRanges returns text with the given code-point ranges wrapped in <mark>. */
+/**
+ * markRanges returns text with the given code-point ranges wrapped in <mark>; an
+ * empty range [a, a] becomes a caret mark at a, where the other text has characters
+ * this one lacks.
+ */
 export function markRanges(text: string, ranges: [number, number][]): (Node | string)[] {
   const cps = [...text];
   const on = new Array<boolean>(cps.length).fill(false);
-  for (const [a, b] of ranges) for (let i = Math.max(a, 0); i < Math.min(b, cps.length); i++) on[i] = true;
+  const carets = new Set<number>();
+  for (const [a, b] of ranges) {
+    if (a === b && a >= 0 && a <= cps.length) carets.add(a);
+    for (let i = Math.max(a, 0); i < Math.min(b, cps.length); i++) on[i] = true;
+  }
+  const caret = () => h("mark", { class: "missing", title: "characters missing here" }, "‸");
   const out: (Node | string)[] = [];
   let i = 0;
   while (i < cps.length) {
-    let j = i;
-    while (j < cps.length && on[j] === on[i]) j++;
+    if (carets.has(i)) out.push(caret());
+    let j = i + 1;
+    while (j < cps.length && on[j] === on[i] && !carets.has(j)) j++;
     const s = cps.slice(i, j).join("");
     out.push(on[i] ? h("mark", null, s) : s);
     i = j;
   }
+  if (carets.has(cps.length)) out.push(caret());
   return out;
 }

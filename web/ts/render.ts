@@ -2,7 +2,7 @@
 // Certificate-derived text only ever reaches the DOM as text nodes.
 
 import { byId, copyButton, h, markRanges, replace } from "./dom";
-import type { BundleView, Certificate, DecideResponse, EngineError, Finding, RuleNode, RuleResult } from "./types";
+import type { BundleView, Certificate, DecideResponse, EngineError, Finding, NearMiss, RuleNode, RuleResult } from "./types";
 
 const DAY = 86_400_000;
 
@@ -60,6 +60,7 @@ export function renderVerdict(res: DecideResponse): void {
     const ran = (res.steps ?? []).some((s) => s.check === "rule");
     replace(rule, ran ? "No rule: every trusted certificate is accepted." : "The rule was not evaluated: the decision was reached before it.");
   }
+  renderNearMisses(res.rule?.near_misses);
   replace(
     byId("steps"),
     (res.steps ?? []).map((s) => h("li", { class: s.ok ? "ok" : "bad" }, h("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed" }, s.ok ? "✓" : "✗"), " ", h("strong", null, s.check), ": ", s.detail)),
@@ -67,7 +68,31 @@ export function renderVerdict(res: DecideResponse): void {
   hideError();
 }
 
+// renderNearMisses shows, for a rule that did not hold, each literal it compared
+// beside the closest value the certificate has, the differing characters marked
+// (a caret where characters are missing).
+const spans = (rs: { start: number; end: number }[] | null): [number, number][] => (rs ?? []).map((r) => [r.start, r.end]);
+
+function renderNearMisses(misses: NearMiss[] | null | undefined): void {
+  const list = byId("near-misses");
+  const ms = misses ?? [];
+  list.hidden = ms.length === 0;
+  replace(
+    list,
+    ms.map((m) =>
+      h(
+        "li",
+        { class: "near-miss", "data-of": m.of },
+        h("p", null, m.message),
+        h("p", { class: "near-miss-diff" }, h("span", { class: "muted" }, "rule: "), h("code", null, markRanges(m.literal, spans(m.literal_diff)))),
+        h("p", { class: "near-miss-diff" }, h("span", { class: "muted" }, `${m.of}: `), h("code", null, markRanges(m.value, spans(m.value_diff)))),
+      ),
+    ),
+  );
+}
+
 export function renderEngineError(e: EngineError): void {
+  byId("near-misses").hidden = true;
   const verdict = byId("verdict");
   verdict.dataset.value = "error";
   byId("verdict-badge").textContent = "Error";
@@ -379,8 +404,10 @@ export function renderBundleViews(views: BundleView[] | null | undefined): void 
 // --- findings: what is worth fixing in the certificate and its chain ----------------------
 
 /** certName names a certificate of the presented chain as the findings do. */
+// certName names a certificate as the findings' messages do: counted from 1, in
+// the order pasted ("certificate 2" is the second, whichever is the leaf).
 function certName(i: number): string {
-  return i === 0 ? "the leaf (certificate 0)" : `certificate ${i}`;
+  return `certificate ${i + 1}`;
 }
 
 /**

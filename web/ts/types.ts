@@ -147,6 +147,19 @@ export interface RuleResult {
   error?: string;
   nodes?: RuleNode[] | null;
   matched?: RuleMatch[] | null;
+  near_misses?: NearMiss[] | null;
+}
+
+// A string literal of a failed comparison beside the closest value the certificate has;
+// the diffs are code point ranges of literal and value (empty: something is missing there).
+export interface NearMiss {
+  literal: string;
+  of: string;
+  value: string;
+  distance: number;
+  literal_diff: { start: number; end: number }[] | null;
+  value_diff: { start: number; end: number }[] | null;
+  message: string;
 }
 
 export interface Step {
