@@ -86,6 +86,9 @@ func TestCompileErrorsPlainNoStaleCEL(t *testing.T) {
 			t.Errorf("%s: %d error fixes listed after the fix", c.rule, n)
 		}
 	}
+	tb.pasteRule(`CN = "client.example.com"`)
+	tb.verdictAfter(v.Seq)
+	screenshot(t, tb, "compile-error") // last: a full-page capture moves what the mouse points at
 	tb.noErrors()
 }
 
@@ -212,6 +215,9 @@ func TestLeafDecidedOnShown(t *testing.T) {
 	if s := eval[shown](tb, read); s.Note != "" || s.Tags[0] != "leaf" || s.CN != "client.example.com" {
 		t.Errorf("chain in order: %+v, want certificate 1 the leaf and no note", s)
 	}
+	tb.fill(`[data-testid="cert-input"]`, string(opensslpki.Read(t, p.Reversed)))
+	tb.verdictAfter(v.Seq)
+	screenshot(t, tb, "leaf-decided-on")
 	tb.noErrors()
 }
 

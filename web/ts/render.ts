@@ -412,7 +412,7 @@ export function renderChains(res: DecideResponse | null, certs: Certificate[] | 
   replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i, `chain-cert-${i}`, about(i), leaf)) : h("li", { class: "muted" }, "no certificate"));
   const v = res?.verification;
   if (!v) {
-    replace(verified, h("li", { class: "muted" }, res ? "not verified: the decision was reached before chain verification" : "—"));
+    replace(verified, h("li", { class: "muted unnumbered" }, res ? "not verified: the decision was reached before chain verification" : "—"));
     return;
   }
   if (!v.ok) {
@@ -421,8 +421,8 @@ export function renderChains(res: DecideResponse | null, certs: Certificate[] | 
     const reason = res?.reason ?? "";
     replace(
       verified,
-      h("li", { class: "bad" }, v.failure?.message && !reason.includes(v.failure.message) ? v.failure.message : "not verified: see the verdict's reason"),
-      tried.map((a) => h("li", { class: "muted", "data-bundle": a.bundle }, `bundle "${a.bundle}": `, a.reason && !reason.includes(a.reason) ? a.reason : KIND_NAMES[a.kind ?? ""] ?? a.kind ?? "no chain")),
+      h("li", { class: "bad unnumbered" }, v.failure?.message && !reason.includes(v.failure.message) ? v.failure.message : "not verified: see the verdict's reason"),
+      tried.map((a) => h("li", { class: "muted unnumbered", "data-bundle": a.bundle }, `bundle "${a.bundle}": `, a.reason && !reason.includes(a.reason) ? a.reason : KIND_NAMES[a.kind ?? ""] ?? a.kind ?? "no chain")),
     );
     return;
   }
@@ -436,7 +436,7 @@ export function renderChains(res: DecideResponse | null, certs: Certificate[] | 
       const subject = typeof subj === "string" ? subj : typeof subj === "object" && subj ? String((subj as { dn?: string }).dn ?? "") : String(o.dn ?? "");
       return certLine({ subject, sha256: typeof o.sha256 === "string" ? o.sha256 : undefined }, i);
     }),
-    v.bundle ? h("li", { class: "muted" }, `anchored in bundle "${v.bundle}"`) : null,
+    v.bundle ? h("li", { class: "muted unnumbered" }, `anchored in bundle "${v.bundle}"`) : null,
   );
 }
 
