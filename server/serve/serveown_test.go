@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,5 +175,27 @@ func TestStateWithOwnServerCert(t *testing.T) {
 	ts := startServe(t, Options{ConfigPath: cfg})
 	if out := ts.stdout.String(); strings.Contains(out, "curl ") || strings.Contains(out, "server cert") {
 		t.Errorf("a config with tls.cert prints a curl line or the demo's certificate:\n%s", out)
+	}
+}
+
+// TestLoopbackOrAny: the demo's server certificate names loopback only, so serve
+// warns when a config without tls.cert has the echo listen anywhere else.
+func TestLoopbackOrAny(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:8443", true},
+		{"127.0.0.2:8443", true},
+		{"[::1]:8443", true},
+		{"0.0.0.0:8443", true},
+		{"[::]:8443", true},
+		{"[::ffff:127.0.0.1]:8443", true},
+		{"192.168.1.5:8443", false},
+		{"[2001:db8::1]:8443", false},
+	} {
+		if got := loopbackOrAny(net.TCPAddrFromAddrPort(netip.MustParseAddrPort(tt.addr))); got != tt.want {
+			t.Errorf("loopbackOrAny(%s) = %v, want %v", tt.addr, got, tt.want)
+		}
 	}
 }
