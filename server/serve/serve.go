@@ -205,7 +205,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	s.metrics = m
 	pageSrv := &http.Server{
 		Handler: page.Handler(page.Options{Metrics: m, Log: s.log, RequestLog: reqLog, Now: opts.Now,
-			Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why), Decide: opts.Decide}),
+			Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why).Lend(s.lent), Decide: opts.Decide}),
 		ReadHeaderTimeout: lim.Handshake,
 		ReadTimeout:       lim.Read,
 		WriteTimeout:      lim.Write,

@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io/fs"
 	"net"
 	"net/http"
@@ -151,8 +153,23 @@ func TestConfigOfClientsAlone(t *testing.T) {
 	if token == nil {
 		t.Fatalf("the demo's config has no token:\n%s", demoConfig)
 	}
-	if try := get(t, page+"/try/"); strings.Contains(try, string(token[1])) || strings.Contains(try, "good.key") || strings.Contains(try, "good.p12") {
+	try := get(t, page+"/try/")
+	if strings.Contains(try, string(token[1])) || strings.Contains(try, "good.key") || strings.Contains(try, "good.p12") {
 		t.Errorf("/try/ of a config offers the demo's token or keys")
+	}
+	// /try/ shows the banner's command for each client, and offers the demo root.
+	for i, l := range lines {
+		if want := fmt.Sprintf(`<code id="own-%d">%s</code>`, i, html.EscapeString(l)); !strings.Contains(try, want) {
+			t.Errorf("/try/ lacks %s", want)
+		}
+	}
+	resp, err := http.Get(page + "/try/files/root.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootPEM, _ := os.ReadFile(filepath.Join(state, "demo", "ca", "root.pem"))
+	if got := readAll(t, resp); resp.StatusCode != 200 || got != string(rootPEM) {
+		t.Errorf("/try/files/root.pem: %d, %d bytes; want 200 and the demo root", resp.StatusCode, len(got))
 	}
 
 	// A second start reuses the demo's server certificate.
