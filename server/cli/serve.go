@@ -40,10 +40,10 @@ func tuneGC() {
 }
 
 func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
-	fs := c.flags("serve", "[--config FILE | --state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
+	fs := c.flags("serve", "[--config FILE] [--state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
 	opts := serve.Options{Limits: echo.DefaultLimits, Now: c.now}
 	fs.StringVar(&opts.ConfigPath, "config", "", "YAML config: clients, bundles, rules, tokens, server certificate (default: the zero-config demo)")
-	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
+	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates, also the server certificate of a config without tls.cert (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
 	fs.StringVar(&opts.HTTPAddr, "http", "", "address of the page, API and metrics (default "+config.DefaultHTTPAddr+", or listen.http of the config)")
 	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
 	fs.StringVar(&opts.AuthzAddr, "authz", "", "address of the authorization endpoint for proxies (default listen.authz of the config; none without either)")
@@ -60,8 +60,6 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	switch {
 	case len(rest) > 0:
 		return opts, c.usageError(fs, "unexpected argument %q", rest[0]), false
-	case opts.ConfigPath != "" && opts.StateDir != "":
-		return opts, c.usageError(fs, "--state is for the zero-config demo; with --config, certificates come from the config"), false
 	case opts.ConfigPath != "" && opts.DemoPublic:
 		return opts, c.usageError(fs, "--demo-public is for the zero-config demo; a config's /try/ offers no keys"), false
 	case opts.LogFormat != "text" && opts.LogFormat != "json":
