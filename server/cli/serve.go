@@ -53,9 +53,9 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	fs.BoolVar(&opts.DemoPublic, "demo-public", false, "offer the demo's client keys and token on /try/ to anyone who reaches the page listener (by default only on loopback, to a loopback Host)")
 	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
 	fs.IntVar(&opts.Limits.MaxConnsPerSource, "max-conns-per-source", 0, "most mTLS connections open at once from one IP address (default half of --max-conns; raise it behind a TCP load balancer)")
-	rest, err := parse(fs, args)
+	rest, err := c.parse(fs, args)
 	if err != nil {
-		return opts, exitBadInput, false
+		return opts, parseFailed(err), false
 	}
 	switch {
 	case len(rest) > 0:
