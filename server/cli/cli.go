@@ -103,18 +103,22 @@ func (c *cli) flags(name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "usage: mtlsplay %s %s\n", name, args)
+		fmt.Fprintf(fs.Output(), "usage: mtlsplay %s %s\n", name, args)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
 // parse lets flags and operands come in any order (mtlsplay verify chain.pem
-// --bundle ca.pem), as people type them; "--" ends the flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// --bundle ca.pem), as people type them; "--" ends the flags. Asked for help
+// (-h, -help), the usage goes to standard output, and parseFailed makes it exit 0.
+func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var tail []string
 	if i := slices.Index(args, "--"); i >= 0 {
 		args, tail = args[:i], args[i+1:]
+	}
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--h" || a == "-help" || a == "--help" }) {
+		fs.SetOutput(c.stdout)
 	}
 	var operands []string
 	for {
@@ -128,6 +132,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		operands = append(operands, args[0]) // Parse stopped at a non-flag
 		args = args[1:]
 	}
+}
+
+// parseFailed is a command's exit status when its flags could not be parsed: 0
+// when help was asked for (the usage is printed), 2 otherwise.
+func parseFailed(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitBadInput
 }
 
 // readInput reads a file, or standard input for "-", refusing more than the engine

@@ -348,3 +348,19 @@ func TestErrorLinesTerminalSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandHelp: a command's -h (or --help) prints its usage to standard output
+// and exits 0, as a person asking for help expects; a bad flag is still exit 2.
+func TestCommandHelp(t *testing.T) {
+	for _, cmd := range []string{"inspect", "eval", "verify", "probe", "test", "site", "serve", "export"} {
+		for _, h := range []string{"-h", "--help"} {
+			code, out, errs := runCLI(t, "", cmd, h)
+			if code != exitOK || !strings.HasPrefix(out, "usage: mtlsplay "+cmd) || errs != "" {
+				t.Errorf("mtlsplay %s %s = %d, stdout %.60q, stderr %.60q; want 0 and the usage on stdout", cmd, h, code, out, errs)
+			}
+		}
+		if code, _, errs := runCLI(t, "", cmd, "--no-such-flag"); code != exitBadInput || !strings.Contains(errs, "no-such-flag") {
+			t.Errorf("mtlsplay %s --no-such-flag = %d, stderr %.80q; want 2 naming the flag", cmd, code, errs)
+		}
+	}
+}

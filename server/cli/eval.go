@@ -16,9 +16,9 @@ func (c *cli) eval(args []string) int {
 	at := fs.String("at", "", "the time the rule sees as now (RFC 3339; default now)")
 	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
 	readRule := c.ruleFlags(fs)
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	src, given, usage, err := readRule()
 	ruleSet := false

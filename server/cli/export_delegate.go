@@ -20,9 +20,9 @@ func (c *cli) exportDelegateCmd(args []string) int {
 	delegate := fs.Bool("delegate", false, "print the proxy's configuration that asks mtlsplay's authorization endpoint for the decision")
 	out := fs.String("o", "", "write to FILE instead of standard output")
 	o := c.recipeFlags(fs)
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	switch {
 	case len(operands) > 0:

@@ -42,9 +42,9 @@ func (c *cli) inspect(args []string) int {
 	asJSON := fs.Bool("json", false, "print the certificates as JSON")
 	at := fs.String("at", "", "the time for 'days left' (RFC 3339; default now)")
 	gw := fs.String("gateway", "", "also show each certificate as this gateway's rules see it: "+strings.Join(gateway.Names(), ", ")+", or all")
-	files, err := parse(fs, args)
+	files, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	if len(files) == 0 {
 		return c.usageError(fs, "no FILE given (use - for standard input)")

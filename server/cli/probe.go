@@ -30,9 +30,9 @@ func (c *cli) probeCmd(args []string) int {
 	tlsVersion := fs.String("tls", "", "use only this TLS version: 1.2 or 1.3 (default: the best both accept)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	timeout := fs.Duration("timeout", probe.DefaultTimeout, "the time each connection may take (dial, handshake, request)")
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	o := probe.Options{ServerName: *serverName, Path: *path, Timeout: *timeout, Now: c.now()}
 	switch {

@@ -40,10 +40,10 @@ func tuneGC() {
 }
 
 func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
-	fs := c.flags("serve", "[--config FILE | --state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
+	fs := c.flags("serve", "[--config FILE] [--state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
 	opts := serve.Options{Limits: echo.DefaultLimits, Now: c.now}
 	fs.StringVar(&opts.ConfigPath, "config", "", "YAML config: clients, bundles, rules, tokens, server certificate (default: the zero-config demo)")
-	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
+	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates, also the server certificate of a config without tls.cert (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")
 	fs.StringVar(&opts.HTTPAddr, "http", "", "address of the page, API and metrics (default "+config.DefaultHTTPAddr+", or listen.http of the config)")
 	fs.StringVar(&opts.MTLSAddr, "mtls", "", "address of the mTLS echo endpoint (default "+config.DefaultMTLSAddr+", or listen.mtls of the config)")
 	fs.StringVar(&opts.AuthzAddr, "authz", "", "address of the authorization endpoint for proxies (default listen.authz of the config; none without either)")
@@ -53,15 +53,13 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	fs.BoolVar(&opts.DemoPublic, "demo-public", false, "offer the demo's client keys and token on /try/ to anyone who reaches the page listener (by default only on loopback, to a loopback Host)")
 	fs.IntVar(&opts.Limits.MaxConns, "max-conns", echo.DefaultLimits.MaxConns, "most connections open at once on each listener")
 	fs.IntVar(&opts.Limits.MaxConnsPerSource, "max-conns-per-source", 0, "most mTLS connections open at once from one IP address (default half of --max-conns; raise it behind a TCP load balancer)")
-	rest, err := parse(fs, args)
+	rest, err := c.parse(fs, args)
 	if err != nil {
-		return opts, exitBadInput, false
+		return opts, parseFailed(err), false
 	}
 	switch {
 	case len(rest) > 0:
 		return opts, c.usageError(fs, "unexpected argument %q", rest[0]), false
-	case opts.ConfigPath != "" && opts.StateDir != "":
-		return opts, c.usageError(fs, "--state is for the zero-config demo; with --config, certificates come from the config"), false
 	case opts.ConfigPath != "" && opts.DemoPublic:
 		return opts, c.usageError(fs, "--demo-public is for the zero-config demo; a config's /try/ offers no keys"), false
 	case opts.LogFormat != "text" && opts.LogFormat != "json":

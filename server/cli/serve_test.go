@@ -44,7 +44,6 @@ func TestServeBadConfig(t *testing.T) {
 func TestServeFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "extra"},
-		{"serve", "--config", "x.yaml", "--state", "dir"},
 		{"serve", "--log-format", "xml"},
 		{"serve", "--log-level", "loud"},
 		{"serve", "--max-conns", "0"},

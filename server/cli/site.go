@@ -11,9 +11,9 @@ import (
 func (c *cli) siteCmd(args []string) int {
 	fs := c.flags("site", "-o DIR")
 	out := fs.String("o", "", "the directory to write the site into (created if missing)")
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	switch {
 	case *out == "":

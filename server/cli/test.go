@@ -37,9 +37,9 @@ func (c *cli) test(args []string) int {
 	format := fs.String("format", "text", "output: text, json, junit (JUnit XML for CI) or tap (TAP version 13)")
 	at := fs.String("at", "", "the decision time of cases without their own at (RFC 3339; default now)")
 	gw := fs.String("gateway", "", "decide trust as this gateway would, where it differs from Go's crypto/x509: "+strings.Join(gateway.TrustModels(), ", "))
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	switch {
 	case len(operands) == 0:

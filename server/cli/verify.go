@@ -31,9 +31,9 @@ func (c *cli) verify(args []string) int {
 	var bundles stringList
 	fs.Var(&bundles, "bundle", "a truststore bundle: a PEM file of CA certificates (repeat, up to 5)")
 	readRule := c.ruleFlags(fs)
-	operands, err := parse(fs, args)
+	operands, err := c.parse(fs, args)
 	if err != nil {
-		return exitBadInput
+		return parseFailed(err)
 	}
 	src, _, usage, err := readRule()
 	switch {

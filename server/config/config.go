@@ -101,8 +101,12 @@ type Config struct {
 	Mode        string
 	PostQuantum bool
 	ServerCert  tls.Certificate
-	Clients     []*Client
-	byName      map[string]*Client
+	// DemoServerCert is true when the file names neither tls.cert nor tls.key:
+	// ServerCert is then empty, and serve fills it with the demo's server
+	// certificate for localhost (design 7.4), so a config of clients alone runs.
+	DemoServerCert bool
+	Clients        []*Client
+	byName         map[string]*Client
 	// Bundles is every distinct bundle of every client, in config order: strict
 	// mode's handshake accepts a chain that any of them trusts.
 	Bundles  []*trust.Bundle
@@ -220,14 +224,13 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fail("", "the file is empty; it needs at least tls.cert, tls.key and a list of clients")
+			return nil, fail("", "the file is empty; it needs at least a list of clients")
 		}
 		return nil, yamlError(path, data, err)
 	}
 	if len(fc.Cases) > suite.MaxCases {
 		return nil, fail("cases", "%d cases; a file holds at most %d (split the suite into several files)", len(fc.Cases), suite.MaxCases)
 	}
-	rel := relativeTo(path)
 	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, AuthzAddr: fc.Listen.Authz, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
 	authz, err := parseAuthz(fc.Authz)
 	if err != nil {
@@ -241,30 +244,20 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	default:
 		return nil, fail("tls.mode", "tls.mode %q is not a mode; use report (every code in the response) or strict (untrusted certificates fail the handshake)", cfg.Mode)
 	}
-	if fc.TLS.Cert == "" || fc.TLS.Key == "" {
-		return nil, fail("tls.cert", "tls.cert and tls.key are required: the server's certificate chain (PEM, leaf first) and its private key")
+	switch {
+	case fc.TLS.Cert == "" && fc.TLS.Key == "":
+		// A config of clients alone: serve lends it the demo's server certificate.
+		cfg.DemoServerCert = true
+	case fc.TLS.Cert == "":
+		return nil, fail("tls.cert", "tls.key is given without tls.cert: give both (the server's certificate chain, PEM, leaf first, and its private key), or neither to use the demo's server certificate for localhost")
+	case fc.TLS.Key == "":
+		return nil, fail("tls.key", "tls.cert is given without tls.key: give both (the server's certificate chain, PEM, leaf first, and its private key), or neither to use the demo's server certificate for localhost")
 	}
-	certPEM, err := ReadFile(rel(fc.TLS.Cert), "PEM")
-	if err != nil {
-		return nil, fail("tls.cert", "tls.cert %s: %v", fc.TLS.Cert, err)
-	}
-	keyPEM, err := ReadFile(rel(fc.TLS.Key), "PEM")
-	if err != nil {
-		return nil, fail("tls.key", "tls.key %s: %v", fc.TLS.Key, err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, fail("tls.cert", "tls.cert %s / tls.key %s: %s", fc.TLS.Cert, fc.TLS.Key, strings.TrimPrefix(err.Error(), "tls: "))
-	}
-	if cert.Leaf == nil {
-		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
-			return nil, fail("tls.cert", "tls.cert %s: %v", fc.TLS.Cert, err)
+	if !cfg.DemoServerCert {
+		if err := cfg.loadServerCert(path, fc.TLS, now); err != nil {
+			return nil, err
 		}
 	}
-	if now.After(cert.Leaf.NotAfter) {
-		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: tls.cert %s expired at %s; clients will refuse the server", path, fc.TLS.Cert, cert.Leaf.NotAfter.UTC().Format(time.RFC3339)))
-	}
-	cfg.ServerCert = cert
 	if err := cfg.parseClients(fc, now); err != nil {
 		return nil, err
 	}
@@ -272,6 +265,36 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
 	}
 	return cfg, nil
+}
+
+// loadServerCert reads tls.cert and tls.key as a key pair.
+func (cfg *Config) loadServerCert(path string, ft fileTLS, now time.Time) error {
+	fail := func(field, format string, args ...any) error {
+		return &Error{File: path, Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	rel := relativeTo(path)
+	certPEM, err := ReadFile(rel(ft.Cert), "PEM")
+	if err != nil {
+		return fail("tls.cert", "tls.cert %s: %v", ft.Cert, err)
+	}
+	keyPEM, err := ReadFile(rel(ft.Key), "PEM")
+	if err != nil {
+		return fail("tls.key", "tls.key %s: %v", ft.Key, err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return fail("tls.cert", "tls.cert %s / tls.key %s: %s", ft.Cert, ft.Key, strings.TrimPrefix(err.Error(), "tls: "))
+	}
+	if cert.Leaf == nil {
+		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return fail("tls.cert", "tls.cert %s: %v", ft.Cert, err)
+		}
+	}
+	if now.After(cert.Leaf.NotAfter) {
+		cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("%s: tls.cert %s expired at %s; clients will refuse the server", path, ft.Cert, cert.Leaf.NotAfter.UTC().Format(time.RFC3339)))
+	}
+	cfg.ServerCert = cert
+	return nil
 }
 
 // relativeTo resolves the paths written in the file at path: relative to its folder.

@@ -84,6 +84,43 @@ clients:
 	}
 }
 
+// TestConfigWithoutTLS: a config of clients alone (the page's "Serve it
+// yourself" snippet) loads with DemoServerCert set and no server certificate of
+// its own; serve lends it the demo's. tls.mode alone is still read.
+func TestConfigWithoutTLS(t *testing.T) {
+	dir := configDir(t)
+	for _, tt := range []struct {
+		name, yaml, mode string
+	}{
+		{"no tls section", "clients:\n  - name: my-root\n    bundles: [ca/root.pem]\n    rule: CN == \"x\"\n", ModeReport},
+		{"tls without cert and key", "tls: {mode: strict}\nclients:\n  - name: my-root\n    bundles: [ca/root.pem]\n", ModeStrict},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, "mtlsplay.yaml")
+			if err := os.WriteFile(p, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := Load(p, pki.TestNow)
+			if err != nil {
+				t.Fatalf("Load(%s): %v", tt.name, err)
+			}
+			if !cfg.DemoServerCert || cfg.ServerCert.Certificate != nil || cfg.Mode != tt.mode || cfg.Find("my-root") == nil {
+				t.Errorf("Load(%s) = DemoServerCert %v, %d server certificates, mode %q; want true, none, %q and client my-root", tt.name, cfg.DemoServerCert, len(cfg.ServerCert.Certificate), cfg.Mode, tt.mode)
+			}
+		})
+	}
+	cfg, err := Load(filepath.Join(dir, "with-tls.yaml"), pki.TestNow)
+	if err == nil || cfg != nil {
+		t.Fatalf("Load of a missing file succeeded")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "with-tls.yaml"), []byte(configTLS+"clients: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = Load(filepath.Join(dir, "with-tls.yaml"), pki.TestNow); err != nil || cfg.DemoServerCert || cfg.ServerCert.Certificate == nil {
+		t.Errorf("Load with tls.cert: %v, DemoServerCert %v; want its own certificate", err, cfg != nil && cfg.DemoServerCert)
+	}
+}
+
 // TestConfigErrors: every broken config stops the start with one line that names
 // the file, the client and the problem.
 func TestConfigErrors(t *testing.T) {
@@ -114,7 +151,8 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`client "b"`, `same token as client "a"`}},
 		{"unknown client field", configTLS + "clients:\n  - name: a\n    tokn: x\n", []string{"line 4", `unknown field "tokn"`, "name, token, bundles, rule"}},
 		{"unknown top-level field", configTLS + "client: []\n", []string{"line 2", `unknown field "client"`}},
-		{"no server certificate", "clients: []\n", []string{"tls.cert and tls.key are required"}},
+		{"server certificate without its key", "tls: {cert: ca/server-localhost-chain.pem}\nclients: []\n", []string{"tls.cert is given without tls.key", "or neither"}},
+		{"server key without its certificate", "tls: {key: ca/server-localhost.key, mode: strict}\nclients: []\n", []string{"tls.key is given without tls.cert", "or neither"}},
 		{"server key does not match", "tls: {cert: ca/server-localhost-chain.pem, key: ca/root.key}\n", []string{"tls.cert", "tls.key", "does not match"}},
 		{"empty file", "", []string{"empty"}},
 		{"not YAML", configTLS + "clients: [\n", []string{"line"}},

@@ -336,3 +336,40 @@ func (d *State) CurlLine(base, clientName, cert string) string {
 	}
 	return strings.Join(append(args, htmlpage.ShellQuote(base+"/c/"+url.PathEscape(clientName)+"/")), " ")
 }
+
+// RootPath is the demo root CA's certificate, the --cacert of every curl line.
+func (d *State) RootPath() string { return d.path("ca", "root.pem") }
+
+// ServerCert is the demo's server certificate for localhost, 127.0.0.1 and ::1 and
+// its key: what a config that names no tls.cert serves with (design 7.4). Only the
+// server's own key is read; the CA keys stay in the state folder.
+func (d *State) ServerCert() (tls.Certificate, error) {
+	chain, err := config.ReadFile(d.path("server", "chain.pem"), "PEM")
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("server/chain.pem: %v", err)
+	}
+	key, err := config.ReadFile(d.path("server", "key.pem"), "PEM")
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("server/key.pem: %v", err)
+	}
+	cert, err := tls.X509KeyPair(chain, key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("server/chain.pem and server/key.pem: %v", err)
+	}
+	return cert, nil
+}
+
+// Own certificate files: the names a person's own client chain and key are
+// written under (the page's "Serve it yourself" panel says so), which serve's
+// banner uses when a config takes its server certificate from the demo.
+const (
+	OwnCertFile = "CERT.pem"
+	OwnKeyFile  = "KEY.pem"
+)
+
+// OwnCurlLine is the one-line command that tries client name with the person's
+// own chain and key (OwnCertFile, OwnKeyFile in the folder curl runs in) against
+// a server that uses the demo's server certificate.
+func (d *State) OwnCurlLine(base, clientName string) string {
+	return strings.Join([]string{"curl", "--cacert", htmlpage.ShellQuote(d.RootPath()), "--cert", OwnCertFile, "--key", OwnKeyFile, htmlpage.ShellQuote(base + "/c/" + url.PathEscape(clientName) + "/")}, " ")
+}

@@ -27,7 +27,10 @@ type tryPage struct {
 	Clients  []tryClient
 
 	P12Password string // the demo's .p12 files' password; "" without the demo
-	BrowserURL  string // the echo for the demo client, to open in a browser
+	// Own is one command per client of a config that borrows the demo's server
+	// certificate (no tls.cert): the person's CERT.pem and KEY.pem against it.
+	Own        []tryCommand
+	BrowserURL string // the echo for the demo client, to open in a browser
 }
 
 type tryCommand struct{ Code, Label, Line string }
@@ -45,6 +48,7 @@ type tryClient struct {
 type Try struct {
 	cfg      *config.Config
 	demo     *State // nil when the server runs a config of its own
+	lent     *State // the demo whose server certificate a config without tls.cert borrows; nil otherwise
 	echoBase string // https://host:port of the echo endpoint
 	log      *slog.Logger
 	exposure Exposure
@@ -91,6 +95,13 @@ func ExposureOf(addr net.Addr, public bool) (Exposure, string) {
 // ExposureOf's verdict on the page listener.
 func NewTry(cfg *config.Config, d *State, echoBase string, log *slog.Logger, e Exposure, why string) *Try {
 	return &Try{cfg: cfg, demo: d, echoBase: echoBase, log: log, exposure: e, withheld: why}
+}
+
+// Lend tells /try/ that the config borrows d's server certificate: it then
+// shows a command per client and offers d's root (no secret), nothing else of d.
+func (t *Try) Lend(d *State) *Try {
+	t.lent = d
+	return t
 }
 
 // guarded reports whether /try/ must check the Host: it offers the demo's
@@ -163,6 +174,11 @@ func (t *Try) page() tryPage {
 		}
 		p.Clients = append(p.Clients, tc)
 	}
+	if d := s.lent; d != nil && s.demo == nil {
+		for _, c := range s.cfg.Clients {
+			p.Own = append(p.Own, tryCommand{Label: c.Name, Line: d.OwnCurlLine(s.echoBase, c.Name)})
+		}
+	}
 	if d := s.demo; d != nil {
 		offer := s.exposure != Withheld
 		p.Curl = d.CurlLine(s.echoBase, "demo", "good")
@@ -219,6 +235,8 @@ func (t *Try) serveFile(w http.ResponseWriter, r *http.Request) {
 	var data []byte
 	if t.demo != nil {
 		data = t.demo.Files[name]
+	} else if t.lent != nil && name == "root.pem" {
+		data = t.lent.RootPEM
 	}
 	if data != nil && t.exposure == Withheld && name != "root.pem" {
 		httperror.Write(w, http.StatusForbidden, httperror.CodeForbidden, t.withheld)
@@ -257,6 +275,9 @@ const tryJS = `document.addEventListener("click", async (e) => {
   setTimeout(() => { b.textContent = "Copy"; }, 1500);
 });
 `
+
+// ownID is the element id of /try/'s i-th own-certificate command.
+func ownID(i int) string { return "own-" + strconv.Itoa(i) }
 
 // cmdID is the element id of /try/'s i-th command, for its copy button.
 func cmdID(i int) string { return "cmd-" + strconv.Itoa(i) }

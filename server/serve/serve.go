@@ -49,8 +49,11 @@ type Options struct {
 
 // Server is one running `mtlsplay serve`.
 type Server struct {
-	cfg     *config.Config
-	demo    *demo.State // nil with --config
+	cfg  *config.Config
+	demo *demo.State // nil with --config
+	// lent is the demo whose server certificate a config without tls.cert serves
+	// with; only its server certificate and root are used. nil otherwise.
+	lent    *demo.State
 	log     *slog.Logger
 	echo    *echo.Server
 	metrics *metrics.Metrics
@@ -106,17 +109,25 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 
 	configPath := opts.ConfigPath
 	demoMade := false
-	if configPath == "" {
+	// openDemo opens (or makes) the demo in the state folder.
+	openDemo := func() (*demo.State, bool, int) {
 		state := opts.StateDir
 		if state == "" {
 			var err error
 			if state, err = demo.DefaultStateDir(); err != nil {
-				return fail(ExitBadInput, "%v", err)
+				return nil, false, fail(ExitBadInput, "%v", err)
 			}
 		}
 		d, made, err := demo.Open(state, opts.Now())
 		if err != nil {
-			return fail(ExitFailed, "the demo in %s: %v", state, err)
+			return nil, false, fail(ExitFailed, "the demo in %s: %v", state, err)
+		}
+		return d, made, ExitOK
+	}
+	if configPath == "" {
+		d, made, code := openDemo()
+		if d == nil {
+			return code
 		}
 		s.demo, demoMade, configPath = d, made, d.ConfigPath
 	}
@@ -125,6 +136,21 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		return fail(ExitBadInput, "%v", err)
 	}
 	s.cfg = cfg
+	switch {
+	case cfg.DemoServerCert:
+		// A config of clients alone borrows the demo's server certificate; the
+		// demo's clients, keys and token stay out of it (s.demo stays nil).
+		d, made, code := openDemo()
+		if d == nil {
+			return code
+		}
+		if cfg.ServerCert, err = d.ServerCert(); err != nil {
+			return fail(ExitFailed, "the demo's server certificate in %s: %v", d.Dir, err)
+		}
+		s.lent, demoMade = d, made
+	case opts.ConfigPath != "" && opts.StateDir != "":
+		return fail(ExitBadInput, "%s names its own tls.cert and tls.key, so --state (the demo's folder, whose server certificate a config without them uses) is not used; leave it out", cfg.Path)
+	}
 	for _, w := range cfg.Warnings {
 		s.log.Warn("config", "warning", w)
 	}
@@ -164,6 +190,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	if s.demo != nil && why != "" {
 		s.log.Warn("demo", "warning", why)
 	}
+	if s.lent != nil && !loopbackOrAny(s.mtlsLn.Addr()) {
+		s.log.Warn("config", "warning", "the config names no tls.cert, so the echo serves the demo's server certificate, which names only localhost, 127.0.0.1 and ::1: clients that reach "+s.echoBase+" will refuse it; give tls.cert and tls.key for this address")
+	}
 
 	lim := opts.Limits
 	reqLog := reqlog.New(logOut, opts.LogFormat == "json", hopts)
@@ -176,7 +205,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	s.metrics = m
 	pageSrv := &http.Server{
 		Handler: page.Handler(page.Options{Metrics: m, Log: s.log, RequestLog: reqLog, Now: opts.Now,
-			Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why), Decide: opts.Decide}),
+			Try: demo.NewTry(cfg, s.demo, s.echoBase, s.log, exposure, why).Lend(s.lent), Decide: opts.Decide}),
 		ReadHeaderTimeout: lim.Handshake,
 		ReadTimeout:       lim.Read,
 		WriteTimeout:      lim.Write,
@@ -259,13 +288,21 @@ func (s *Server) printBanner(w io.Writer, demoMade bool, authzBase string) {
 	}
 	if s.demo == nil {
 		fmt.Fprintf(w, "mtlsplay serve: config         %s\n", s.cfg.Path)
+		if s.lent == nil {
+			return
+		}
+		fmt.Fprintf(w, "mtlsplay serve: server cert    the demo's, for localhost (%s, %s; the config names no tls.cert)\n", s.lent.Dir, madeOrReused(demoMade))
+		if len(s.cfg.Clients) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\nTry each client with your certificate chain (leaf first) in %s and its private key in %s, in the folder where you run curl:\n\n", demo.OwnCertFile, demo.OwnKeyFile)
+		for _, c := range s.cfg.Clients {
+			fmt.Fprintln(w, s.lent.OwnCurlLine(s.echoBase, c.Name))
+		}
+		fmt.Fprintln(w)
 		return
 	}
-	made := "reused"
-	if demoMade {
-		made = "made now"
-	}
-	fmt.Fprintf(w, "mtlsplay serve: demo           %s (%s; config.yaml there is a starting point for --config)\n", s.demo.Dir, made)
+	fmt.Fprintf(w, "mtlsplay serve: demo           %s (%s; config.yaml there is a starting point for --config)\n", s.demo.Dir, madeOrReused(demoMade))
 	fmt.Fprintf(w, "\nTry the echo endpoint with the demo client certificate (every decision code: %s/try/):\n\n%s\n\n", s.pageBase, s.curl)
 }
 
@@ -306,4 +343,22 @@ func prefixes(ps []netip.Prefix) string {
 		out[i] = p.String()
 	}
 	return strings.Join(out, ", ")
+}
+
+func madeOrReused(made bool) string {
+	if made {
+		return "made now"
+	}
+	return "reused"
+}
+
+// loopbackOrAny reports whether a listener's address is one the demo's server
+// certificate names (loopback), or a wildcard, which curl reaches as 127.0.0.1.
+func loopbackOrAny(a net.Addr) bool {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	return ip.IsLoopback() || ip.IsUnspecified()
 }

@@ -30,14 +30,15 @@ type Doc struct {
 	HTML        string `json:"html"`
 }
 
-// The Markdown documents that become pages of the site.
+// The Markdown documents that become pages of the site, in the navigation's order
+// (after the pages the site's templates make).
 var markdownDocs = []Doc{
 	{Slug: "formulas", Nav: "Formulas", Source: "docs/workato.md", Description: "Workato-style formulas: the supported subset, Ruby's include? on lists and strings, the CEL translation, and every rule warning with an example."},
-	{Slug: "delegate", Nav: "Delegate", Source: "docs/delegate.md", Description: "Let nginx, Caddy, Traefik or Envoy ask mtlsplay for the decision on every request: the authorization endpoint, trusted proxies and copy-paste recipes."},
-	{Slug: "export", Nav: "Export", Source: "docs/export.md", Description: "mtlsplay export: a rule as nginx maps, HAProxy ACLs, a Caddy CEL matcher or Envoy RBAC, what each gateway can and cannot express, with an example for each."},
 	{Slug: "troubleshooting", Nav: "Troubleshooting", Source: "docs/troubleshooting.md", Description: "Why an mTLS connection fails: from each symptom to its causes, with the decision codes, the findings and mtlsplay probe."},
-	{Slug: "server", Nav: "Self-hosting", Source: "docs/server.md", Description: "mtlsplay serve: the config file with every field, the mTLS echo endpoint's answers (JSON, text, HTML), /try/ and the demo's .p12 files."},
 	{Slug: "suites", Nav: "Test suites", Source: "docs/suites.md", Description: "Rule test suites: the certificates a rule must pass and must refuse, mtlsplay test in CI with JUnit, and a serve config that tests itself before it starts."},
+	{Slug: "export", Nav: "Export", Source: "docs/export.md", Description: "mtlsplay export: a rule as nginx maps, HAProxy ACLs, a Caddy CEL matcher or Envoy RBAC, what each gateway can and cannot express, with an example for each."},
+	{Slug: "delegate", Nav: "Delegate", Source: "docs/delegate.md", Description: "Let nginx, Caddy, Traefik or Envoy ask mtlsplay for the decision on every request: the authorization endpoint, trusted proxies and copy-paste recipes."},
+	{Slug: "server", Nav: "Self-hosting", Source: "docs/server.md", Description: "mtlsplay serve: the config file with every field, the mTLS echo endpoint's answers (JSON, text, HTML), /try/ and the demo's .p12 files."},
 }
 
 // siteLinks are the site's own pages that a document may link to, relative to docs/.

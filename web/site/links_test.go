@@ -59,6 +59,24 @@ func TestExportedLinks(t *testing.T) {
 			t.Errorf("the export has no %s", want)
 		}
 	}
+	// Every page is in every page's navigation.
+	nav := regexp.MustCompile(`(?s)<nav aria-label="Site">(.*?)</nav>`)
+	for name, html := range pages {
+		m := nav.FindStringSubmatch(html)
+		if m == nil {
+			t.Errorf("%s: no site navigation", name)
+			continue
+		}
+		for page := range pages {
+			href := page // links are written from the site's root (the page's Root)
+			if strings.HasPrefix(name, "docs/") {
+				href = "../" + page
+			}
+			if !strings.Contains(m[1], `href="`+href+`"`) {
+				t.Errorf("%s: the navigation has no link to %s (%s)", name, page, href)
+			}
+		}
+	}
 	for name, html := range pages {
 		if m := inlineCode.FindString(html); m != "" {
 			t.Errorf("%s: inline code or style %q, which the CSP blocks", name, m)

@@ -16,6 +16,14 @@ import (
 // client certificate "partner-a" it issued: what a person brings from their own PKI.
 func opensslChain(t *testing.T) (leafPEM, rootPEM string) {
 	t.Helper()
+	leafPEM, rootPEM, _ = opensslChainAndKey(t)
+	return leafPEM, rootPEM
+}
+
+// opensslChainAndKey is opensslChain and the path of the leaf's private key (PEM),
+// for a test that presents the certificate to a server.
+func opensslChainAndKey(t *testing.T) (leafPEM, rootPEM, leafKey string) {
+	t.Helper()
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl is not installed")
 	}
@@ -40,7 +48,7 @@ func opensslChain(t *testing.T) (leafPEM, rootPEM string) {
 	run("x509", "-req", "-in", "leaf.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "365", "-extfile", ext, "-out", "leaf.pem")
 	leaf, _ := os.ReadFile(filepath.Join(dir, "leaf.pem"))
 	root, _ := os.ReadFile(filepath.Join(dir, "root.pem"))
-	return string(leaf), string(root)
+	return string(leaf), string(root), filepath.Join(dir, "leaf.key")
 }
 
 // TestOwnDataKeepsOwnLabels: after a person pastes their own certificate and CA,

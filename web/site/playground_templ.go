@@ -204,7 +204,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

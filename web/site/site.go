@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"embed"
@@ -12,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -69,6 +71,32 @@ type page struct {
 	SampleName  string
 	SampleClock string // the time the page evaluates the samples at
 	Served      bool   // served by mtlsplay serve, beside /try/
+	Nav         []navItem
+}
+
+// navItem is one entry of the site's navigation.
+type navItem struct {
+	ID, Href, Label string // ID is the page's Active
+}
+
+// builtinNav are the pages the site's templates make, in the navigation's order;
+// the Markdown documents follow in web/bundle's order.
+var builtinNav = []navItem{
+	{"playground", "index.html", "Playground"},
+	{"start", "docs/index.html", "Getting started"},
+	{"rules", "docs/rules.html", "Rule reference"},
+	{"names", "docs/names.html", "SAN & DN"},
+	{"gateways", "docs/gateways.html", "Gateways"},
+	{"codes", "docs/codes.html", "Decision codes"},
+}
+
+// navigation is every page's entry: one list, so a new document cannot be left out.
+func navigation(docs []markdownDoc) []navItem {
+	nav := slices.Clone(builtinNav)
+	for _, d := range docs {
+		nav = append(nav, navItem{d.Slug, "docs/" + d.Slug + ".html", cmp.Or(d.Nav, d.Title)})
+	}
+	return nav
 }
 
 type assetURLs struct {
@@ -148,8 +176,9 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 	if gwErr != nil {
 		gwErrText = gwErr.Error()
 	}
+	nav := navigation(mdDocs)
 	mk := func(root, active, title, desc string) page {
-		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock, Served: o.served}
+		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock, Served: o.served, Nav: nav}
 	}
 	pages := []struct {
 		path string
@@ -244,6 +273,7 @@ func writeFile(p string, b []byte) error {
 // markdownDoc is a document of docs/ that web/bundle rendered to HTML (docs.json).
 type markdownDoc struct {
 	Slug        string `json:"slug"`
+	Nav         string `json:"nav"` // its entry in the navigation; the title when empty
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	HTML        string `json:"html"`

@@ -14,6 +14,7 @@ import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import * as exportPanel from "./exportpanel";
+import * as serveOwn from "./serveown";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
 import * as header from "./header";
@@ -173,6 +174,7 @@ async function run(): Promise<void> {
     inFlight = false;
   }
   refreshExport();
+  serveOwn.refresh();
   const verdict = byId("verdict");
   verdict.dataset.seq = String(++seq);
   const now = performance.now();
@@ -486,6 +488,7 @@ function refreshExport(): void {
   );
 }
 byId("export").addEventListener("toggle", refreshExport);
+serveOwn.attach(() => ({ cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atInput.value.trim() }));
 byId("gateway-all").addEventListener("toggle", () => {
   if (gateways.tableOpen()) schedule();
 });
