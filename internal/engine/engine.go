@@ -109,7 +109,11 @@ func Inspect(req InspectRequest, now func() time.Time) (*InspectResponse, error)
 	if err != nil {
 		return nil, inputError(err, "certificate", 0)
 	}
-	return &InspectResponse{Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}, nil
+	resp := &InspectResponse{At: at, Certificates: certs, Findings: diagnose.Findings(certs, nil, at), Header: Header([]byte(req.Certificates), certs), Gateways: gatewayViews(profiles, certs)}
+	if !req.Bundle {
+		resp.Leaf = diagnose.LeafIndex(certs)
+	}
+	return resp, nil
 }
 
 // gatewayProfiles reads a request's gateway: "" is none, "all" every profile in

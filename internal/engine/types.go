@@ -26,10 +26,15 @@ type InspectRequest struct {
 	Gateway string `json:"gateway,omitempty"`
 }
 
-// InspectResponse lists the parsed certificates, leaf first, and what is wrong with
-// them on their own (without bundles, a missing intermediate cannot be told).
+// InspectResponse lists the parsed certificates, in the order given, and what is
+// wrong with them on their own (without bundles, a missing intermediate cannot be
+// told). At and Leaf are as a decision's, so a page that shows the certificate while
+// the rule does not compile shows the same certificate and "days left" as it would
+// beside a decision.
 type InspectResponse struct {
+	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
+	Leaf         int                     `json:"leaf,omitempty"` // as DecideResponse.Leaf; never for a bundle
 	Findings     []diagnose.Finding      `json:"findings"`
 	Header       *HeaderView             `json:"header,omitempty"`   // when the input was a forwarded header
 	Gateways     [][]gateway.View        `json:"gateways,omitempty"` // with Gateway: per certificate, its views

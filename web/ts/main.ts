@@ -48,7 +48,8 @@ let firstVerdict = true;
 // kept with its bundles, and serve while only the rule changes (a rule being typed
 // that does not compile yet costs no call and leaves the fields as they are); those of
 // an "inspect" are the certificate's alone (bundles undefined) and serve any bundles.
-let lastInspected: { text: string; at?: string; gateway?: string; bundles?: string; certs: Certificate[] | null; findings: Finding[] | null; gateways?: GatewayView[][] | null; header?: HeaderView | null } = { text: "\u0000", certs: null, findings: null };
+// when and leaf are the engine's time and the certificate decided on, as a decision's.
+let lastInspected: { text: string; at?: string; gateway?: string; bundles?: string; when?: string; leaf?: number; certs: Certificate[] | null; findings: Finding[] | null; gateways?: GatewayView[][] | null; header?: HeaderView | null } = { text: "\u0000", certs: null, findings: null };
 
 // When the person last changed an input (the beforeinput/input event's time), so a
 // measurement starts when the text changed rather than when the editor reported it.
@@ -102,7 +103,7 @@ async function inspect(text: string, at: string | undefined, bundles: string, ga
   const l = lastInspected;
   if (l.text === text && l.at === at && l.gateway === gateway && l.findings && (l.bundles === undefined || l.bundles === bundles)) return l;
   const r = await engine.call<InspectResponse | { error: EngineError }>("inspect", { certificates: text, at, gateway });
-  lastInspected = isError(r) ? { text, at, gateway, certs: null, findings: [] } : { text, at, gateway, certs: r.certificates, findings: r.findings ?? [], gateways: r.gateways, header: r.header };
+  lastInspected = isError(r) ? { text, at, gateway, certs: null, findings: [] } : { text, at, gateway, when: r.at, leaf: r.leaf ?? 0, certs: r.certificates, findings: r.findings ?? [], gateways: r.gateways, header: r.header };
   return lastInspected;
 }
 
@@ -139,10 +140,11 @@ async function run(): Promise<void> {
       if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
       // Keep showing what the certificate holds when only the rule or a bundle is wrong.
       const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles), req.gateway) : null;
-      renderFields(seen?.certs, at, null);
-      gateways.render(seen?.gateways?.[0]);
+      const leaf = seen?.leaf ?? 0;
+      renderFields(seen?.certs, seen?.when ? new Date(seen.when) : at, null, leaf);
+      gateways.render(seen?.gateways?.[leaf]);
       header.render(seen?.header);
-      renderChains(null, seen?.certs);
+      renderChains(null, seen?.certs, undefined, leaf);
       renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
     } else {
       renderVerdict(res);
@@ -153,15 +155,16 @@ async function run(): Promise<void> {
         const pos = new Positions(req.rule);
         editor.explain({ from: pos.offset(n.start), to: pos.offset(n.end) });
       });
-      const m = matchesFrom(res.rule, res.certificates?.[0]);
-      renderFields(res.certificates, at, m);
-      gateways.render(res.gateways?.[0], res.gateway_trust);
+      const leaf = res.leaf ?? 0; // the certificate decided on (a leaf pasted after its issuer)
+      const m = matchesFrom(res.rule, res.certificates?.[leaf]);
+      renderFields(res.certificates, at, m, leaf);
+      gateways.render(res.gateways?.[leaf], res.gateway_trust);
       header.render(res.header);
-      renderChains(res, res.certificates, res.findings);
-      renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.");
+      renderChains(res, res.certificates, res.findings, leaf);
+      renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.", res.reason);
       renderBundleViews(res.bundles);
       if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
-      lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways, header: res.header };
+      lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), when: res.at, leaf, certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways, header: res.header };
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;

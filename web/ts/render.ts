@@ -61,9 +61,14 @@ export function renderVerdict(res: DecideResponse): void {
     replace(rule, ran ? "No rule: every trusted certificate is accepted." : "The rule was not evaluated: the decision was reached before it.");
   }
   renderNearMisses(res.rule?.near_misses);
+  // The failing step's detail is, as the engine words it, the end of the reason: it is
+  // said once, in the reason, and the step points there.
   replace(
     byId("steps"),
-    (res.steps ?? []).map((s) => h("li", { class: s.ok ? "ok" : "bad" }, h("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed" }, s.ok ? "✓" : "✗"), " ", h("strong", null, s.check), ": ", s.detail)),
+    (res.steps ?? []).map((s) => {
+      const said = !s.ok && s.detail !== "" && res.reason.endsWith(s.detail);
+      return h("li", { class: s.ok ? "ok" : "bad", "data-check": s.check }, h("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed" }, s.ok ? "✓" : "✗"), " ", h("strong", null, s.check), ": ", said ? h("span", { class: "muted" }, "failed: the reason above") : s.detail);
+    }),
   );
   hideError();
 }
@@ -266,18 +271,31 @@ function row(label: string, ...value: (Node | string | null)[]): HTMLElement[] {
   return [h("dt", null, label), h("dd", null, ...value)];
 }
 
-function days(ms: number): string {
-  const d = Math.floor(Math.abs(ms) / DAY);
-  return `${d} day${d === 1 ? "" : "s"}`;
+const HOUR = 3_600_000;
+
+/**
+ * formatSpan is trust.FormatSpan: whole days (truncated), else whole hours, else
+ * "less than an hour", so the page's "N days left" is the number `inspect` prints and
+ * `verify`'s expires_soon finding quotes for the same time.
+ */
+export function formatSpan(ms: number): string {
+  const days = Math.trunc(ms / DAY);
+  const hours = Math.trunc(ms / HOUR);
+  if (days === 1) return "1 day";
+  if (days > 1) return `${days} days`;
+  if (hours === 1) return "1 hour";
+  if (hours > 1) return `${hours} hours`;
+  return "less than an hour";
 }
 
+/** validity says where at (the decision's time, never the browser's clock) falls in c's validity. */
 export function validity(c: Certificate, at: Date): { text: string; state: "ok" | "warn" | "expired" | "future" } {
   const nb = new Date(c.not_before);
   const na = new Date(c.not_after);
-  if (at < nb) return { text: `not yet valid: starts in ${days(nb.getTime() - at.getTime())}`, state: "future" };
-  if (at > na) return { text: `expired ${days(at.getTime() - na.getTime())} ago`, state: "expired" };
+  if (at < nb) return { text: `not yet valid: starts in ${formatSpan(nb.getTime() - at.getTime())}`, state: "future" };
+  if (at > na) return { text: `expired ${formatSpan(at.getTime() - na.getTime())} ago`, state: "expired" };
   const left = na.getTime() - at.getTime();
-  return { text: `${days(left)} left`, state: left < 30 * DAY ? "warn" : "ok" };
+  return { text: `${formatSpan(left)} left`, state: left < 30 * DAY ? "warn" : "ok" };
 }
 
 function ekuCheck(c: Certificate): HTMLElement {
@@ -296,11 +314,33 @@ function dateText(s: string): string {
   return s.replace("T", " ").replace(/\.\d+/, "").replace("Z", " UTC");
 }
 
-export function renderFields(certs: Certificate[] | null | undefined, at: Date, m: Matches | null): void {
-  const leaf = certs?.[0];
+// fieldsNote is the line above the fields that says which certificate they are of
+// when it is not the first pasted; made on first use (it is rarely needed).
+function fieldsNote(): HTMLElement {
+  let p = document.getElementById("fields-leaf");
+  if (!p) {
+    p = h("p", { id: "fields-leaf", class: "notice", "data-testid": "fields-leaf", hidden: true });
+    byId("fields").before(p);
+  }
+  return p;
+}
+
+/**
+ * renderFields shows the certificate the decision was made on: certs[leaf], which is
+ * not the first pasted when the leaf was pasted after its issuer (the response's leaf).
+ */
+export function renderFields(certs: Certificate[] | null | undefined, at: Date, m: Matches | null, leafIndex = 0): void {
+  const leaf = certs?.[leafIndex] ?? certs?.[0];
   const dl = byId("fields");
   const san = byId("san");
   const dn = byId("dn");
+  const shown = leaf && leafIndex > 0 && certs?.[leafIndex] ? leafIndex : 0;
+  if (shown || document.getElementById("fields-leaf")) {
+    const note = fieldsNote();
+    note.hidden = shown === 0;
+    note.dataset.cert = String(shown);
+    note.textContent = shown ? `These are the fields of certificate ${shown + 1}, the leaf decided on: it was pasted after its issuer (see the finding leaf_not_first).` : "";
+  }
   if (!leaf) {
     replace(san, h("li", { class: "muted" }, "—"));
     dn.textContent = "—";
@@ -350,7 +390,7 @@ const SEVERITY: Record<string, { icon: string; label: string }> = {
   info: { icon: "ℹ", label: "Info" },
 };
 
-function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: string }, i: number, id?: string, findings: Finding[] = []): HTMLElement {
+function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: string }, i: number, id?: string, findings: Finding[] = [], leaf = 0): HTMLElement {
   const worst = findings.find((f) => f.severity === "error") ?? findings.find((f) => f.severity === "warning") ?? findings[0];
   return h(
     "li",
@@ -358,23 +398,32 @@ function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: 
     h("code", null, c.subject || c.dn || "(empty subject)"),
     c.issuer ? h("span", { class: "muted" }, ` issued by ${c.issuer}`) : null,
     c.sha256 ? h("span", { class: "fp-short", title: c.sha256 }, ` ${c.sha256.slice(0, 16)}…`) : null,
-    i === 0 ? h("span", { class: "tag" }, "leaf") : null,
+    i === leaf ? h("span", { class: "tag leaf-tag", title: leaf ? "pasted after its issuer: the decision and the rule are about this certificate" : undefined }, leaf ? "the leaf decided on" : "leaf") : null,
     findings.map((f) => h("span", { class: `tag finding-tag sev-${f.severity}`, title: f.message }, `${SEVERITY[f.severity]?.icon ?? ""} ${f.id}`)),
   );
 }
 
-export function renderChains(res: DecideResponse | null, certs: Certificate[] | null | undefined, findings?: Finding[] | null): void {
+/** renderChains lists the chain as presented (leaf: the index decided on) and as verified. */
+export function renderChains(res: DecideResponse | null, certs: Certificate[] | null | undefined, findings?: Finding[] | null, leaf = 0): void {
   const presented = byId("chain-presented");
   const verified = byId("chain-verified");
   const about = (i: number) => (findings ?? []).filter((f) => f.cert === i);
-  replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i, `chain-cert-${i}`, about(i))) : h("li", { class: "muted" }, "no certificate"));
+  presented.dataset.leaf = String(leaf);
+  replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i, `chain-cert-${i}`, about(i), leaf)) : h("li", { class: "muted" }, "no certificate"));
   const v = res?.verification;
   if (!v) {
-    replace(verified, h("li", { class: "muted" }, res ? "not verified: the decision was reached before chain verification" : "—"));
+    replace(verified, h("li", { class: "muted unnumbered" }, res ? "not verified: the decision was reached before chain verification" : "—"));
     return;
   }
   if (!v.ok) {
-    replace(verified, h("li", { class: "bad" }, v.failure?.message ?? "no chain to a trusted bundle"));
+    // The failure's message is the verdict's reason: here, what each bundle tried gave.
+    const tried = (v.tried ?? []).filter((a) => !a.ok);
+    const reason = res?.reason ?? "";
+    replace(
+      verified,
+      h("li", { class: "bad unnumbered" }, v.failure?.message && !reason.includes(v.failure.message) ? v.failure.message : "not verified: see the verdict's reason"),
+      tried.map((a) => h("li", { class: "muted unnumbered", "data-bundle": a.bundle }, `bundle "${a.bundle}": `, a.reason && !reason.includes(a.reason) ? a.reason : KIND_NAMES[a.kind ?? ""] ?? a.kind ?? "no chain")),
+    );
     return;
   }
   const chain = (v.chain ?? []) as unknown[];
@@ -387,9 +436,22 @@ export function renderChains(res: DecideResponse | null, certs: Certificate[] | 
       const subject = typeof subj === "string" ? subj : typeof subj === "object" && subj ? String((subj as { dn?: string }).dn ?? "") : String(o.dn ?? "");
       return certLine({ subject, sha256: typeof o.sha256 === "string" ? o.sha256 : undefined }, i);
     }),
-    v.bundle ? h("li", { class: "muted" }, `anchored in bundle "${v.bundle}"`) : null,
+    v.bundle ? h("li", { class: "muted unnumbered" }, `anchored in bundle "${v.bundle}"`) : null,
   );
 }
+
+// trust.Kind in words, for the bundles tried.
+const KIND_NAMES: Record<string, string> = {
+  unknown_issuer: "no certificate of this bundle issued the chain",
+  expired: "a certificate of the chain is expired",
+  not_yet_valid: "a certificate of the chain is not yet valid",
+  ext_key_usage: "the chain does not allow client authentication",
+  critical_extension: "an unhandled critical extension",
+  unparsable: "a certificate could not be parsed",
+  signature: "a signature does not verify",
+  name_constraints: "a name constraint forbids the leaf's names",
+  other: "the chain does not verify",
+};
 
 export function renderBundleViews(views: BundleView[] | null | undefined): void {
   for (const [i, b] of (views ?? []).entries()) {
@@ -415,9 +477,11 @@ function certName(i: number): string {
  * message and fix, a link to the certificate it concerns in the chain view and one to
  * its entry in the troubleshooting page. docs is the docs folder's URL ("docs/").
  * unchecked, when there are none, says why nothing was checked (nothing to read, or
- * nothing readable), instead of "nothing to fix".
+ * nothing readable), instead of "nothing to fix". reason is the verdict's: a finding
+ * whose message it already says (a 4018's expired or unknown issuer) points to it
+ * with its fix instead of saying it a second time.
  */
-export function renderFindings(findings: Finding[] | null | undefined, docs: string, unchecked?: string): void {
+export function renderFindings(findings: Finding[] | null | undefined, docs: string, unchecked?: string, reason = ""): void {
   const list = byId("findings");
   const fs = findings ?? [];
   byId("findings-count").textContent = fs.length ? String(fs.length) : "";
@@ -447,7 +511,7 @@ export function renderFindings(findings: Finding[] | null | undefined, docs: str
         h(
           "div",
           { class: "finding-body" },
-          h("p", { class: "finding-msg" }, h("strong", { class: "sev-label" }, sev.label), " ", h("code", { class: "finding-id" }, f.id), " ", f.message),
+          h("p", { class: "finding-msg" }, h("strong", { class: "sev-label" }, sev.label), " ", h("code", { class: "finding-id" }, f.id), " ", f.message && reason.includes(f.message) ? h("span", { class: "muted", "data-said": "reason" }, "the verdict's reason above") : f.message),
           f.fix ? h("p", { class: "finding-fix" }, h("strong", null, "Fix: "), f.fix) : null,
           h("p", { class: "finding-links" }, link ? ["Concerns ", link, " · "] : f.cert < 0 ? "Concerns the chain as a whole or a bundle certificate · " : null, h("a", { href: `${docs}troubleshooting.html#${encodeURIComponent(f.id)}` }, "what it means")),
         ),

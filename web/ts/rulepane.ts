@@ -21,6 +21,7 @@ export class RulePane {
   private note = byId("translation-note");
   private warnings = byId("rule-warnings");
   private info: RuleInfo | null = null; // of the last rule that compiled
+  private infoRule = ""; // that rule's text
   private read: "cel" | "workato" = "cel";
 
   /**
@@ -74,6 +75,7 @@ export class RulePane {
     this.editor.diagnostics(diagnostics(rule, [...errors, ...warnings], (edits) => this.editor.applyEdits(rule, edits)));
     if (info) {
       this.info = info;
+      this.infoRule = rule;
       this.read = info.dialect === "workato" ? "workato" : "cel";
       this.used.dataset.dialect = this.read;
       this.used.textContent = rule.trim() ? `Read as ${DIALECT_NAMES[this.read]}.` : "";
@@ -82,14 +84,17 @@ export class RulePane {
       this.used.textContent = errors.length ? (this.dialect === "auto" ? "Neither valid CEL nor a formula this page reads: see the error." : `Not valid as ${DIALECT_NAMES[this.dialect]}: see the error.`) : "";
     }
     this.syncLanguage();
-    this.showTranslation(info, errors.length > 0);
-    this.showWarnings(rule, warnings);
+    this.showTranslation(rule, info, errors.length > 0);
+    this.showWarnings(rule, warnings, info ? [] : errors);
   }
 
-  private showTranslation(info: RuleInfo | null, failed: boolean): void {
+  private showTranslation(rule: string, info: RuleInfo | null, failed: boolean): void {
     // While a formula is being edited and does not compile, the last translation stays,
-    // marked stale, rather than flickering away at every keystroke.
-    const shown = info?.cel ? info : failed && this.dialect !== "cel" && this.info?.cel ? this.info : null;
+    // marked stale, rather than flickering away at every keystroke; a rule that is not
+    // an edit of that formula (another rule pasted or typed over it) shows none: the
+    // CEL of an earlier rule would read as this one's.
+    const stale = failed && this.dialect !== "cel" && this.info?.cel && isEditOf(rule, this.infoRule) ? this.info : null;
+    const shown = info?.cel ? info : stale;
     this.panel.hidden = !shown;
     if (!shown?.cel) return;
     this.panel.classList.toggle("stale", shown !== info);
@@ -106,10 +111,24 @@ export class RulePane {
     replace(this.code, ...markRanges(cel, m.map((x) => [x.cel_start, x.cel_end] as [number, number])));
   }
 
-  private showWarnings(rule: string, warnings: Issue[]): void {
-    this.warnings.hidden = warnings.length === 0;
+  /**
+   * showWarnings lists the lint warnings, and the quick fixes of compile errors: an
+   * error's message is already in the verdict pane (#error), so its item here holds
+   * only the fix and its button.
+   */
+  private showWarnings(rule: string, warnings: Issue[], errors: Issue[]): void {
+    const fixable = errors.filter((e) => e.edits?.length);
+    this.warnings.hidden = warnings.length + fixable.length === 0;
     replace(
       this.warnings,
+      fixable.map((e) => {
+        const fix = h("button", { type: "button", class: "secondary fix" }, "Apply fix");
+        fix.addEventListener("click", () => {
+          if (this.editor.applyEdits(rule, e.edits ?? [])) this.editor.focus();
+        });
+        const where = e.line ? ` at ${e.line}:${e.column ?? 1}` : "";
+        return h("li", { class: "rule-error-fix", "data-error-fix": "" }, h("span", { class: "sev-icon", "aria-hidden": "true" }, "✗"), h("div", null, h("p", { class: "finding-fix" }, h("strong", null, `Fix for the error${where}: `), e.fix ?? "apply the engine's edit", " ", fix)));
+      }),
       warnings.map((w) => {
         const fix = w.edits?.length ? h("button", { type: "button", class: "secondary fix" }, "Apply fix") : null;
         fix?.addEventListener("click", () => {
@@ -130,6 +149,22 @@ export class RulePane {
       }),
     );
   }
+}
+
+/**
+ * isEditOf: whether rule is an edit of before in one place (what typing or deleting
+ * does), not another rule: the text they share at the start and at the end is at
+ * least half of the shorter one.
+ */
+export function isEditOf(rule: string, before: string): boolean {
+  const a = [...rule];
+  const b = [...before];
+  const n = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < n && a[p] === b[p]) p++;
+  let q = 0;
+  while (q < n - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+  return n > 0 && 2 * (p + q) >= n;
 }
 
 /** diagnostics places the engine's issues (code-point offsets) in the editor. */

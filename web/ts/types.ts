@@ -111,7 +111,9 @@ export interface Certificate {
 }
 
 export interface InspectResponse {
+  at: string; // the time of the findings, as a decision's
   certificates: Certificate[];
+  leaf?: number; // as DecideResponse.leaf
   findings?: Finding[] | null;
   header?: HeaderView | null; // the input was read from a forwarded header
   gateways?: GatewayView[][] | null;
@@ -174,6 +176,7 @@ export interface Verification {
   bundle?: string;
   chain?: unknown[] | null;
   failure?: { code?: string; message: string } | null;
+  tried?: { bundle: string; ok: boolean; kind?: string; reason?: string }[] | null;
   [k: string]: unknown;
 }
 
@@ -191,6 +194,7 @@ export interface DecideResponse extends RuleInfo {
   rule?: RuleResult | null;
   at: string;
   certificates: Certificate[] | null;
+  leaf?: number; // index in certificates of the certificate decided on, when not 0 (leaf_not_first)
   bundles: BundleView[] | null;
   findings?: Finding[] | null;
   header?: HeaderView | null; // the input was read from a forwarded header
