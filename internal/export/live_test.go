@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/gateway/gatewaytest"
+
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/export"
@@ -209,7 +211,7 @@ func TestExportLive(t *testing.T) {
 
 	for _, g := range []string{"nginx", "haproxy", "caddy"} {
 		t.Run(g, func(t *testing.T) {
-			bin := lookBinary(g, "/usr/sbin/"+g, "/usr/bin/"+g)
+			bin := gatewaytest.Binary(g, "/usr/sbin/"+g, "/usr/bin/"+g)
 			if bin == "" {
 				t.Skipf("%s is not installed", g)
 			}
@@ -218,7 +220,7 @@ func TestExportLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			var configs []string
-			addrs := freeAddrs(t, len(rules))
+			addrs := gatewaytest.FreeAddrs(t, len(rules))
 			results := make([]*export.Result, len(rules))
 			for i, r := range rules {
 				cert := filepath.Join(dir, "server.pem")
@@ -243,9 +245,9 @@ func TestExportLive(t *testing.T) {
 				configs = append(configs, res.Config)
 			}
 			cmd := startGateway(t, g, bin, gdir, configs)
-			done := runGateway(t, g, cmd, filepath.Join(gdir, "error.log"))
+			done := gatewaytest.Run(t, g, cmd, filepath.Join(gdir, "error.log"))
 			for _, a := range addrs {
-				waitListening(t, a, done)
+				gatewaytest.WaitListening(t, a, done)
 			}
 			checked := 0
 			for i, r := range rules {
@@ -348,80 +350,9 @@ func ask(addr string, roots *x509.CertPool, cert *pki.Cert) (accepted bool, stat
 	return false, resp.StatusCode, fmt.Errorf("status %d: %q", resp.StatusCode, body)
 }
 
-func lookBinary(names ...string) string {
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 func write(t *testing.T, dir, name string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// freeAddrs returns n distinct free loopback addresses: the listeners are all held
-// until the last is open, so the kernel cannot hand out one port twice.
-func freeAddrs(t *testing.T, n int) []string {
-	addrs := make([]string, n)
-	for i := range addrs {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		addrs[i] = l.Addr().String()
-	}
-	return addrs
-}
-
-// runGateway starts a gateway and stops it when the test ends, logging its
-// output and error log if the test failed.
-func runGateway(t *testing.T, name string, cmd *exec.Cmd, errorLog string) <-chan struct{} {
-	t.Helper()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, out.String())
-			if b, err := os.ReadFile(errorLog); err == nil {
-				t.Logf("%s error log:\n%s", name, b)
-			}
-		}
-	})
-	return done
-}
-
-func waitListening(t *testing.T, addr string, exited <-chan struct{}) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			t.Fatal("the gateway exited at start")
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("the gateway is not listening after 15 seconds")
 }

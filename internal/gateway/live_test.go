@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -22,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/gateway/gatewaytest"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
@@ -105,7 +106,7 @@ http {
 }
 `, dir, addr, body)
 			write(t, dir, "nginx.conf", conf)
-			return exec.Command(lookBinary("nginx", "/usr/sbin/nginx"), "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
+			return exec.Command(gatewaytest.Binary("nginx", "/usr/sbin/nginx"), "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
 		},
 	},
 	{
@@ -128,7 +129,7 @@ frontend fe
   http-request return status 200 content-type text/plain lf-string "%[3]s"
 `, dir, addr, body)
 			write(t, dir, "haproxy.cfg", conf)
-			return exec.Command(lookBinary("haproxy", "/usr/sbin/haproxy"), "-db", "-f", dir+"/haproxy.cfg")
+			return exec.Command(gatewaytest.Binary("haproxy", "/usr/sbin/haproxy"), "-db", "-f", dir+"/haproxy.cfg")
 		},
 	},
 	{
@@ -146,15 +147,6 @@ frontend fe
 			return caddyCommand(t, dir, map[string]any{"echo": caddyServer(addr, body, []string{base64.StdEncoding.EncodeToString(ca)})})
 		},
 	},
-}
-
-func lookBinary(names ...string) string {
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 func write(t *testing.T, dir, name, content string) {
@@ -224,7 +216,7 @@ func TestGatewaysLive(t *testing.T) {
 
 	for _, g := range liveGateways {
 		t.Run(g.name, func(t *testing.T) {
-			if lookBinary(g.binaries...) == "" {
+			if gatewaytest.Binary(g.binaries...) == "" {
 				t.Skipf("%s is not installed (apt-get install %s)", g.name, g.name)
 			}
 			profile, ok := gateway.Lookup(g.name)
@@ -258,9 +250,9 @@ func TestGatewaysLive(t *testing.T) {
 				b, _ := os.ReadFile(filepath.Join(dir, f))
 				write(t, gdir, f, string(b))
 			}
-			addr := freeAddr(t)
-			done := run(t, g.name, g.start(t, gdir, addr, body.String()), filepath.Join(gdir, "error.log"))
-			waitListening(t, addr, done)
+			addr := gatewaytest.FreeAddrs(t, 1)[0]
+			done := gatewaytest.Run(t, g.name, g.start(t, gdir, addr, body.String()), filepath.Join(gdir, "error.log"))
+			gatewaytest.WaitListening(t, addr, done)
 
 			equal, total := 0, 0
 			for _, c := range clients {
@@ -299,36 +291,6 @@ func TestGatewaysLive(t *testing.T) {
 	}
 }
 
-// run starts a gateway and stops it when the test ends (an interrupt, then a kill
-// after 5 s), logging its output and its error log (if errorLog is not "") when the
-// test failed. The channel is closed when the gateway exits.
-func run(t *testing.T, name string, cmd *exec.Cmd, errorLog string) <-chan struct{} {
-	t.Helper()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, out.String())
-			if b, err := os.ReadFile(errorLog); errorLog != "" && err == nil {
-				t.Logf("%s error log:\n%s", name, b)
-			}
-		}
-	})
-	return done
-}
-
 // caddyServer is one server of a Caddy JSON config: on addr, requiring a client
 // certificate that one of cas (base64 DER) issued, answering body.
 func caddyServer(addr, body string, cas []string) map[string]any {
@@ -362,36 +324,9 @@ func caddyCommand(t *testing.T, dir string, servers map[string]any) *exec.Cmd {
 		t.Fatal(err)
 	}
 	write(t, dir, "caddy.json", string(b))
-	cmd := exec.Command(lookBinary("caddy", "/usr/bin/caddy"), "run", "--config", dir+"/caddy.json")
+	cmd := exec.Command(gatewaytest.Binary("caddy", "/usr/bin/caddy"), "run", "--config", dir+"/caddy.json")
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	return cmd
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// waitListening waits until addr accepts connections, at most 10 seconds.
-func waitListening(t *testing.T, addr string, exited <-chan struct{}) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			t.Fatal("the gateway exited at start")
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("the gateway is not listening after 10 seconds")
 }
 
 // ask presents cert on a fresh connection and splits the echo into n values.

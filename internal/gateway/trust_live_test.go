@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mtlsplay/mtlsplay/internal/gateway/gatewaytest"
+
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
@@ -163,21 +165,20 @@ func TestTrustLive(t *testing.T) {
 		start func(t *testing.T, dir string, cases []trustCase, addrs []string) *exec.Cmd
 	}{{"nginx", startTrustNginx}, {"haproxy", startTrustHAProxy}, {"caddy", startTrustCaddy}} {
 		t.Run(g.name, func(t *testing.T) {
-			if lookBinary(g.name, "/usr/sbin/"+g.name, "/usr/bin/"+g.name) == "" {
+			if gatewaytest.Binary(g.name, "/usr/sbin/"+g.name, "/usr/bin/"+g.name) == "" {
 				t.Skipf("%s is not installed (apt-get install %s)", g.name, g.name)
 			}
 			dir := t.TempDir()
 			write(t, dir, "server.pem", string(server.CertPEM()))
 			write(t, dir, "server.key", string(serverKey))
 			write(t, dir, "server-and-key.pem", string(server.CertPEM())+string(serverKey))
-			addrs := make([]string, len(cases))
+			addrs := gatewaytest.FreeAddrs(t, len(cases))
 			for i, c := range cases {
-				addrs[i] = freeAddr(t)
 				write(t, dir, fmt.Sprintf("ca%d.pem", i), string(pki.ChainPEM(c.bundle...)))
 			}
-			done := run(t, g.name, g.start(t, dir, cases, addrs), "")
+			done := gatewaytest.Run(t, g.name, g.start(t, dir, cases, addrs), "")
 			for _, a := range addrs {
-				waitListening(t, a, done)
+				gatewaytest.WaitListening(t, a, done)
 			}
 
 			equal := 0
@@ -329,7 +330,7 @@ http {
   uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
 %[2]s}
 `, dir, servers.String()))
-	return exec.Command(lookBinary("nginx", "/usr/sbin/nginx"), "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
+	return exec.Command(gatewaytest.Binary("nginx", "/usr/sbin/nginx"), "-p", dir, "-e", dir+"/error.log", "-c", dir+"/nginx.conf", "-g", "daemon off;")
 }
 
 func startTrustHAProxy(t *testing.T, dir string, _ []trustCase, addrs []string) *exec.Cmd {
@@ -348,7 +349,7 @@ defaults
 frontend fe
 %s  http-request return status 200 content-type text/plain string ok
 `, binds.String()))
-	return exec.Command(lookBinary("haproxy", "/usr/sbin/haproxy"), "-db", "-f", dir+"/haproxy.cfg")
+	return exec.Command(gatewaytest.Binary("haproxy", "/usr/sbin/haproxy"), "-db", "-f", dir+"/haproxy.cfg")
 }
 
 func startTrustCaddy(t *testing.T, dir string, _ []trustCase, addrs []string) *exec.Cmd {

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mtlsplay/mtlsplay/internal/gateway/gatewaytest"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
@@ -67,7 +68,8 @@ func TestRecipesLive(t *testing.T) {
 			if err := os.MkdirAll(gdir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			listen, authzAddr := freePort(t), freePort(t)
+			free := gatewaytest.FreeAddrs(t, 2)
+			listen, authzAddr := free[0], free[1]
 			recipe, err := authz.Recipe(gw.name, authz.RecipeOptions{Client: "partner-a", AuthzAddr: authzAddr, Listen: listen,
 				ServerName: "localhost", Cert: filepath.Join(dir, "server.pem"), Key: filepath.Join(dir, "server.key"), Upstream: up.Addr().String()})
 			if err != nil {
@@ -80,8 +82,8 @@ func TestRecipesLive(t *testing.T) {
 			if ts.s.AuthzAddr() != authzAddr {
 				t.Fatalf("the endpoint listens on %q, want the recipe's %s", ts.s.AuthzAddr(), authzAddr)
 			}
-			exited := runGateway(t, gw.name, gw.start(t, gdir, recipe), filepath.Join(gdir, "error.log"))
-			waitPort(t, listen, exited)
+			exited := gatewaytest.Run(t, gw.name, gw.start(t, gdir, recipe), filepath.Join(gdir, "error.log"))
+			gatewaytest.WaitListening(t, listen, exited)
 
 			for _, c := range pk.cases {
 				want := verifyNow(t, c.cert, pk.rootPEM, rule, now)
@@ -291,65 +293,4 @@ func startCaddy(t *testing.T, dir, recipe string) *exec.Cmd {
 	cmd := exec.Command("/usr/bin/caddy", "run", "--config", dir+"/Caddyfile", "--adapter", "caddyfile")
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	return cmd
-}
-
-// runGateway starts cmd and stops it when the test ends (an interrupt, then a kill
-// after 5 s), logging its output and error log when the test failed. The channel
-// is closed when it exits.
-func runGateway(t *testing.T, name string, cmd *exec.Cmd, errorLog string) <-chan struct{} {
-	t.Helper()
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, out.String())
-			if b, err := os.ReadFile(errorLog); err == nil {
-				t.Logf("%s error log:\n%s", name, b)
-			}
-		}
-	})
-	return done
-}
-
-// freePort is a loopback address with a port nothing listens on now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// waitPort waits until addr accepts connections, at most 20 seconds.
-func waitPort(t *testing.T, addr string, exited <-chan struct{}) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		select {
-		case <-exited:
-			t.Fatal("the gateway exited at start")
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("the gateway is not listening after 20 seconds")
 }
