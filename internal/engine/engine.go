@@ -425,7 +425,7 @@ func bundleView(b *trust.Bundle) BundleView {
 		v.Warnings = []trust.Warning{}
 	}
 	for _, c := range b.Certs {
-		v.Certificates = append(v.Certificates, BundleCert{Subject: c.Subject.DN, SHA256: c.SHA256, NotAfter: c.NotAfter, IsCA: c.IsCA})
+		v.Certificates = append(v.Certificates, BundleCert{Subject: c.Subject.DN, CN: c.Subject.CN, SHA256: c.SHA256, NotAfter: c.NotAfter, IsCA: c.IsCA})
 	}
 	return v
 }

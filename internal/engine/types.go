@@ -117,6 +117,7 @@ type BundleView struct {
 // BundleCert is one CA certificate of a bundle, as a list shows it.
 type BundleCert struct {
 	Subject  string    `json:"subject"`
+	CN       string    `json:"cn"` // the subject's last CN, as certinfo reads it: what the page names a bundle after
 	SHA256   string    `json:"sha256"`
 	NotAfter time.Time `json:"not_after"`
 	IsCA     bool      `json:"is_ca"`

@@ -45,7 +45,7 @@ export function nameOf(v: BundleView): string | null {
   const certs = v.certificates ?? [];
   const first = certs.find((c) => c.is_ca) ?? certs[0];
   if (!first) return null;
-  const base = commonName(first.subject) || first.subject;
+  const base = first.cn || first.subject;
   return certs.length > 1 ? `${base} + ${certs.length - 1} more` : base;
 }
 
@@ -65,54 +65,4 @@ export function renameBundles(boxes: HTMLElement[], views: BundleView[] | null |
     }
   });
   return changed;
-}
-
-// commonName is the value of the last CN attribute of an RFC 4514 DN string (the
-// most specific, as the engine's CN), unescaped; "" when it has none.
-export function commonName(dn: string): string {
-  let cn = "";
-  for (const rdn of splitUnescaped(dn, ",")) {
-    for (const atv of splitUnescaped(rdn, "+")) {
-      const eq = atv.indexOf("=");
-      if (eq > 0 && atv.slice(0, eq).trim().toUpperCase() === "CN") cn = unescapeValue(atv.slice(eq + 1));
-    }
-  }
-  return cn;
-}
-
-function splitUnescaped(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === "\\" && i + 1 < s.length) {
-      cur += s[i] + s[i + 1];
-      i++;
-    } else if (s[i] === sep) {
-      out.push(cur);
-      cur = "";
-    } else cur += s[i];
-  }
-  out.push(cur);
-  return out;
-}
-
-// unescapeValue undoes RFC 4514's escapes: \, \+ \" \\ … and \HH byte pairs (UTF-8).
-function unescapeValue(v: string): string {
-  const bytes: number[] = [];
-  const enc = new TextEncoder();
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] === "\\" && /^[0-9A-Fa-f]{2}$/.test(v.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(v.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (v[i] === "\\" && i + 1 < v.length) {
-      bytes.push(...enc.encode(v[i + 1]));
-      i++;
-    } else {
-      const cp = v.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      bytes.push(...enc.encode(ch));
-      i += ch.length - 1;
-    }
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }

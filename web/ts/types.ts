@@ -182,7 +182,7 @@ export interface Verification {
 
 export interface BundleView {
   name: string;
-  certificates: { subject: string; sha256: string; not_after: string; is_ca: boolean }[] | null;
+  certificates: { subject: string; cn: string; sha256: string; not_after: string; is_ca: boolean }[] | null;
   warnings: unknown[] | null;
 }
 
