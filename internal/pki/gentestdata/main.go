@@ -229,7 +229,7 @@ func (g *gen) build() {
 		pki.RDN{pki.Attr("GN", "Jane")}, pki.RDN{pki.Attr("SN", "Doe")}, pki.RDN{pki.Attr("serialNumber", "A123")}, pki.RDN{pki.Attr("CN", "Jane Doe")})
 
 	g.section = "Client certificates under other issuers (" + leafFrom.Format(time.DateOnly) + " to " + leafTo.Format(time.DateOnly) + ", EKU clientAuth)"
-	g.leaf("client-under-serverauth-intermediate", "`CN=partner.example.com` under intermediate-serverauth.pem: fails client auth at certificate 1 (`CN=Server Intermediate`, serverAuth only)", serverInter, pki.Spec{Subject: pkix.Name{CommonName: "partner.example.com"}, SAN: []pki.GeneralName{pki.DNSName("partner.example.com")}, ExtKeyUsage: clientAuth}, serverInter)
+	g.leaf("client-under-serverauth-intermediate", "`CN=partner.example.com` under intermediate-serverauth.pem: fails client auth at certificate 2 (`CN=Server Intermediate`, serverAuth only)", serverInter, pki.Spec{Subject: pkix.Name{CommonName: "partner.example.com"}, SAN: []pki.GeneralName{pki.DNSName("partner.example.com")}, ExtKeyUsage: clientAuth}, serverInter)
 	g.leaf("client-name-constrained", "`CN=client.example.com`, SAN `DNS:client.example.com` under intermediate-name-constrained.pem (permits example.org only): violates the name constraints", constrained, pki.Spec{Subject: goodClientName, SAN: []pki.GeneralName{pki.DNSName("client.example.com")}, ExtKeyUsage: clientAuth}, constrained)
 	g.leaf("client-root-b", "`CN=partner-b.example.com`, issued directly by root-b.pem: trusted by root-b.pem and bundle-two-roots.pem, not by root.pem", rootB, pki.Spec{Subject: pkix.Name{CommonName: "partner-b.example.com"}, SAN: []pki.GeneralName{pki.DNSName("partner-b.example.com")}, ExtKeyUsage: clientAuth})
 	g.leaf("client-untrusted", "`CN=untrusted.example.com`, issued directly by untrusted-root.pem: unknown issuer `CN=Untrusted Root CA` for every bundle here", untrusted, pki.Spec{Subject: pkix.Name{CommonName: "untrusted.example.com"}, SAN: []pki.GeneralName{pki.DNSName("untrusted.example.com")}, ExtKeyUsage: clientAuth})
@@ -249,10 +249,10 @@ func (g *gen) build() {
 
 	g.section = "CA bundles (truststores)"
 	g.chain("bundle-two-roots.pem", "root.pem and root-b.pem: no warnings", root, rootB)
-	g.chain("bundle-with-leaf.pem", "root.pem and client-good.pem: warning for certificate 1, not a CA", root, good)
-	g.chain("bundle-expired-ca.pem", "root.pem and ca-expired.pem: warning for certificate 1, expired", root, oldCA)
-	g.chain("bundle-not-yet-valid-ca.pem", "root.pem and ca-not-yet-valid.pem: warning for certificate 1, not yet valid", root, futureCA)
-	g.chain("bundle-duplicate.pem", "root.pem, root-b.pem, root.pem again: warning for certificate 2, a duplicate of certificate 0", root, rootB, root)
+	g.chain("bundle-with-leaf.pem", "root.pem and client-good.pem: warning for certificate 2, not a CA", root, good)
+	g.chain("bundle-expired-ca.pem", "root.pem and ca-expired.pem: warning for certificate 2, expired", root, oldCA)
+	g.chain("bundle-not-yet-valid-ca.pem", "root.pem and ca-not-yet-valid.pem: warning for certificate 2, not yet valid", root, futureCA)
+	g.chain("bundle-duplicate.pem", "root.pem, root-b.pem, root.pem again: warning for certificate 3, a duplicate of certificate 1", root, rootB, root)
 }
 
 // replace swaps the content of an already added file.
