@@ -1,57 +1,21 @@
 package serve
 
 import (
-	"context"
-	"fmt"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-
-	"github.com/mtlsplay/mtlsplay/web/chromium"
 )
 
 // TestTryInBrowser opens the demo's /try/ in Chromium: no console error (its
 // icon, stylesheet and script load under the page listener's CSP), the copy
 // button copies the command it stands beside, and the page links the .p12.
 func TestTryInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
-	exe := chromium.Find()
-	if exe == "" {
-		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM")
-	}
+	ctx, console := browserTab(t)
 	ts := startServe(t, Options{StateDir: t.TempDir(), Now: time.Now})
 	line := curlLineOf(t, ts.stdout.String())
-
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(t.TempDir(), "profile"))...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, time.Minute)
-	defer cancel()
-	var mu sync.Mutex
-	var problems []string
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%s (%s)", m.String(), m.URL))
-				mu.Unlock()
-			}
-		}
-	}()
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -88,12 +52,7 @@ func TestTryInBrowser(t *testing.T) {
 	if got := evalString(`document.querySelector('[data-testid="browser-steps"] a[href$="good.p12"]') ? "yes" : "no"`); got != "yes" {
 		t.Errorf("/try/ does not link good.p12 in its browser steps")
 	}
-	time.Sleep(200 * time.Millisecond) // late console messages
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("the console reports:\n%s", strings.Join(problems, "\n"))
-	}
+	noConsoleProblems(t, console)
 }
 
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
