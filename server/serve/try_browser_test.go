@@ -1,17 +1,23 @@
 package serve
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
-// TestTryInBrowser opens the demo's /try/ in Chromium: no console error (its
-// icon, stylesheet and script load under the page listener's CSP), the copy
-// button copies the command it stands beside, and the page links the .p12.
+// TestTryInBrowser opens the demo's /try/ in Chromium: it is in the site's
+// layout (the site's navigation with /try/ current, the site's stylesheet when
+// the assets are built), its icon, stylesheet and script load under the page
+// listener's CSP with nothing on the console, the copy button copies the command
+// it stands beside, the page links the .p12, and its "Your own certificate"
+// link opens the playground's Serve it yourself panel.
 func TestTryInBrowser(t *testing.T) {
 	ctx, console := browserTab(t)
 	ts := startServe(t, Options{StateDir: t.TempDir(), Now: time.Now})
@@ -39,8 +45,15 @@ func TestTryInBrowser(t *testing.T) {
 	if got := evalString(`fetch(document.querySelector('link[rel=icon]').href).then(r => r.status + " " + r.headers.get("content-type"))`); got != "200 image/svg+xml" {
 		t.Errorf("the icon answers %q", got)
 	}
-	if got := evalString(`getComputedStyle(document.body).maxWidth`); got == "none" {
-		t.Errorf("/try/'s stylesheet did not apply")
+	if got := evalString(`document.querySelector('header.site nav a[aria-current="page"]')?.dataset.testid ?? ""`); got != "try-link" {
+		t.Errorf("the site's navigation does not mark /try/ current (it marks %q)", got)
+	}
+	if site.Built() {
+		if got := evalString(`getComputedStyle(document.querySelector("header.site")).display`); got != "flex" {
+			t.Errorf("the site's stylesheet did not apply to /try/ (header.site is display %q)", got)
+		}
+	} else {
+		t.Log("the site's assets are not built (go run ./web/build): /try/ links no stylesheet, and the playground is not served")
 	}
 	run(chromedp.Click(chromedp.CSS(`button[data-copy="curl"]`)))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('button[data-copy="curl"]').textContent === "Copied"`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
@@ -51,6 +64,26 @@ func TestTryInBrowser(t *testing.T) {
 	}
 	if got := evalString(`document.querySelector('[data-testid="browser-steps"] a[href$="good.p12"]') ? "yes" : "no"`); got != "yes" {
 		t.Errorf("/try/ does not link good.p12 in its browser steps")
+	}
+	if !site.Built() {
+		noConsoleProblems(t, console)
+		return
+	}
+	run(chromedp.Click(chromedp.CSS(`[data-testid="serve-own-link"]`)))
+	// The click navigates: until the playground's document is there, a poll may
+	// find its context gone, so it is asked again.
+	opened := `location.pathname === "/" && document.getElementById("serve-own")?.dataset.state === "ready" && document.getElementById("serve-own").open`
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var ok bool
+		if ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](opened)); err == nil && ok {
+			break
+		} else if err == nil {
+			err = fmt.Errorf("not open after 30s")
+		}
+	}
+	if err != nil {
+		t.Errorf("the Your own certificate link did not open the playground's Serve it yourself panel: %v (at %s)", err, evalString(`location.href`))
 	}
 	noConsoleProblems(t, console)
 }

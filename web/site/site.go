@@ -71,6 +71,8 @@ type page struct {
 	SampleName  string
 	SampleClock string // the time the page evaluates the samples at
 	Served      bool   // served by mtlsplay serve, beside /try/
+	Icon        string // the page's icon; "" for none (an empty data: URL, so the browser asks for no favicon.ico)
+	Script      string // a served page's own script (ServedPage), deferred
 	Nav         []navItem
 }
 
@@ -150,14 +152,20 @@ type renderedFile struct {
 	body []byte
 }
 
-// render produces every page of the site.
-func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
-	m := readManifest(assets)
+// assetURLsOf are the versioned URLs of the assets, from the site's root.
+func assetURLsOf(m manifest, o options) assetURLs {
 	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm)}
 	if o.wasm != wasmGzip {
 		// The negotiated URL shares the gzip file's version.
 		urls.WASM = strings.Replace(m.versioned(wasmGzip), wasmGzip, o.wasm, 1)
 	}
+	return urls
+}
+
+// render produces every page of the site.
+func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
+	m := readManifest(assets)
+	urls := assetURLsOf(m, o)
 	sizes := ""
 	if m.WASM != nil {
 		sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6, float64(m.WASM.Brotli)/1e6)
