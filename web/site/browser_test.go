@@ -321,9 +321,12 @@ func (tb *tab) typeRule(rule string) {
 	tb.do(chromedp.KeyEvent("\x1b")) // close a completion popup, if any
 }
 
+// readRuleText is the rule as the editor holds it, as a JavaScript expression.
+const readRuleText = `[...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map(l => l.textContent).join("\n")`
+
 func (tb *tab) ruleText() string {
 	tb.t.Helper()
-	return eval[string](tb, `[...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map(l => l.textContent).join("\n")`)
+	return eval[string](tb, readRuleText)
 }
 
 func (tb *tab) text(sel string) string {
