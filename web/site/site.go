@@ -88,7 +88,7 @@ var builtinNav = []navItem{
 	{"start", "docs/index.html", "Getting started"},
 	{"rules", "docs/rules.html", "Rule reference"},
 	{"names", "docs/names.html", "SAN & DN"},
-	{"gateways", "docs/gateways.html", "Gateways"},
+	{"gateways", "docs/gateways.html", "Fields by gateway"},
 	{"codes", "docs/codes.html", "Decision codes"},
 }
 
@@ -99,6 +99,57 @@ func navigation(docs []markdownDoc) []navItem {
 		nav = append(nav, navItem{d.Slug, "docs/" + d.Slug + ".html", cmp.Or(d.Nav, d.Title)})
 	}
 	return nav
+}
+
+// navMenu is one entry of the navigation's line: a link alone (no Label) or a menu
+// of links under Label.
+type navMenu struct {
+	Label string
+	Items []navItem
+}
+
+// has reports whether the menu holds the page whose Active is id.
+func (m navMenu) has(id string) bool {
+	for _, n := range m.Items {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel are the pages linked on the navigation's line; menuOf names the menu of
+// others; every other page is under Docs, so a new document is never left out.
+var (
+	topLevel = map[string]bool{"playground": true, "server": true}
+	menuOf   = map[string]string{"gateways": "Gateways", "export": "Gateways", "delegate": "Gateways"}
+)
+
+// navMenus groups the navigation so that it fits one line: each menu where its
+// first page is in nav's order, its pages in that order.
+func navMenus(nav []navItem) []navMenu {
+	var out []navMenu
+	at := map[string]int{}
+	for _, n := range nav {
+		if topLevel[n.ID] {
+			out = append(out, navMenu{Items: []navItem{n}})
+			continue
+		}
+		label := cmp.Or(menuOf[n.ID], "Docs")
+		i, ok := at[label]
+		if !ok {
+			i = len(out)
+			at[label] = i
+			out = append(out, navMenu{Label: label})
+		}
+		out[i].Items = append(out[i].Items, n)
+	}
+	for i := range out {
+		if len(out[i].Items) == 1 {
+			out[i].Label = "" // a menu of one is its link
+		}
+	}
+	return out
 }
 
 type assetURLs struct {
