@@ -22,8 +22,9 @@ type ServedPage struct {
 	Script      string // its own script's URL from the site's root, loaded deferred; "" for none
 }
 
-// tryNav is the navigation entry of /try/, which only served pages have.
-const tryNav = "try"
+// tryNav is the navigation entry (page.Active) of /try/, which only served pages
+// link; tryPath is where it is.
+const tryNav, tryPath = "try", "try/"
 
 // Page renders main inside the layout as Handler's pages are rendered: the
 // embedded assets' versioned stylesheet and the navigation of their documents.
@@ -31,7 +32,10 @@ func (s ServedPage) Page(main templ.Component) templ.Component { return s.page(s
 
 func (s ServedPage) page(c chrome, main templ.Component) templ.Component {
 	root := strings.Repeat("../", strings.Count(s.Path, "/"))
-	p := page{Title: s.Title, Description: s.Description, Root: root, Active: tryNav, Assets: c.urls, Served: true, Nav: c.nav}
+	p := page{Title: s.Title, Description: s.Description, Root: root, Assets: c.urls, Served: true, Nav: c.nav}
+	if s.Path == tryPath {
+		p.Active = tryNav
+	}
 	if s.Icon != "" {
 		p.Icon = root + s.Icon
 	}
