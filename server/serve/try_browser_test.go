@@ -2,6 +2,8 @@ package serve
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,3 +91,38 @@ func TestTryInBrowser(t *testing.T) {
 }
 
 func portOf(addr string) string { return addr[strings.LastIndexByte(addr, ':')+1:] }
+
+// TestTryOwnInBrowser: with a config of clients alone, /try/ (in the site's
+// layout) shows each client's command with a copy button that copies the line
+// the banner printed, offers the demo root, and puts nothing on the console.
+func TestTryOwnInBrowser(t *testing.T) {
+	ctx, console := browserTab(t)
+	dir := t.TempDir()
+	copyInto(t, dir, map[string]string{"my-root.pem": "root.pem"})
+	cfgPath := filepath.Join(dir, "mtlsplay.yaml")
+	if err := os.WriteFile(cfgPath, []byte("clients:\n  - name: my-root\n    bundles: [my-root.pem]\n    rule: CN == \"client.example.com\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServe(t, Options{ConfigPath: cfgPath, StateDir: t.TempDir()})
+	line := curlLineOf(t, ts.stdout.String())
+	origin := "http://localhost:" + portOf(ts.s.HTTPAddr())
+	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted, Origin: origin}); err != nil {
+		t.Fatalf("granting the clipboard: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(origin+"/try/"), chromedp.WaitVisible(chromedp.CSS(`#own-0`)), chromedp.Click(chromedp.CSS(`button[data-copy="own-0"]`))); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('button[data-copy="own-0"]').textContent === "Copied"`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("the client's copy button does not say Copied: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil || got != line {
+		t.Errorf("after a click on the client's copy button the clipboard holds %q (%v), want the banner's %q", got, err, line)
+	}
+	root, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('[data-testid="own-root"]').href).then(r => r.status + " " + r.headers.get("content-type"))`, chromedp.EvalAwaitPromise))
+	if err != nil || root != "200 application/x-pem-file" {
+		t.Errorf("the demo root offered beside the commands answers %q (%v)", root, err)
+	}
+	noConsoleProblems(t, console)
+}
