@@ -151,6 +151,9 @@ clients:
 	withCert, console := browserTabIn(t, exe, profile, chromedp.Env("HOME="+home), chromedp.IgnoreCertErrors)
 	if v := open(withCert, ownOrigin+"/c/ok/"); v.Code != "0" || v.Presented != 1 || v.Help {
 		t.Errorf("with a certificate: %+v; want code 0, one certificate, no help to present one", v)
+		if v.Presented == 0 {
+			t.Fatalf("Chromium presented no certificate: it did not read the NSS database in $HOME/.pki/nssdb or the profile's auto_select_certificate setting")
+		}
 	}
 	if v := open(withCert, ownOrigin+"/c/miss/"); v.Code != "4019" || v.NearMiss == 0 {
 		t.Errorf("with a certificate, a rule one label off: %+v; want 4019 with a near miss", v)
