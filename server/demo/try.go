@@ -14,6 +14,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/server/config"
 	"github.com/mtlsplay/mtlsplay/server/htmlpage"
 	"github.com/mtlsplay/mtlsplay/server/httperror"
+	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
 // tryPage is what /try/ shows.
@@ -143,13 +144,10 @@ func (t *Try) forbidForeignHost(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// Routes adds /try/, its stylesheet, script and icon, and the downloads to mux.
+// Routes adds /try/, its script and icon, and the downloads to mux. Its
+// stylesheet is the site's (tryFrame).
 func (t *Try) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /try/{$}", t.serveTry)
-	mux.HandleFunc("GET /try/style.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(htmlpage.CSS))
-	})
 	mux.HandleFunc("GET /try/try.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(tryJS))
@@ -217,9 +215,20 @@ func (t *Try) serveTry(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if err := tryHTML(t.page()).Render(r.Context(), w); err != nil {
+	if err := tryFrame.Page(tryMain(t.page())).Render(r.Context(), w); err != nil {
 		t.log.Debug("rendering /try/", "error", err)
 	}
+}
+
+// tryFrame puts /try/ in the site's layout, with its own icon and the script of
+// its copy buttons (both same-origin files: the page listener's CSP allows no
+// inline script or style).
+var tryFrame = site.ServedPage{
+	Path:        "try/",
+	Title:       "Try it over mTLS — mtlsplay",
+	Description: "The echo endpoint of this mtlsplay server: curl commands for every decision code, the demo certificates, and how to try your own certificate end to end.",
+	Icon:        "try/favicon.svg",
+	Script:      "try/try.js",
 }
 
 // serveFile offers the demo's client certificates, their keys (also as PKCS#12)
@@ -261,7 +270,8 @@ func contentTypeOf(name string) string {
 }
 
 // tryJS gives /try/'s copy buttons their function: each copies the text of the
-// element its data-copy names.
+// element its data-copy names. A file of its own (/try/try.js): the page
+// listener's CSP runs no inline script.
 const tryJS = `document.addEventListener("click", async (e) => {
   const b = e.target.closest("button[data-copy]");
   if (!b) return;
@@ -269,10 +279,11 @@ const tryJS = `document.addEventListener("click", async (e) => {
   try {
     await navigator.clipboard.writeText(el.textContent);
     b.textContent = "Copied";
+    b.classList.add("done");
   } catch {
     b.textContent = "Select and copy";
   }
-  setTimeout(() => { b.textContent = "Copy"; }, 1500);
+  setTimeout(() => { b.textContent = "Copy"; b.classList.remove("done"); }, 1500);
 });
 `
 

@@ -1,6 +1,6 @@
-// Package htmlpage holds what the server's own HTML pages share (the HTML echo and
-// /try/): their stylesheet, its Content-Security-Policy and the helpers their
-// templates call.
+// Package htmlpage holds what the server's own HTML pages share: the HTML echo's
+// stylesheet and its Content-Security-Policy, the icon of /try/ (which is in the
+// site's layout, web/site) and the helpers both templates call.
 package htmlpage
 
 import (
@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// CSS styles the server's own pages (the HTML echo and /try/). The echo inlines it
-// and allows exactly it by hash in its CSP (InlineCSP); /try/ links it.
+// CSS styles the HTML echo, which inlines it and allows exactly it by hash in its
+// CSP (InlineCSP): the echo's listener serves no other file.
 const CSS = `:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#59636e;--line:#d1d9e0;--ok:#1a7f37;--bad:#cf222e;--code:#f6f8fa}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--ok:#3fb950;--bad:#f85149;--code:#151b23}}
 body{font:15px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);max-width:72rem;margin:0 auto;padding:1rem}
@@ -22,11 +22,9 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;vertical-align:t
 th{color:var(--muted);font-weight:500;width:12rem}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.code{font-size:1.6rem;font-weight:700}
 .muted{color:var(--muted)}ul{margin:.2rem 0;padding-left:1.2rem}
-.cmd{display:flex;gap:.5rem;align-items:flex-start}.cmd pre,.cmd code{flex:1;margin:0}
-button.copy{font:inherit;font-size:.85em;padding:.1rem .5rem;border:1px solid var(--line);border-radius:4px;background:var(--code);color:var(--fg);cursor:pointer}
 mark.gap::before{content:"‸"}.deceptive{unicode-bidi:isolate}.deceptive::before{content:"⟨" attr(data-cp) "⟩";color:var(--bad);font-size:.8em}`
 
-// FaviconSVG is the server pages' icon: a padlock in the stylesheet's green.
+// FaviconSVG is /try/'s icon: a padlock in the stylesheet's green.
 const FaviconSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="2" y="7" width="12" height="8" rx="1.5" fill="#1a7f37"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#1a7f37" stroke-width="2"/></svg>`
 
 // InlineCSP is the Content-Security-Policy of a page that inlines CSS: it allows

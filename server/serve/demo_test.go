@@ -105,7 +105,7 @@ func TestZeroConfig(t *testing.T) {
 	if !strings.Contains(try, html.EscapeString(line)) {
 		t.Errorf("/try/ does not show the printed command")
 	}
-	cmds := regexp.MustCompile(`<tr><td>(\d+)</td><td>[^<]*</td><td class="v"><div class="cmd"><code id="cmd-\d+">([^<]*)</code>`).FindAllStringSubmatch(try, -1)
+	cmds := regexp.MustCompile(`<tr><td>(\d+)</td><td>[^<]*</td><td><div class="cmd"><code id="cmd-\d+">([^<]*)</code>`).FindAllStringSubmatch(try, -1)
 	if len(cmds) < 8 {
 		t.Fatalf("/try/ lists %d commands, want one per code and demo certificate", len(cmds))
 	}

@@ -2,6 +2,7 @@ package chromium_test
 
 import (
 	"context"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,13 +25,11 @@ func TestSettleWaitsForABusyPage(t *testing.T) {
 	if exe == "" {
 		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM")
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(t.TempDir(), "profile"))...)
-	defer cancel()
-	browser, closeBrowser := chromedp.NewContext(actx)
-	defer closeBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
+	browser, stopBrowser, err := chromium.Start(exe, filepath.Join(t.TempDir(), "profile"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer stopBrowser()
 	ctx, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	defer closeTab()
 	ctx, stop := context.WithTimeout(ctx, time.Minute)
@@ -72,5 +71,44 @@ func TestSettleWaitsForABusyPage(t *testing.T) {
 	busy(3000)
 	if err := chromium.Settle(ctx, 800*time.Millisecond); err == nil || !strings.Contains(err.Error(), "still busy") {
 		t.Errorf("Settle with the page busy for longer than it may wait: %v, want an error saying the browser was still busy", err)
+	}
+}
+
+// TestWatchReportsProblems: a warning, an error, an exception and a CSP
+// violation are problems; a log line is not.
+func TestWatchReportsProblems(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	exe := chromium.Find()
+	if exe == "" {
+		t.Skip("Chromium not found: install it (apt-get install -y chromium) or set MTLSPLAY_CHROMIUM")
+	}
+	browser, stop, err := chromium.Start(exe, filepath.Join(t.TempDir(), "profile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	ctx, cancel := context.WithTimeout(browser, time.Minute)
+	c := chromium.Watch(ctx)
+	page := `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'">` +
+		`<p id=p>x</p><script>console.log("fine"); console.warn("w1"); console.error("e1"); document.getElementById("p").setAttribute("style", "color:red"); setTimeout(() => { throw new Error("x1"); });</script>`
+	if err := chromedp.Do(ctx, chromedp.Navigate("data:text/html,"+url.PathEscape(page))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(c.Problems()) < 4 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-c.Done()
+	got := strings.Join(c.Problems(), "\n")
+	for _, want := range []string{"warning: w1", "error: e1", "Error: x1", "Content Security Policy"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the problems do not mention %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "log: fine") {
+		t.Errorf("a console.log counted as a problem:\n%s", got)
 	}
 }

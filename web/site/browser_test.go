@@ -126,15 +126,12 @@ func newSiteEnv(root, exe string) (*siteEnv, error) {
 	}
 	e.srv = httptest.NewServer(http.FileServer(http.Dir(e.dir)))
 
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(tmp, "chromium-profile"))...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(bctx); err != nil {
-		bcancel()
-		acancel()
-		return nil, fmt.Errorf("starting Chromium: %w", err)
+	bctx, stop, err := chromium.Start(exe, filepath.Join(tmp, "chromium-profile"))
+	if err != nil {
+		return nil, err
 	}
 	e.browser = bctx
-	e.cancel = func() { bcancel(); acancel(); e.srv.Close(); os.RemoveAll(tmp) }
+	e.cancel = func() { stop(); e.srv.Close(); os.RemoveAll(tmp) }
 	return e, nil
 }
 
@@ -148,10 +145,9 @@ func TestMain(m *testing.M) {
 
 // tab is one browser tab with its console watched.
 type tab struct {
-	ctx    context.Context
-	t      testing.TB
-	mu     sync.Mutex
-	errors []string
+	ctx     context.Context
+	t       testing.TB
+	console *chromium.Console
 	// close closes the tab and its browser context (also at the test's end).
 	close func()
 }
@@ -182,23 +178,8 @@ func (e *siteEnv) openTab(t testing.TB, settle bool) *tab {
 		}
 	}
 	tctx, cancel2 := context.WithTimeout(ctx, 2*time.Minute)
-	tb := &tab{ctx: tctx, t: t}
-	messages := chromedp.Console(tctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleWarning {
-				tb.mu.Lock()
-				tb.errors = append(tb.errors, fmt.Sprintf("%s (%s:%d)", m.String(), m.URL, m.Line))
-				tb.mu.Unlock()
-			}
-		}
-	}()
-	tb.close = sync.OnceFunc(func() { cancel2(); cancel(); <-done })
+	tb := &tab{ctx: tctx, t: t, console: chromium.Watch(tctx)}
+	tb.close = sync.OnceFunc(func() { cancel2(); cancel(); <-tb.console.Done() })
 	t.Cleanup(tb.close)
 	return tb
 }
@@ -267,9 +248,7 @@ func insertText(text string) chromedp.Action[chromedp.Void] {
 // own too: a CSP violation, a deprecation), or threw.
 func (tb *tab) noErrors() {
 	tb.t.Helper()
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	for _, e := range tb.errors {
+	for _, e := range tb.console.Problems() {
 		tb.t.Errorf("page error: %s", e)
 	}
 }
@@ -342,9 +321,12 @@ func (tb *tab) typeRule(rule string) {
 	tb.do(chromedp.KeyEvent("\x1b")) // close a completion popup, if any
 }
 
+// readRuleText is the rule as the editor holds it, as a JavaScript expression.
+const readRuleText = `[...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map(l => l.textContent).join("\n")`
+
 func (tb *tab) ruleText() string {
 	tb.t.Helper()
-	return eval[string](tb, `[...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map(l => l.textContent).join("\n")`)
+	return eval[string](tb, readRuleText)
 }
 
 func (tb *tab) text(sel string) string {

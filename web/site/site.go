@@ -71,6 +71,8 @@ type page struct {
 	SampleName  string
 	SampleClock string // the time the page evaluates the samples at
 	Served      bool   // served by mtlsplay serve, beside /try/
+	Icon        string // the page's icon; "" for none (an empty data: URL, so the browser asks for no favicon.ico)
+	Script      string // a served page's own script (ServedPage), deferred
 	Nav         []navItem
 }
 
@@ -86,7 +88,7 @@ var builtinNav = []navItem{
 	{"start", "docs/index.html", "Getting started"},
 	{"rules", "docs/rules.html", "Rule reference"},
 	{"names", "docs/names.html", "SAN & DN"},
-	{"gateways", "docs/gateways.html", "Gateways"},
+	{"gateways", "docs/gateways.html", "Fields by gateway"},
 	{"codes", "docs/codes.html", "Decision codes"},
 }
 
@@ -97,6 +99,57 @@ func navigation(docs []markdownDoc) []navItem {
 		nav = append(nav, navItem{d.Slug, "docs/" + d.Slug + ".html", cmp.Or(d.Nav, d.Title)})
 	}
 	return nav
+}
+
+// navMenu is one entry of the navigation's line: a link alone (no Label) or a menu
+// of links under Label.
+type navMenu struct {
+	Label string
+	Items []navItem
+}
+
+// has reports whether the menu holds the page whose Active is id.
+func (m navMenu) has(id string) bool {
+	for _, n := range m.Items {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevel are the pages linked on the navigation's line; menuOf names the menu of
+// others; every other page is under Docs, so a new document is never left out.
+var (
+	topLevel = map[string]bool{"playground": true, "server": true}
+	menuOf   = map[string]string{"gateways": "Gateways", "export": "Gateways", "delegate": "Gateways"}
+)
+
+// navMenus groups the navigation so that it fits one line: each menu where its
+// first page is in nav's order, its pages in that order.
+func navMenus(nav []navItem) []navMenu {
+	var out []navMenu
+	at := map[string]int{}
+	for _, n := range nav {
+		if topLevel[n.ID] {
+			out = append(out, navMenu{Items: []navItem{n}})
+			continue
+		}
+		label := cmp.Or(menuOf[n.ID], "Docs")
+		i, ok := at[label]
+		if !ok {
+			i = len(out)
+			at[label] = i
+			out = append(out, navMenu{Label: label})
+		}
+		out[i].Items = append(out[i].Items, n)
+	}
+	for i := range out {
+		if len(out[i].Items) == 1 {
+			out[i].Label = "" // a menu of one is its link
+		}
+	}
+	return out
 }
 
 type assetURLs struct {
@@ -150,14 +203,20 @@ type renderedFile struct {
 	body []byte
 }
 
-// render produces every page of the site.
-func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
-	m := readManifest(assets)
+// assetURLsOf are the versioned URLs of the assets, from the site's root.
+func assetURLsOf(m manifest, o options) assetURLs {
 	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm)}
 	if o.wasm != wasmGzip {
 		// The negotiated URL shares the gzip file's version.
 		urls.WASM = strings.Replace(m.versioned(wasmGzip), wasmGzip, o.wasm, 1)
 	}
+	return urls
+}
+
+// render produces every page of the site.
+func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
+	m := readManifest(assets)
+	urls := assetURLsOf(m, o)
 	sizes := ""
 	if m.WASM != nil {
 		sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6, float64(m.WASM.Brotli)/1e6)

@@ -105,6 +105,13 @@ let lastKey = "";
 export function attach(now: () => ServeOwnInputs): void {
   inputs = now;
   byId("serve-own").addEventListener("toggle", refresh);
+  openIfLinked();
+  window.addEventListener("hashchange", openIfLinked);
+}
+
+/** openIfLinked opens the panel when the page's address names it (#serve-own, as /try/ links it). */
+function openIfLinked(): void {
+  if (location.hash === "#serve-own") byId<HTMLDetailsElement>("serve-own").open = true;
 }
 
 /** refresh writes the panel again from the inputs as they are now, if it is open. */
