@@ -68,8 +68,9 @@ cases:
 	}
 }
 
-// TestCANamesBound: a list over MaxCANames names fails the start with one line on
-// tls.ca_names; MaxCANames names pass. Without ca_names, the same bundle loads.
+// TestCANamesBound: a list over MaxCANames names, or over MaxCANameBytes bytes,
+// fails the start with one line on tls.ca_names; MaxCANames names pass. Without
+// ca_names, the same bundle loads.
 func TestCANamesBound(t *testing.T) {
 	dir := t.TempDir()
 	from, to := pki.TestNow.Add(-time.Hour), pki.TestNow.Add(time.Hour)
@@ -108,6 +109,24 @@ func TestCANamesBound(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Field != "tls.ca_names" || strings.Contains(err.Error(), "\n") ||
 		!strings.Contains(err.Error(), fmt.Sprintf("would list %d CA names", MaxCANames+1)) || !strings.Contains(err.Error(), "leave ca_names out") {
 		t.Errorf("Load(%d names) = %v; want one line on tls.ca_names saying how many and what to do", MaxCANames+1, err)
+	}
+
+	// Fewer names, each long: the byte bound.
+	bundle.Reset()
+	long := strings.Repeat("x", 400)
+	n := MaxCANameBytes/len(long) + 1
+	for i := range n {
+		ca, err := pki.SelfSign(pki.Spec{Subject: pkix.Name{CommonName: fmt.Sprintf("Long %d", i), Organization: []string{long}}, NotBefore: from, NotAfter: to, IsCA: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle.Write(ca.CertPEM())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "long.pem"), bundle.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(true, "long.pem"); !errors.As(err, &ce) || ce.Field != "tls.ca_names" || !strings.Contains(err.Error(), fmt.Sprintf("would list %d CA names", n)) {
+		t.Errorf("Load(%d names of over 400 bytes) = %v; want the byte bound on tls.ca_names", n, err)
 	}
 }
 
