@@ -80,6 +80,7 @@ type fileTLS struct {
 	Key         string `yaml:"key"`
 	Mode        string `yaml:"mode"`
 	PostQuantum bool   `yaml:"post_quantum"`
+	CANames     bool   `yaml:"ca_names"` // list the bundles' CAs as acceptable in the CertificateRequest
 }
 
 type fileClient struct {
@@ -100,7 +101,11 @@ type Config struct {
 	Authz       Authz
 	Mode        string
 	PostQuantum bool
-	ServerCert  tls.Certificate
+	// AcceptableCAs is tls.ca_names: one certificate per distinct subject that the
+	// configured bundles trust, whose subjects the echo's CertificateRequest lists.
+	// nil when the option is off: the echo then names no CAs.
+	AcceptableCAs *x509.CertPool
+	ServerCert    tls.Certificate
 	// DemoServerCert is true when the file names neither tls.cert nor tls.key:
 	// ServerCert is then empty, and serve fills it with the demo's server
 	// certificate for localhost (design 7.4), so a config of clients alone runs.
@@ -264,7 +269,49 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	if cfg.Mode == ModeStrict && len(cfg.Bundles) == 0 {
 		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
 	}
+	if fc.TLS.CANames {
+		if err := cfg.NameCAs(); err != nil {
+			return nil, err
+		}
+	}
 	return cfg, nil
+}
+
+// Bounds of tls.ca_names' list. TLS caps it at 64 KiB; clients that show it to a
+// person (a browser's certificate picker) or match against it want far less, and
+// a list this long means a bundle of public CAs, where naming them helps no one.
+const (
+	MaxCANames     = 100
+	MaxCANameBytes = 16 << 10
+)
+
+// NameCAs turns tls.ca_names on: AcceptableCAs becomes the subjects of every
+// certificate the configured bundles trust (any client's; a case's bundles are not
+// the server's), each subject once. A list over MaxCANames names or
+// MaxCANameBytes bytes of DER is an *Error on tls.ca_names.
+func (cfg *Config) NameCAs() error {
+	pool := x509.NewCertPool()
+	seen := map[string]bool{}
+	size := 0
+	for _, b := range cfg.Bundles {
+		for _, c := range b.Certs {
+			x := c.X509()
+			if x == nil || seen[string(x.RawSubject)] {
+				continue // unparsable: the bundle cannot anchor with it either
+			}
+			seen[string(x.RawSubject)] = true
+			size += len(x.RawSubject)
+			pool.AddCert(x)
+		}
+	}
+	if len(seen) > MaxCANames || size > MaxCANameBytes {
+		return &Error{File: cfg.Path, Field: "tls.ca_names", Err: fmt.Errorf("tls.ca_names would list %d CA names (%d bytes); at most %d names and %d bytes are sent: trim the bundles to the CAs that issue client certificates, or leave ca_names out", len(seen), size, MaxCANames, MaxCANameBytes)}
+	}
+	if len(seen) == 0 {
+		cfg.Warnings = append(cfg.Warnings, cfg.Path+": tls.ca_names is on, but no client lists a bundle, so the echo names no CAs")
+	}
+	cfg.AcceptableCAs = pool
+	return nil
 }
 
 // loadServerCert reads tls.cert and tls.key as a key pair.

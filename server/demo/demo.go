@@ -299,6 +299,7 @@ tls:
   cert: server/chain.pem
   key: server/key.pem
   mode: report          # report: every code in the response; strict: fail the handshake
+  ca_names: true        # name the bundles' CAs in the handshake, so browsers send good's issuing CA too
 clients:
   - name: demo          # select it with /c/demo/… or Authorization: Bearer <token>
     token: "%s"

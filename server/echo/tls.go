@@ -16,9 +16,12 @@ import (
 // requires a certificate that one of the configured bundles trusts, as a production
 // gateway does; the per-client decision still runs after the handshake.
 //
-// No acceptable-CA list is sent: clients that filter their certificates by it (Go's
-// among them) would silently send none when the issuer is not listed, and the echo
-// would report 4017 where the truth is 4018.
+// No acceptable-CA list is sent unless tls.ca_names asks for it: clients that
+// filter their certificates by it (Go's among them) silently send none when the
+// issuer is not listed, and the echo reports 4017 where the truth is 4018. With
+// it, the subjects of the bundles' CAs are listed (ClientCAs only names them here:
+// neither mode has crypto/tls verify against them), and Chromium sends a
+// certificate's issuing CAs with it, which it leaves out for a server that names none.
 //
 // Key exchange is X25519 (P-256 as a fallback): the hybrid post-quantum exchanges
 // that Go offers by default cost about a fifth more CPU per handshake; the config's
@@ -32,6 +35,7 @@ func (s *Server) tlsConfig() *tls.Config {
 		MinVersion:   tls.VersionTLS12,
 		CipherSuites: tls12Suites,
 		ClientAuth:   tls.RequestClientCert,
+		ClientCAs:    s.cfg.AcceptableCAs,
 		NextProtos:   []string{"h2", "http/1.1", "http/1.0"},
 		Time:         s.now,
 		// Full-size records from the first byte: the echo's response is ~13 KB,

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -43,8 +44,8 @@ const readEchoInBrowser = `(() => ({
 // browser's $HOME, picked by the auto-select setting, as an imported .p12 is), and
 // without one. Each page must show its decision, apply its stylesheet under the
 // echo's CSP and put nothing on the console (errors, warnings, CSP violations).
-// The demo's good.p12, imported the same way, shows what /try/ warns about:
-// Chromium sends it without its issuing CA to the echo, which names no CAs.
+// The demo's good.p12, imported the same way, gets 0: the demo's echo names its
+// root (tls.ca_names), and only then does Chromium send the issuing CA with it.
 func TestEchoHTMLInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -84,7 +85,21 @@ clients:
 `, pkiPath("server-localhost-chain.pem"), pkiPath("server-localhost.key"), bundle))})
 	state := t.TempDir()
 	demoServer := startServe(t, Options{StateDir: state, Now: time.Now})
-	ownOrigin, demoOrigin := "https://"+own.s.MTLSAddr(), "https://"+demoServer.s.MTLSAddr()
+	// The demo's own config with ca_names off: what a config that names no CAs does.
+	demoYAML, err := os.ReadFile(filepath.Join(state, "demo", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noNamesYAML := bytes.Replace(demoYAML, []byte("ca_names: true"), []byte("ca_names: false"), 1)
+	if bytes.Equal(noNamesYAML, demoYAML) {
+		t.Fatalf("the demo's config.yaml has no ca_names: true:\n%s", demoYAML)
+	}
+	noNamesConfig := filepath.Join(state, "demo", "no-ca-names.yaml")
+	if err := os.WriteFile(noNamesConfig, noNamesYAML, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noNames := startServe(t, Options{ConfigPath: noNamesConfig, Now: time.Now})
+	ownOrigin, demoOrigin, noNamesOrigin := "https://"+own.s.MTLSAddr(), "https://"+demoServer.s.MTLSAddr(), "https://"+noNames.s.MTLSAddr()
 
 	// The browser's certificate store: the test's client and the demo's good.p12.
 	home := t.TempDir()
@@ -121,8 +136,9 @@ clients:
 		return map[string]any{"setting": map[string]any{"filters": []any{map[string]any{"ISSUER": map[string]any{"CN": issuerCN}}}}}
 	}
 	prefs, _ := json.Marshal(map[string]any{"profile": map[string]any{"content_settings": map[string]any{"exceptions": map[string]any{"auto_select_certificate": map[string]any{
-		ownOrigin + ",*":  filter("Browser Test Root"),
-		demoOrigin + ",*": filter("mtlsplay Demo Issuing CA"),
+		ownOrigin + ",*":     filter("Browser Test Root"),
+		demoOrigin + ",*":    filter("mtlsplay Demo Issuing CA"),
+		noNamesOrigin + ",*": filter("mtlsplay Demo Issuing CA"),
 	}}}}})
 	profile := filepath.Join(home, "profile")
 	if err := os.MkdirAll(filepath.Join(profile, "Default"), 0o700); err != nil {
@@ -158,10 +174,13 @@ clients:
 	if v := open(withCert, ownOrigin+"/c/miss/"); v.Code != "4019" || v.NearMiss == 0 {
 		t.Errorf("with a certificate, a rule one label off: %+v; want 4019 with a near miss", v)
 	}
-	if v := open(withCert, demoOrigin+"/c/demo/"); v.Code != "4018" || v.Presented != 1 {
-		t.Errorf("the demo's good.p12 in Chromium: %+v; want 4018 with the certificate alone (/try/ says so: if the issuing CA now arrives, change /try/'s browser-chain note)", v)
+	if v := open(withCert, demoOrigin+"/c/demo/"); v.Code != "0" || v.Presented != 2 {
+		t.Errorf("the demo's good.p12 in Chromium: %+v; want 0 with the certificate and its issuing CA, which Chromium sends because the demo's echo names its root (tls.ca_names; /try/'s browser-chain note says so)", v)
 	}
-	noConsoleProblems(t, console, statusReported(ownOrigin+"/c/miss/", http.StatusForbidden), statusReported(demoOrigin+"/c/demo/", http.StatusForbidden))
+	if v := open(withCert, noNamesOrigin+"/c/demo/"); v.Code != "4018" || v.Presented != 1 {
+		t.Errorf("good.p12 in Chromium, echo without ca_names: %+v; want 4018 with the certificate alone (/try/'s browser-chain note says so)", v)
+	}
+	noConsoleProblems(t, console, statusReported(ownOrigin+"/c/miss/", http.StatusForbidden), statusReported(noNamesOrigin+"/c/demo/", http.StatusForbidden))
 
 	without, console := browserTabIn(t, exe, filepath.Join(t.TempDir(), "profile"), chromedp.Env("HOME="+t.TempDir()), chromedp.IgnoreCertErrors)
 	if v := open(without, ownOrigin+"/c/ok/"); v.Code != "4017" || v.Presented != 0 || !v.Help {

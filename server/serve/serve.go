@@ -136,6 +136,13 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		return fail(ExitBadInput, "%v", err)
 	}
 	s.cfg = cfg
+	if s.demo != nil && cfg.AcceptableCAs == nil {
+		// A demo folder made before tls.ca_names: its browser steps need the CAs
+		// named all the same (design 7.5), and its small bundle cannot fail the bound.
+		if err := cfg.NameCAs(); err != nil {
+			return fail(ExitFailed, "the demo in %s: %v", s.demo.Dir, err)
+		}
+	}
 	switch {
 	case cfg.DemoServerCert:
 		// A config of clients alone borrows the demo's server certificate; the
