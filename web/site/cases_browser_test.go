@@ -70,7 +70,15 @@ func TestCasesPane(t *testing.T) {
 	if v.Code != "4018" {
 		t.Fatalf("expired chain: code %q, want 4018", v.Code)
 	}
-	cs := tb.casesWhere(`v.cases.length === 2 && v.cases.every(c => c.passed === "true")`)
+	// A leaf pasted after its issuer: the case keeps the chain as the verdict
+	// decided it (leaf first), so it passes as added. Then it is removed.
+	v = tb.addCase(e, v.Seq, e.pki(t, "client-good-out-of-order.pem"))
+	cs := tb.casesWhere(`v.cases.length === 3`)
+	if v.Code != "0" || cs.Cases[2].Passed != "true" || cs.Cases[2].Name != "client.example.com → 0 (2)" {
+		t.Errorf("out-of-order chain: verdict %q, case %+v; want 0 and the case passing", v.Code, cs.Cases[2])
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`[data-case-index="2"] .case-remove`)))
+	cs = tb.casesWhere(`v.cases.length === 2 && v.cases.every(c => c.passed === "true")`)
 	if cs.Cases[0].Name != "client.example.com → 0" || cs.Cases[1].Code != "4018" || cs.Cases[0].Open {
 		t.Errorf("cases after adding = %+v", cs.Cases)
 	}
@@ -151,7 +159,7 @@ func TestCasesMeasure20(t *testing.T) {
 	for i := range 20 {
 		v = tb.addCase(e, v.Seq, e.pki(t, names[i%len(names)])+strings.Repeat("\n", i/len(names)))
 	}
-	tb.casesWhere(`v.cases.length === 20`)
+	tb.casesWhere(`v.cases.length === 20 && v.cases.every(c => c.passed === "true")`)
 	eval[chromedp.Void](tb, `performance.clearMeasures("mtlsplay:cases-call")`)
 	rule := `CN == "client.example.com" && "URI:spiffe://example.com/ns/prod/sa/client" in SAN`
 	tb.typeRule(rule)

@@ -139,11 +139,17 @@ function add(): void {
     status(`The page keeps at most ${MAX_CASES} cases; run larger suites with mtlsplay test (Export writes the file).`);
     return;
   }
-  const leaf = res.certificates?.[res.leaf ?? 0];
-  const who = !req.certificates.trim() ? "no certificate" : leaf?.subject?.cn || leaf?.subject?.dn || "certificate";
+  // The chain as the engine decided it: its certificates as PEM, the one decided on
+  // first (a leaf pasted after its issuer is moved, as the verdict moved it), since a
+  // case, like mtlsplay test, decides a chain as sent.
+  const certs = res.certificates ?? [];
+  const k = res.leaf ?? 0;
+  const leaf = certs[k];
+  const chain = leaf ? [leaf, ...certs.slice(0, k), ...certs.slice(k + 1)].map((c) => c.pem).join("") : "";
+  const who = !chain ? "no certificate" : leaf.subject?.cn || leaf.subject?.dn || "certificate";
   let name = `${who} → ${res.code}`;
   for (let i = 2; cases.some((c) => c.name === name); i++) name = `${who} → ${res.code} (${i})`;
-  const c: PageCase = { name, chain: req.certificates, bundles: req.bundles.map((b) => ({ name: b.name, pem: b.pem })), at: res.at, expect: { code: res.code } };
+  const c: PageCase = { name, chain, bundles: req.bundles.map((b) => ({ name: b.name, pem: b.pem })), at: res.at, expect: { code: res.code } };
   if (JSON.stringify([...cases, c]).length > MAX_CASES_BYTES) {
     status("The cases would hold more than 1 MiB of certificates, more than a suite file may: export them and run the suite with mtlsplay test.");
     return;
