@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -16,7 +18,6 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
-	"github.com/mtlsplay/mtlsplay/internal/lru"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
@@ -142,13 +143,32 @@ func decodeRequest(b []byte, v any) error {
 
 // The page's caches: a keystroke of the rule re-runs every case with the same
 // certificates, bundles and times, so only the rule's evaluation is new work.
+// Parsed texts are kept by their text until maxPageTexts of them or
+// maxPageTextBytes of text, then all dropped (a plain map: an LRU's generic
+// code costs the page's download more than a rare re-parse costs it).
 var (
-	pageChains  = lru.New[string, []*certinfo.Certificate](256, 8<<20, textCost[[]*certinfo.Certificate])
-	pageBundles = lru.New[string, *trust.Bundle](256, 8<<20, textCost[*trust.Bundle])
+	pageMu      sync.Mutex
+	pageChains  = map[string][]*certinfo.Certificate{}
+	pageBundles = map[string]*trust.Bundle{}
+	pageBytes   int
 	pageVerify  = trust.NewCache(256)
 )
 
-func textCost[V any](k string, _ V) int64 { return int64(len(k)) * 4 } // parsed ≈ a few times the text
+const (
+	maxPageTexts     = 6 * MaxPageCases // a chain and 5 bundles a case
+	maxPageTextBytes = 16 << 20
+)
+
+// remember makes room for a text of n bytes, dropping every parsed text when
+// the caches are full. pageMu is held.
+func remember(n int) {
+	if len(pageChains)+len(pageBundles) >= maxPageTexts || pageBytes+n > maxPageTextBytes {
+		clear(pageChains)
+		clear(pageBundles)
+		pageBytes = 0
+	}
+	pageBytes += n
+}
 
 // RunPage decides every case with the page's rule.
 func RunPage(req CasesRequest, now func() time.Time) (*CasesResponse, error) {
@@ -196,22 +216,32 @@ func runPageCase(pc PageCase, r *dialect.Rule, now func() time.Time) (CaseResult
 			name = fmt.Sprintf("bundle %d", i+1)
 		}
 		key := name + "\x00" + b.PEM
-		tb, ok := pageBundles.Get(key)
+		pageMu.Lock()
+		tb, ok := pageBundles[key]
+		pageMu.Unlock()
 		if !ok {
 			if tb, err = trust.ParseBundle(name, []byte(b.PEM), at); err != nil {
 				return CaseResult{}, err
 			}
-			pageBundles.Add(key, tb)
+			pageMu.Lock()
+			remember(len(key))
+			pageBundles[key] = tb
+			pageMu.Unlock()
 		}
 		c.Client.Bundles = append(c.Client.Bundles, tb)
 	}
 	if strings.TrimSpace(pc.Chain) != "" {
-		chain, ok := pageChains.Get(pc.Chain)
+		pageMu.Lock()
+		chain, ok := pageChains[pc.Chain]
+		pageMu.Unlock()
 		if !ok {
 			if chain, err = ParseInlineChain(pc.Chain); err != nil {
 				return CaseResult{}, err
 			}
-			pageChains.Add(pc.Chain, chain)
+			pageMu.Lock()
+			remember(len(pc.Chain))
+			pageChains[pc.Chain] = chain
+			pageMu.Unlock()
 		}
 		c.Chain = chain
 	}
@@ -389,7 +419,7 @@ func WritePage(req SuiteWriteRequest) (string, error) {
 		}
 		name, ok := byKey[k.String()]
 		if !ok {
-			name = fmt.Sprintf("playground-%d", len(keys)+1)
+			name = "playground-" + strconv.Itoa(len(keys)+1)
 			byKey[k.String()] = name
 			keys = append(keys, k.String())
 		}
@@ -403,13 +433,13 @@ func WritePage(req SuiteWriteRequest) (string, error) {
 			continue
 		}
 		written[name] = true
-		fmt.Fprintf(&w, "  - name: %s\n", name)
+		w.WriteString("  - name: " + name + "\n")
 		if len(c.Bundles) == 0 {
 			w.WriteString("    bundles: []\n")
 		} else {
 			w.WriteString("    bundles:\n")
 			for _, b := range c.Bundles {
-				fmt.Fprintf(&w, "      # %s\n", oneLine(b.Name))
+				w.WriteString("      # " + oneLine(b.Name) + "\n")
 				w.WriteString("      - ")
 				writeText(&w, b.PEM, "        ")
 			}
@@ -427,7 +457,7 @@ func WritePage(req SuiteWriteRequest) (string, error) {
 	for i, c := range req.Cases {
 		w.WriteString("  - name: ")
 		writeQuoted(&w, c.Name)
-		fmt.Fprintf(&w, "    client: %s\n", clientOf[i])
+		w.WriteString("    client: " + clientOf[i] + "\n")
 		if strings.TrimSpace(c.Chain) != "" {
 			w.WriteString("    chain: ")
 			writeText(&w, c.Chain, "      ")
@@ -438,9 +468,9 @@ func WritePage(req SuiteWriteRequest) (string, error) {
 		}
 		w.WriteString("    expect: ")
 		if c.Expect.Reason == "" && c.Expect.Finding == "" {
-			fmt.Fprintf(&w, "%d\n", c.Expect.Code)
+			w.WriteString(strconv.Itoa(c.Expect.Code) + "\n")
 		} else {
-			fmt.Fprintf(&w, "\n      code: %d\n", c.Expect.Code)
+			w.WriteString("\n      code: " + strconv.Itoa(c.Expect.Code) + "\n")
 			if c.Expect.Reason != "" {
 				w.WriteString("      reason: ")
 				writeQuoted(&w, c.Expect.Reason)

@@ -394,7 +394,8 @@ func (s *bundleSet) load(name string, index int, who string, configured bool) (*
 	p, data := s.rel(name), []byte(name)
 	if suite.IsInlinePEM(name) {
 		// PEM written in the list, as the page's export writes it: named by
-		// its place, the same PEM one bundle however often it is written.
+		// its place, the same PEM one bundle (named for its first place)
+		// however often it is written.
 		p, name = "\x00"+name, fmt.Sprintf("inline bundle %d", index+1)
 	}
 	if b, ok := s.byPath[p]; ok {

@@ -1,6 +1,10 @@
 package site_test
 
 import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -167,4 +171,48 @@ func TestCasesMeasure20(t *testing.T) {
 	ms := eval[[]float64](tb, `performance.getEntriesByName("mtlsplay:cases-call").map(e => e.duration)`)
 	t.Logf("cases call, 20 cases, in the worker, per keystroke of %d: %s", len(rule), stats(ms))
 	tb.noErrors()
+}
+
+// caseLink is a share link's fragment holding cases (share.ts packCases): rows
+// of [name, chain, bundles, at, code] over a table of texts.
+func caseLink(t *testing.T, texts []string, rows [][]any) string {
+	t.Helper()
+	js, err := json.Marshal(map[string]any{"v": 1, "r": `CN == "client.example.com"`, "a": testAt, "k": []any{texts, rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestCompression)
+	fw.Write(js)
+	fw.Close()
+	return "#s=" + base64.RawURLEncoding.EncodeToString(z.Bytes())
+}
+
+// TestCasesLinkBounds: a case's name from a link is text, never markup; a link
+// with more cases than a page keeps is not opened and says why.
+func TestCasesLinkBounds(t *testing.T) {
+	e := setup(t)
+	texts := []string{e.pki(t, "client-good-chain.pem"), e.pki(t, "root.pem")}
+	hostile := `<img src=x onerror="document.title='pwned'">`
+	tb := e.newTab(t)
+	tb.open(e, caseLink(t, texts, [][]any{{hostile, 0, []any{[]any{"root.pem", 1}}, testAt, 0}}))
+	cs := tb.casesWhere(`v.cases.length === 1`)
+	if cs.Cases[0].Name != hostile || cs.Cases[0].Passed != "true" {
+		t.Errorf("case from the link = %+v, want its name as text, passing", cs.Cases[0])
+	}
+	if n := eval[int](tb, `document.querySelectorAll("#cases img").length`); n != 0 {
+		t.Errorf("a case's name became %d img elements", n)
+	}
+	rows := make([][]any, 101)
+	for i := range rows {
+		rows[i] = []any{fmt.Sprint(i), 0, []any{}, testAt, 4016}
+	}
+	other := e.newTab(t)
+	other.open(e, caseLink(t, texts, rows))
+	status := poll[string](other, `document.getElementById("share-box").hidden ? null : document.getElementById("share-status").textContent || null`, 10*time.Second)
+	if !strings.Contains(status, "it holds 101 cases; a page keeps at most 100") {
+		t.Errorf("a link of 101 cases: share status %q", status)
+	}
+	tb.noErrors()
+	other.noErrors()
 }
