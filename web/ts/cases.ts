@@ -51,6 +51,7 @@ let current: { req: DecideRequest; res: DecideResponse } | null = null;
 let rule = { text: "", dialect: undefined as Dialect | undefined };
 let ruled = false; // no case runs before the page's first decision gives the rule
 let lastKey = "";
+let version = 0; // of cases: a change makes a new array and a new version
 let inFlight = false;
 let dirty = false;
 let seq = 0;
@@ -63,6 +64,7 @@ function status(text: string): void {
 }
 
 function changed(): void {
+  version++;
   byId("cases-count").textContent = cases.length ? `${cases.length} of ${MAX_CASES}` : "";
   byId<HTMLButtonElement>("cases-export").disabled = !cases.length;
   byId<HTMLButtonElement>("cases-clear").disabled = !cases.length;
@@ -178,7 +180,7 @@ async function runCases(): Promise<void> {
   while (dirty) {
     dirty = false;
     const req = { rule: rule.text, dialect: rule.dialect === "auto" ? undefined : rule.dialect, cases };
-    const key = JSON.stringify([req.rule, req.dialect, cases]);
+    const key = JSON.stringify([req.rule, req.dialect, version]);
     if (key === lastKey) continue;
     if (!cases.length) {
       lastKey = key;
