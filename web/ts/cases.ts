@@ -237,8 +237,7 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
       { class: "case-head" },
       h("span", { class: "case-mark" }, !res ? "·" : res.passed ? "✓" : "✗"),
       h("span", { class: "case-name" }, c.name),
-      h("span", { class: "muted" }, ` expects ${expected(c.expect)}`),
-      res ? h("span", { class: "case-got" }, `, got ${res.code}`) : null,
+      h("span", { class: "muted" }, `expects ${expected(c.expect)}${res ? `, got ${res.code}` : ""}`),
       removeBtn,
     );
     const li = h("li", { class: "case", "data-testid": "case", "data-case-index": String(i), "data-passed": state, "data-code": res ? String(res.code) : "" }, head);
