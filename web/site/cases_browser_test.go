@@ -89,6 +89,10 @@ func TestCasesPane(t *testing.T) {
 
 	// A misspelling of the CN the first case's certificate has: it fails.
 	tb.typeRule(`CN == "client.exampel.com"`)
+	// The verdict of the whole rule has been shown: the cases' run for that
+	// rule is then on its way (it starts as the verdict arrives), and casesWhere
+	// waits for it to settle, not for a run of a rule half typed.
+	v = tb.verdictAfter(v.Seq)
 	cs = tb.casesWhere(`v.cases.length === 2 && v.cases[0].passed === "false"`)
 	first := cs.Cases[0]
 	if first.Code != "4019" || !first.Open || !strings.Contains(first.Explain, "expected code 0, got 4019") || !strings.Contains(first.Explain, `"client.example.com"`) {
@@ -137,13 +141,14 @@ func TestCasesPane(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS("#share")))
 	link := poll[string](tb, `document.getElementById("share-url").value || null`, 5*time.Second)
 	other := e.newTab(t)
-	other.open(e, link[strings.Index(link, "#"):])
+	ov := other.open(e, link[strings.Index(link, "#"):])
 	got := other.casesWhere(`v.cases.length === 2`)
 	if got.Cases[0].Name != cs.Cases[0].Name || got.Cases[0].Passed != "false" || got.Cases[1].Passed != "true" || !got.Cases[0].Open {
 		t.Errorf("cases from the share link = %+v, want %+v", got.Cases, cs.Cases)
 	}
 	// Fixing the rule there makes every case pass again.
 	other.typeRule(`CN == "client.example.com"`)
+	other.verdictAfter(ov.Seq)
 	other.casesWhere(`v.cases.every(c => c.passed === "true")`)
 	tb.noErrors()
 	other.noErrors()
@@ -167,6 +172,7 @@ func TestCasesMeasure20(t *testing.T) {
 	eval[chromedp.Void](tb, `performance.clearMeasures("mtlsplay:cases-call"); performance.clearMeasures("mtlsplay:engine-call")`)
 	rule := `CN == "client.example.com" && "URI:spiffe://example.com/ns/prod/sa/client" in SAN`
 	tb.typeRule(rule)
+	tb.verdictAfter(v.Seq)
 	tb.casesWhere(`v.cases.length === 20`)
 	ms := eval[[]float64](tb, `performance.getEntriesByName("mtlsplay:cases-call").map(e => e.duration)`)
 	decide := eval[[]float64](tb, `performance.getEntriesByName("mtlsplay:engine-call").map(e => e.duration)`)
