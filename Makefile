@@ -24,6 +24,7 @@ FUZZ := \
 	./internal/dialect:FuzzCompile \
 	./internal/workato:FuzzTranslate \
 	./internal/trust:FuzzParseBundle \
+	./internal/suite:FuzzReadPage \
 	./server/config:FuzzParseSuite \
 	./server/echo:FuzzAppendJSONString \
 	./server/authz:FuzzAuthzHeader \

@@ -46,9 +46,9 @@ type Case struct {
 // Expect is what a case must get: the code, and, when set, a substring of the
 // reason and a finding the decision must list.
 type Expect struct {
-	Code    int
-	Reason  string
-	Finding string
+	Code    int    `json:"code"`
+	Reason  string `json:"reason,omitempty"`
+	Finding string `json:"finding,omitempty"`
 }
 
 func (e Expect) String() string {

@@ -8,40 +8,14 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mtlsplay/mtlsplay/internal/certinfo"
-	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
-	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/suite"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
-
-// fileCase is one case of a suite (docs/suites.md), in a suite file or in the
-// server's config.
-type fileCase struct {
-	Name   string `yaml:"name"`
-	Client string `yaml:"client"`
-	// Bundles, Rule and Dialect are a client given in the case itself. A nil
-	// Bundles is none given; "bundles: []" is a client without bundles (4016).
-	Bundles []string `yaml:"bundles"`
-	Rule    string   `yaml:"rule"`
-	Dialect string   `yaml:"dialect"`
-	Chain   string   `yaml:"chain"` // a file, or PEM written in the case; "" presents none
-	At      string   `yaml:"at"`
-	// Expect is a code, or {code, reason, finding}: read by hand (readExpect)
-	// so its errors name the case.
-	Expect yaml.Node `yaml:"expect"`
-}
-
-// expectFields are the fields of an expectation written as a map.
-var expectFields = []string{"code", "reason", "finding"}
-
-// inlineClient names the client a case gives in its own bundles and rule.
-const inlineClient = "inline"
 
 // LoadSuite reads a suite file: clients and cases, or a server config, whose
 // cases it reads with the whole config checked as serve checks it (like nginx
@@ -91,199 +65,34 @@ func ParseSuite(path string, data []byte, now time.Time) (*Config, error) {
 	return cfg, nil
 }
 
-// parseCases reads every case: its client, its chain (each file parsed once),
-// its time and its expectation. The count was checked before.
-func parseCases(cfg *Config, fcs []fileCase, bundles *bundleSet) ([]*suite.Case, error) {
+// parseCases reads the cases (suite.ReadCases), their files relative to the
+// config and their bundles loaded as the clients' are. The count was checked before.
+func parseCases(cfg *Config, fcs []suite.FileCase, bundles *bundleSet) ([]*suite.Case, error) {
 	rel := relativeTo(cfg.Path)
-	type parsed struct {
-		certs []*certinfo.Certificate
-		err   error
-	}
-	chains := map[string]parsed{} // by resolved path
-	names := map[string]bool{}
-	out := make([]*suite.Case, 0, len(fcs))
-	for i, fc := range fcs {
-		cfail := func(field, format string, args ...any) error {
-			return &Error{File: cfg.Path, Case: fc.Name, CaseIndex: i + 1, Field: field, Err: fmt.Errorf(format, args...)}
-		}
-		switch {
-		case strings.TrimSpace(fc.Name) == "":
-			return nil, cfail("name", "has no name; every case needs one, for its report")
-		case len(fc.Name) > suite.MaxNameBytes:
-			return nil, &Error{File: cfg.Path, CaseIndex: i + 1, Field: "name", Err: fmt.Errorf("the name is %d bytes; at most %d", len(fc.Name), suite.MaxNameBytes)}
-		case names[fc.Name]:
-			return nil, cfail("name", "is a second case of that name; names must be unique, so that a report names one case")
-		}
-		names[fc.Name] = true
-		c := &suite.Case{Name: fc.Name, File: cfg.Path}
-
-		inline := fc.Bundles != nil || fc.Rule != "" || fc.Dialect != ""
-		switch {
-		case fc.Client != "" && inline:
-			return nil, cfail("client", "names client %q and gives bundles, rule or dialect too; give one or the other", fc.Client)
-		case fc.Client != "":
-			cl := cfg.Find(fc.Client)
-			if cl == nil {
-				return nil, cfail("client", "client %q is not in clients (%s)", fc.Client, clientNames(cfg))
-			}
-			c.ClientName, c.Client = cl.Name, &cl.Client
-		case inline:
-			if len(fc.Bundles) > policy.MaxBundles {
-				return nil, cfail("bundles", "lists %d bundles; a client selects at most %d", len(fc.Bundles), policy.MaxBundles)
-			}
-			cl := &engine.Client{Client: policy.Client{Name: inlineClient}}
-			for _, name := range fc.Bundles {
-				b, err := bundles.load(name, fmt.Sprintf("case %q", fc.Name), false)
-				if err != nil {
-					return nil, cfail("bundles", "%w", err)
-				}
-				cl.Bundles = append(cl.Bundles, b)
-			}
-			if strings.TrimSpace(fc.Rule) != "" {
-				r, err := engine.CompileRule(fc.Rule, fc.Dialect)
-				if err != nil {
-					return nil, cfail("rule", "%w", err)
-				}
-				cl.SetRule(r)
-			} else if err := knownDialect(fc.Dialect); err != nil {
-				return nil, cfail("dialect", "%w", err)
-			}
-			c.ClientName, c.Client = inlineClient, cl
-		}
-
-		switch chain := fc.Chain; {
-		case chain == "":
-		case strings.Contains(chain, "-----BEGIN") || strings.Contains(chain, "\n"):
-			certs, err := engine.ParseChain("chain", []byte(chain))
-			if err == nil && len(certs) == 0 {
-				err = errors.New("chain: holds no certificate; leave chain out for a client that presents none")
-			}
-			if err != nil {
-				return nil, cfail("chain", "%v", err)
-			}
-			c.Chain, c.ChainSource = certs, "inline"
-		default:
-			p := rel(chain)
-			got, ok := chains[p]
-			if !ok {
-				data, err := ReadFile(p, "certificate")
-				if err == nil {
-					got.certs, err = engine.ParseChain(chain, data)
-					if err != nil {
-						err = fmt.Errorf("chain %v", err)
-					}
-					if err == nil && len(got.certs) == 0 {
-						err = fmt.Errorf("chain %s: holds no certificate; leave chain out for a client that presents none", chain)
-					}
-				} else {
-					err = fmt.Errorf("chain %s: %v", chain, err)
-				}
-				got.err = err
-				chains[p] = got
-			}
-			if got.err != nil {
-				return nil, cfail("chain", "%v", got.err)
-			}
-			c.Chain, c.ChainSource = got.certs, chain
-		}
-
-		if fc.At != "" {
-			at, err := engine.ParseTime(fc.At, nil)
-			if err != nil {
-				return nil, cfail("at", "at: %v", err)
-			}
-			c.At = at
-		}
-		exp, err := readExpect(&fc.Expect)
-		if err != nil {
-			return nil, cfail("expect", "expect: %v", err)
-		}
-		c.Expect = exp
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// readExpect reads an expectation: a code, or {code, reason, finding}.
-func readExpect(n *yaml.Node) (suite.Expect, error) {
-	var e suite.Expect
-	switch n.Kind {
-	case 0:
-		return e, errors.New("missing: say the code the case must get (expect: 0), or {code: 4018, reason: \"…\", finding: expired}")
-	case yaml.ScalarNode:
-		code, err := readCode(n)
-		e.Code = code
-		return e, err
-	case yaml.MappingNode:
-	default:
-		return e, fmt.Errorf("line %d: write a code (expect: 0) or a map {code, reason, finding}", n.Line)
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if seen[k.Value] {
-			return e, fmt.Errorf("line %d: %s is given twice", k.Line, k.Value)
-		}
-		seen[k.Value] = true
-		if v.Kind != yaml.ScalarNode {
-			return e, fmt.Errorf("line %d: %s must be a single value", v.Line, k.Value)
-		}
-		switch k.Value {
-		case "code":
-			code, err := readCode(v)
-			if err != nil {
-				return e, err
-			}
-			e.Code = code
-		case "reason":
-			if v.Value == "" {
-				return e, fmt.Errorf("line %d: reason is empty; leave it out to accept any reason", v.Line)
-			}
-			e.Reason = v.Value
-		case "finding":
-			if !suite.KnownFinding(v.Value) {
-				return e, fmt.Errorf("line %d: %q is not a finding id (known: %s)", v.Line, v.Value, strings.Join(suite.FindingIDs, ", "))
-			}
-			e.Finding = v.Value
-		default:
-			return e, fmt.Errorf("line %d: unknown field %q (known here: %s)", k.Line, k.Value, strings.Join(expectFields, ", "))
-		}
-	}
-	if !seen["code"] {
-		return e, fmt.Errorf("line %d: code is missing; the code is what a case checks first", n.Line)
-	}
-	return e, nil
-}
-
-// readCode reads a decision code from a scalar.
-func readCode(n *yaml.Node) (int, error) {
-	code, err := strconv.Atoi(n.Value)
-	if err != nil || !suite.KnownCode(code) {
-		return 0, fmt.Errorf("line %d: %q is not a decision code (0, 4016, 4017, 4018, 4019 or 4020)", n.Line, n.Value)
-	}
-	return code, nil
-}
-
-// clientNames lists the configured clients for a message.
-func clientNames(cfg *Config) string {
-	if len(cfg.Clients) == 0 {
-		return "none are configured"
-	}
 	names := make([]string, len(cfg.Clients))
 	for i, c := range cfg.Clients {
 		names[i] = c.Name
 	}
-	return "known: " + strings.Join(names, ", ")
-}
-
-// knownDialect checks a dialect given without a rule, which compiling would
-// otherwise check.
-func knownDialect(name string) error {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case dialect.CEL, dialect.Workato, dialect.Auto, "":
-		return nil
+	src := suite.Sources{
+		File: cfg.Path,
+		Client: func(name string) *engine.Client {
+			if cl := cfg.Find(name); cl != nil {
+				return &cl.Client
+			}
+			return nil
+		},
+		Clients:   names,
+		ReadChain: func(name string) ([]byte, error) { return ReadFile(rel(name), "certificate") },
 	}
-	return &dialect.UnknownDialectError{Dialect: name}
+	src.Bundle = func(fc *suite.FileCase, i int) (*trust.Bundle, error) {
+		return bundles.load(fc.Bundles[i], i, fmt.Sprintf("case %q", fc.Name), false)
+	}
+	cases, err := suite.ReadCases(fcs, src)
+	var se *suite.Error
+	if errors.As(err, &se) {
+		return nil, &Error{File: se.File, Case: se.Case, CaseIndex: se.CaseIndex, Field: se.Field, Err: se.Err}
+	}
+	return cases, err
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)

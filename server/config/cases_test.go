@@ -130,3 +130,43 @@ func FuzzParseSuite(f *testing.F) {
 		}
 	})
 }
+
+// TestSuiteInlineBundles: a bundle written as PEM in a client's or a case's
+// list (as the page's export writes it) is read like a file's, named by its
+// place; the same PEM twice is one bundle.
+func TestSuiteInlineBundles(t *testing.T) {
+	dir := suiteDir(t)
+	root, err := os.ReadFile(filepath.Join(dir, "ca", "root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := "|\n        " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n        ") + "\n"
+	cfg, err := ParseSuite(filepath.Join(dir, "suite.yaml"), []byte(`clients:
+  - name: p
+    bundles:
+      - `+block+`    rule: CN == "client.example.com"
+cases:
+  - name: a
+    client: p
+    chain: ca/client-good-chain.pem
+    at: 2026-06-01T00:00:00Z
+    expect: 0
+  - name: b
+    bundles:
+      - `+block+`    chain: ca/client-good-chain.pem
+    at: 2026-06-01T00:00:00Z
+    expect: 0
+`), pki.TestNow)
+	if err != nil {
+		t.Fatalf("ParseSuite: %v", err)
+	}
+	a, b := cfg.Cases[0], cfg.Cases[1]
+	if len(cfg.Bundles) != 1 || cfg.Bundles[0].Name != "inline bundle 1" || a.Client.Bundles[0] != b.Client.Bundles[0] {
+		t.Errorf("inline bundles: %d configured (first %q); the same PEM twice is one bundle: %v", len(cfg.Bundles), cfg.Bundles[0].Name, a.Client.Bundles[0] == b.Client.Bundles[0])
+	}
+	_, err = ParseSuite(filepath.Join(dir, "suite.yaml"), []byte("cases:\n  - name: k\n    bundles:\n      - |\n        -----BEGIN CERTIFICATE-----\n        AAAA\n        -----END CERTIFICATE-----\n    expect: 4017\n"), pki.TestNow)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Case != "k" || ce.Field != "bundles" || !strings.Contains(err.Error(), "inline bundle 1") {
+		t.Errorf("a bad inline bundle: %v", err)
+	}
+}

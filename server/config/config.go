@@ -50,11 +50,11 @@ const (
 
 // fileConfig is the YAML config file as written (see the server issue).
 type fileConfig struct {
-	Listen  fileListen   `yaml:"listen"`
-	TLS     fileTLS      `yaml:"tls"`
-	Authz   fileAuthz    `yaml:"authz"`
-	Clients []fileClient `yaml:"clients"`
-	Cases   []fileCase   `yaml:"cases"` // the config's own tests, run at start (cases.go)
+	Listen  fileListen       `yaml:"listen"`
+	TLS     fileTLS          `yaml:"tls"`
+	Authz   fileAuthz        `yaml:"authz"`
+	Clients []fileClient     `yaml:"clients"`
+	Cases   []suite.FileCase `yaml:"cases"` // the config's own tests, run at start (cases.go)
 }
 
 type fileListen struct {
@@ -392,8 +392,8 @@ func (cfg *Config) parseClients(fc fileConfig, now time.Time) error {
 		if len(fcl.Bundles) > policy.MaxBundles {
 			return cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
 		}
-		for _, name := range fcl.Bundles {
-			b, err := bundles.load(name, who, true)
+		for j, name := range fcl.Bundles {
+			b, err := bundles.load(name, j, who, true)
 			if err != nil {
 				return cfail("bundles", "%w", err)
 			}
@@ -432,18 +432,27 @@ type bundleSet struct {
 	byPath map[string]*trust.Bundle // by resolved path
 }
 
-// load reads and parses the bundle file name (as written) for who, a client or
-// case, whose name its warnings carry. Only a client's bundles (configured) are
+// load reads and parses the bundle file name (as written, or PEM written in
+// the list), the index-th (from 0) of who, a client or case, whose name its
+// warnings carry. Only a client's bundles (configured) are
 // the server's: strict mode's handshake trusts what any of cfg.Bundles trusts,
 // and a case's own bundles must not widen that.
-func (s *bundleSet) load(name, who string, configured bool) (*trust.Bundle, error) {
-	p := s.rel(name)
+func (s *bundleSet) load(name string, index int, who string, configured bool) (*trust.Bundle, error) {
+	p, data := s.rel(name), []byte(name)
+	if suite.IsInlinePEM(name) {
+		// PEM written in the list, as the page's export writes it: named by
+		// its place, the same PEM one bundle (named for its first place)
+		// however often it is written.
+		p, name = "\x00"+name, fmt.Sprintf("inline bundle %d", index+1)
+	}
 	if b, ok := s.byPath[p]; ok {
 		return b, nil
 	}
-	data, err := ReadFile(p, "PEM")
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %v", name, err)
+	if !strings.HasPrefix(p, "\x00") {
+		var err error
+		if data, err = ReadFile(p, "PEM"); err != nil {
+			return nil, fmt.Errorf("bundle %s: %v", name, err)
+		}
 	}
 	b, err := trust.ParseBundle(name, data, s.now)
 	if err != nil {
@@ -600,7 +609,7 @@ func regular(m os.FileMode, kind string) error {
 // that a new field or a renamed package cannot make the message wrong.
 var yamlSections = func() map[string][2]string {
 	m := map[string][2]string{}
-	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "authz": fileAuthz{}, "an authz proxy": fileAuthzProxy{}, "a client": fileClient{}, "a case": fileCase{}} {
+	for section, v := range map[string]any{"the config": fileConfig{}, "listen": fileListen{}, "tls": fileTLS{}, "authz": fileAuthz{}, "an authz proxy": fileAuthzProxy{}, "a client": fileClient{}, "a case": suite.FileCase{}} {
 		t := reflect.TypeOf(v)
 		var fields []string
 		for i := range t.NumField() {
@@ -627,7 +636,7 @@ func yamlMessage(err error) string {
 		msg += " (write a list: [a.pem, b.pem])"
 	}
 	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(fileClient{}).String(), "a list of clients")
-	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(fileCase{}).String(), "a list of cases")
+	msg = strings.ReplaceAll(msg, "[]"+reflect.TypeOf(suite.FileCase{}).String(), "a list of cases")
 	for typ, sec := range yamlSections {
 		msg = strings.ReplaceAll(msg, typ, sec[0])
 	}

@@ -204,7 +204,20 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section><section id=\"cases\" class=\"pane wide cases\" data-testid=\"cases\" aria-labelledby=\"h-cases\"><h2 id=\"h-cases\">Cases <span class=\"count\" id=\"cases-count\"></span></h2><p class=\"help\">Certificates the rule must keep deciding as it does now. Each case keeps the certificate, bundles and time of the verdict shown, and expects its code; every case is decided again as you edit the rule. Export the cases as a suite file for <code>mtlsplay test</code> in CI (<a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var14 templ.SafeURL
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/suites.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 149, Col: 344}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\">test suites</a>); share links carry them.</p><div class=\"toolbar\"><button type=\"button\" id=\"case-add\" data-testid=\"case-add\" disabled>Add this as a case</button> <button type=\"button\" id=\"cases-export\" class=\"secondary\" data-testid=\"cases-export\" disabled>Export YAML</button> <button type=\"button\" id=\"cases-clear\" class=\"secondary\" data-testid=\"cases-clear\" disabled>Clear</button></div><p id=\"cases-status\" class=\"help\" data-testid=\"cases-status\" role=\"status\"></p><p id=\"cases-summary\" class=\"cases-summary\" data-testid=\"cases-summary\" data-state=\"\" aria-live=\"polite\"></p><ol id=\"cases-list\" class=\"cases-list\" data-testid=\"cases-list\" data-seq=\"0\" data-pending=\"false\"></ol><details id=\"cases-yaml\" data-testid=\"cases-yaml\" data-state=\"\"><summary>Suite as YAML: export, or paste or open one to import</summary> <textarea id=\"cases-yaml-text\" class=\"pem\" wrap=\"off\" data-testid=\"cases-yaml-text\" rows=\"10\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Suite YAML\"></textarea><div class=\"toolbar\"><button type=\"button\" id=\"cases-import\" data-testid=\"cases-import\">Import</button> <button type=\"button\" id=\"cases-open\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cases-file\" hidden accept=\".yaml,.yml,.txt\"> <a id=\"cases-download\" data-testid=\"cases-download\" download=\"mtlsplay-suite.yaml\" hidden>Download mtlsplay-suite.yaml</a></div></details></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -14,6 +14,7 @@ import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import * as exportPanel from "./exportpanel";
+import * as casesPane from "./cases";
 import * as serveOwn from "./serveown";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
@@ -127,6 +128,7 @@ async function run(): Promise<void> {
   try {
     const t0 = performance.now();
     const res = await engine.call<DecideResponse | { error: EngineError }>("decide", req);
+    casesPane.decided(req, isError(res) ? null : res); // the cases run in the worker while the verdict renders
     performance.measure("mtlsplay:round-trip", { start: t0 });
     const tr = performance.now();
     queueMicrotask(() => performance.measure("mtlsplay:render", { start: tr }));
@@ -488,6 +490,11 @@ function refreshExport(): void {
   );
 }
 byId("export").addEventListener("toggle", refreshExport);
+casesPane.attach(engine, (rule, dialect) => {
+  rulePane.dialect = dialect;
+  editor.text = rule;
+  schedule();
+});
 serveOwn.attach(() => ({ cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atInput.value.trim() }));
 byId("gateway-all").addEventListener("toggle", () => {
   if (gateways.tableOpen()) schedule();
@@ -498,7 +505,7 @@ byId("gateway-all").addEventListener("toggle", () => {
 function state(): State {
   // The samples' clock is not the person's choice: a link leaves it out, and the page
   // that opens it applies it again if the certificate is a sample.
-  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atFromSample ? "" : atInput.value.trim(), gateway: gateways.selected() };
+  return { cert: certInput.value, bundles: bundlesNow(), rule: editor.text, dialect: rulePane.dialect, at: atFromSample ? "" : atInput.value.trim(), gateway: gateways.selected(), cases: casesPane.get() };
 }
 
 function restore(s: Partial<State>): void {
@@ -513,6 +520,7 @@ function restore(s: Partial<State>): void {
   atInput.value = s.at ?? "";
   if (s.at === undefined) sampleTime(isSample(certInput.value));
   else describeTime();
+  casesPane.set((s.cases ?? []).map((c) => ({ ...c, chain: stripPrivateKeys(c.chain).text, bundles: c.bundles.map((b) => ({ name: b.name, pem: stripPrivateKeys(b.pem).text })) })));
   notice(null);
   schedule();
 }

@@ -3,6 +3,7 @@
 // the browser, so nothing is sent to any server. Private keys never get here: the
 // page strips them before they reach the state.
 
+import type { PageCase } from "./cases";
 import type { BundleInput, Dialect } from "./types";
 
 export interface State {
@@ -12,6 +13,63 @@ export interface State {
   dialect: Dialect;
   at: string;
   gateway: string; // the gateway whose view is shown; Workato when absent
+  cases: PageCase[]; // the Cases pane's; none when absent
+}
+
+/** The most cases a link may hold (the Cases pane's limit, suite.MaxPageCases). */
+export const MAX_LINK_CASES = 100;
+
+// packCases writes cases with each distinct text (a chain, a bundle's PEM) once, in a
+// table: cases share their bundles and often their chains, and deflate's 32 KiB window
+// would not find a repeat several certificates back. [texts, rows]; a row is
+// [name, chain, [[bundle name, pem]...], at, code, reason?, finding?], texts by index.
+function packCases(cs: PageCase[]): unknown {
+  if (!cs.length) return undefined;
+  const texts: string[] = [];
+  const index = new Map<string, number>();
+  const ref = (t: string) => {
+    let i = index.get(t);
+    if (i === undefined) index.set(t, (i = texts.push(t) - 1));
+    return i;
+  };
+  const rows = cs.map((c) => {
+    const row: unknown[] = [c.name, ref(c.chain), c.bundles.map((b) => [b.name, ref(b.pem)]), c.at ?? "", c.expect.code];
+    if (c.expect.reason || c.expect.finding) row.push(c.expect.reason ?? "", c.expect.finding ?? "");
+    return row;
+  });
+  return [texts, rows];
+}
+
+function unpackCases(k: unknown): PageCase[] | undefined {
+  if (k === undefined) return undefined;
+  const bad = () => new NewerLink("its cases are not in a form this page reads: this link was made by a newer version of the playground");
+  if (!Array.isArray(k) || k.length !== 2 || !Array.isArray(k[0]) || !Array.isArray(k[1])) throw bad();
+  const [texts, rows] = k as [unknown[], unknown[]];
+  if (rows.length > MAX_LINK_CASES) throw new TooLargeLink(`it holds ${rows.length} cases; a page keeps at most ${MAX_LINK_CASES}`);
+  const text = (i: unknown) => {
+    if (typeof i !== "number" || typeof texts[i] !== "string") throw bad();
+    return texts[i] as string;
+  };
+  const str = (x: unknown) => {
+    if (typeof x !== "string") throw bad();
+    return x;
+  };
+  return rows.map((r) => {
+    if (!Array.isArray(r) || r.length < 5 || !Array.isArray(r[2]) || typeof r[4] !== "number") throw bad();
+    const c: PageCase = {
+      name: str(r[0]),
+      chain: text(r[1]),
+      bundles: (r[2] as unknown[]).map((b) => {
+        if (!Array.isArray(b)) throw bad();
+        return { name: str(b[0]), pem: text(b[1]) };
+      }),
+      at: str(r[3]) || undefined,
+      expect: { code: r[4] },
+    };
+    if (r[5]) c.expect.reason = str(r[5]);
+    if (r[6]) c.expect.finding = str(r[6]);
+    return c;
+  });
 }
 
 const DIALECTS: readonly Dialect[] = ["auto", "cel", "workato"];
@@ -42,7 +100,7 @@ function fromBase64url(s: string): Uint8Array {
 
 /** encode returns the fragment (with its leading #) that restores s. */
 export async function encode(s: State): Promise<string> {
-  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, d: s.dialect === "auto" ? undefined : s.dialect, a: s.at || undefined, g: s.gateway === "workato" ? undefined : s.gateway || undefined });
+  const json = JSON.stringify({ v: 1, c: s.cert, b: s.bundles.map((b) => [b.name, b.pem]), r: s.rule, d: s.dialect === "auto" ? undefined : s.dialect, a: s.at || undefined, g: s.gateway === "workato" ? undefined : s.gateway || undefined, k: packCases(s.cases ?? []) });
   const z = await pipe(new TextEncoder().encode(json), new CompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
   return PREFIX + toBase64url(z);
 }
@@ -110,6 +168,8 @@ export async function decode(fragment: string): Promise<Partial<State> | null> {
     at: opt(o.a),
     // A link made before the gateway selector has none: the page shows Workato's view.
     gateway: opt(o.g),
+    // A link made before the Cases pane has none: the page keeps none.
+    cases: unpackCases(o.k),
   };
 }
 
