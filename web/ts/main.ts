@@ -19,6 +19,7 @@ import * as serveOwn from "./serveown";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
 import * as header from "./header";
+import * as firstPaint from "./firstpaint";
 import type { HeaderView } from "./header";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
 
@@ -187,6 +188,7 @@ async function run(): Promise<void> {
   if (firstVerdict) {
     firstVerdict = false;
     performance.mark("mtlsplay:first-verdict");
+    firstPaint.engineVerdict();
     setTimeout(() => {
       editor.mount();
       setTimeout(() => editor.warm(), 50);
@@ -629,6 +631,6 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-copy]"
   b.replaceWith(copyButton(() => target.textContent ?? "", b.getAttribute("aria-label")?.replace(/^Copy /, "") ?? "value"));
 }
 hideError();
-replace(byId("explain"));
+firstPaint.watch();
 void start();
 
