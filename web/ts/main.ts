@@ -449,7 +449,8 @@ void engine.whenReady().catch(() => editor.mount());
 // theirs and is never replaced.
 
 const atHelp = byId("at-help");
-let atFromSample = false;
+// The HTML of the first paint (design 6.4) fills the field with the samples' clock.
+let atFromSample = atInput.hasAttribute("data-first-paint") && atInput.value === sampleClock;
 
 function sampleTime(sample: boolean): void {
   if (sample && (atFromSample || !atInput.value.trim())) {
