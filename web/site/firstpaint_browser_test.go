@@ -14,6 +14,8 @@ import (
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
 // The elements the first paint fills (web/site/firstpaint.go), and the attributes
@@ -147,5 +149,78 @@ func TestFirstPaintHiddenForShareLink(t *testing.T) {
 	if n := eval[int](tb, `performance.getEntriesByName("mtlsplay:first-paint-verdict").length`); n != 1 {
 		t.Errorf("%d mtlsplay:first-paint-verdict marks for a share link, want 1 (its engine verdict's frame)", n)
 	}
+	tb.noErrors()
+}
+
+// TestFirstPaintRendererMatchesPage: beyond the default sample, the Go port of
+// render.ts (firstpaint.go) draws what the page draws for decisions that take its
+// other paths: a failed chain with findings (expired, leaf without its intermediate),
+// and a rule that fails with near misses. The page's request is read from its
+// inputs, decided natively, rendered in Go and compared, element by element, with
+// the page's DOM, so the two renderers cannot drift apart unnoticed.
+func TestFirstPaintRendererMatchesPage(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	compare := func(name string) {
+		t.Helper()
+		req := eval[map[string]any](tb, `(() => {
+			const at = document.getElementById("at").value.trim();
+			const r = {certificates: document.getElementById("cert").value,
+				bundles: [...document.querySelectorAll("#bundles .bundle")].map((el, i) => ({name: el.querySelector(".bundle-name").value.trim() || "bundle " + (i + 1), pem: el.querySelector("textarea").value})),
+				rule: [...document.querySelectorAll('[data-testid="rule-input"] .cm-line')].map((l) => l.textContent).join("\n"),
+				gateway: document.getElementById("gateway").value};
+			if (at) r.at = at;
+			return r; })()`)
+		body, _ := json.Marshal(req)
+		want, err := site.FirstPaintOf(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		wantJSON, _ := json.Marshal(want)
+		diff := eval[map[string][2]string](tb, `((want) => {
+			const out = {};
+			for (const [k, html] of Object.entries(want)) {
+				const m = /^(.*)\[(.*)\]$/.exec(k);
+				const el = document.getElementById(m ? m[1] : k);
+				if (!el) { out[k] = [html, "(no element)"]; continue; }
+				let got, exp = html;
+				if (m && m[2] === "hidden") got = el.hidden ? "hidden" : "";
+				else if (m) got = el.getAttribute(m[2]) ?? "";
+				else { const t = document.createElement("template"); t.innerHTML = html; exp = t.innerHTML; got = el.innerHTML; }
+				if (got !== exp) out[k] = [exp, got];
+			}
+			return out; })(`+string(wantJSON)+`)`)
+		for k, d := range diff {
+			t.Errorf("%s: %s: firstpaint.go draws\n%s\nthe page drew\n%s", name, k, d[0], d[1])
+		}
+		if len(want) < 15 {
+			t.Errorf("%s: firstpaint.go drew %d parts, want the verdict's, the fields' and the rest", name, len(want))
+		}
+	}
+	poll[bool](tb, `document.querySelector('[data-testid="rule-input"] .cm-line') !== null`, 10*time.Second)
+	compare("default sample")
+	for _, sample := range []string{"expired", "leaf-only"} {
+		selectOption(tb, "#sample", sample)
+		v = tb.verdictAfter(v.Seq)
+		if v.Code != "4018" {
+			t.Fatalf("sample %s: code %s, want 4018", sample, v.Code)
+		}
+		compare("sample " + sample)
+	}
+	selectOption(tb, "#sample", "good")
+	v = tb.verdictAfter(v.Seq)
+	tb.typeRule(`CN == "client.example.org" && "DNS:client.example.co" in SAN`)
+	v = tb.verdictAfter(v.Seq)
+	for v.Pending != "false" || !strings.Contains(tb.ruleText(), `example.co" in SAN`) {
+		v = tb.verdictAfter(v.Seq)
+	}
+	if v.Code != "4019" {
+		t.Fatalf("failing rule: code %s, want 4019", v.Code)
+	}
+	if n := eval[int](tb, `document.querySelectorAll("#near-misses li").length`); n == 0 {
+		t.Errorf("failing rule: no near misses on the page, want some to compare")
+	}
+	compare("failing rule")
 	tb.noErrors()
 }
