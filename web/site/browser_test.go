@@ -34,8 +34,10 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -277,6 +279,20 @@ func (tb *tab) verdictAfter(seq int) verdict {
 	tb.t.Helper()
 	expr := fmt.Sprintf(`(() => { const v = %s; return v && v.seq > %d && v.pending === "false" ? v : null; })()`, readVerdict, seq)
 	return poll[verdict](tb, expr, 30*time.Second)
+}
+
+// verdictAwait is verdictAfter without polling: one evaluation that resolves when
+// the page's verdict changes, so a measurement does not run the question on the
+// page's main thread every 5 ms while it works.
+func (tb *tab) verdictAwait(seq int) verdict {
+	tb.t.Helper()
+	return eval[verdict](tb, fmt.Sprintf(`new Promise((resolve) => {
+		const v = document.getElementById("verdict");
+		const done = () => Number(v.dataset.seq || 0) > %d && v.dataset.pending === "false";
+		if (done()) return resolve(%s);
+		const mo = new MutationObserver(() => { if (done()) { mo.disconnect(); resolve(%s); } });
+		mo.observe(v, {attributes: true});
+	})`, seq, readVerdict, readVerdict))
 }
 
 func (tb *tab) current() verdict {
@@ -693,6 +709,7 @@ type timings struct {
 	Changes      []float64 `json:"changes"`
 	Paints       []float64 `json:"paints"`
 	Engine       []float64 `json:"calls"`
+	Render       []float64 `json:"render"`
 }
 
 const coldTimings = `(() => { const d = document.getElementById("main").dataset; return {
@@ -735,8 +752,10 @@ func BenchmarkColdLoad(b *testing.B) {
 }
 
 // BenchmarkKeystroke types a rule one key at a time, waiting for each verdict, and
-// reports the median time from the key's input event to the verdict in the DOM, to
-// the next painted frame, and of the engine call inside the worker.
+// reports the median and 95th percentile of the time from the key's input event to
+// the verdict in the DOM and to the next painted frame, the median engine call inside
+// the worker, and the page's rendering of the response (mtlsplay:render).
+// MTLSPLAY_PROFILE=1 also logs the page's "prof:" measures, when a build adds them.
 //
 //	go test ./web/site -run '^$' -bench Keystroke -benchtime 40x
 func BenchmarkKeystroke(b *testing.B) {
@@ -746,6 +765,27 @@ func BenchmarkKeystroke(b *testing.B) {
 	v = tb.setAt(v.Seq)
 	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
 	eval[chromedp.Void](tb, `performance.clearMeasures()`)
+	// Nodes the page adds or removes, counted; the main thread's CPU time in its
+	// tasks, scripts, style and layout (threadTicks: what the page did, whatever else
+	// runs on the machine).
+	eval[chromedp.Void](tb, `window.__nodes = 0; new MutationObserver((rs) => { for (const r of rs) window.__nodes += r.addedNodes.length + r.removedNodes.length; }).observe(document.body, {subtree: true, childList: true})`)
+	cpu := func() map[string]float64 {
+		b.Helper()
+		out := map[string]float64{}
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			m, err := chromedp.Call(ctx, performance.GetMetrics, cdp.Empty{})
+			for _, x := range m.Metrics {
+				out[x.Name] = x.Value
+			}
+			return err
+		}))
+		return out
+	}
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, performance.Enable, performance.EnableParams{TimeDomain: performance.EnableTimeDomainThreadTicks})
+		return err
+	}))
+	cpu0 := cpu()
 	keys := ` && cert.subject.cn != "x"`
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -758,15 +798,37 @@ func BenchmarkKeystroke(b *testing.B) {
 		} else {
 			tb.do(chromedp.KeyEvent(k))
 		}
-		v = tb.verdictAfter(v.Seq)
+		v = tb.verdictAwait(v.Seq)
 	}
 	b.StopTimer()
+	cpu1 := cpu()
 	tb.do(chromedp.Sleep(100 * time.Millisecond))
-	tm := eval[timings](tb, `({changes: performance.getEntriesByName("mtlsplay:change-to-verdict").map(m => m.duration), paints: performance.getEntriesByName("mtlsplay:change-to-paint").map(m => m.duration), calls: performance.getEntriesByName("mtlsplay:engine-call").map(m => m.duration)})`)
+	perKey := func(name string) float64 { return (cpu1[name] - cpu0[name]) * 1000 / float64(b.N) }
+	b.ReportMetric(perKey("TaskDuration"), "ms-cpu/key-main-thread")
+	b.ReportMetric(perKey("ScriptDuration"), "ms-cpu/key-script")
+	b.ReportMetric(perKey("RecalcStyleDuration")+perKey("LayoutDuration"), "ms-cpu/key-style+layout")
+	b.ReportMetric(eval[float64](tb, `window.__nodes`)/float64(b.N), "nodes-changed/key")
+	tm := eval[timings](tb, `({changes: performance.getEntriesByName("mtlsplay:change-to-verdict").map(m => m.duration), paints: performance.getEntriesByName("mtlsplay:change-to-paint").map(m => m.duration), calls: performance.getEntriesByName("mtlsplay:engine-call").map(m => m.duration), render: performance.getEntriesByName("mtlsplay:render").map(m => m.duration)})`)
 	b.ReportMetric(median(tm.Changes), "ms/key-to-verdict")
 	b.ReportMetric(percentile(tm.Changes, 90), "ms/key-to-verdict-p90")
+	b.ReportMetric(percentile(tm.Changes, 95), "ms/key-to-verdict-p95")
 	b.ReportMetric(median(tm.Paints), "ms/key-to-paint")
+	b.ReportMetric(percentile(tm.Paints, 95), "ms/key-to-paint-p95")
 	b.ReportMetric(median(tm.Engine), "ms/engine-call")
+	b.ReportMetric(median(tm.Render), "ms/render")
+	b.ReportMetric(percentile(tm.Render, 95), "ms/render-p95")
+	b.ReportMetric(float64(len(tm.Changes)), "keys")
+	if os.Getenv("MTLSPLAY_PROFILE") != "" {
+		// The page's own measures of its steps (performance.measure names starting
+		// "prof:"), when a build adds them for a profile.
+		prof := eval[map[string][]float64](tb, `(() => { const o = {}; for (const m of performance.getEntriesByType("measure")) if (m.name.startsWith("prof:") || m.name === "mtlsplay:round-trip" || m.name === "mtlsplay:input-to-call") (o[m.name] ??= []).push(m.duration); return o; })()`)
+		var line []string
+		for k, xs := range prof {
+			line = append(line, fmt.Sprintf("%s %.2f/%.2f", k, median(xs), percentile(xs, 95)))
+		}
+		sort.Strings(line)
+		b.Logf("median/p95 of %d keys: %s", len(tm.Changes), strings.Join(line, "; "))
+	}
 	tb.noErrors()
 }
 

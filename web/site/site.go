@@ -69,10 +69,11 @@ type page struct {
 	Assets      assetURLs
 	Sizes       string // the engine's sizes, for the docs
 	SampleName  string
-	SampleClock string // the time the page evaluates the samples at
-	Served      bool   // served by mtlsplay serve, beside /try/
-	Icon        string // the page's icon; "" for none (an empty data: URL, so the browser asks for no favicon.ico)
-	Script      string // a served page's own script (ServedPage), deferred
+	SampleClock string      // the time the page evaluates the samples at
+	Served      bool        // served by mtlsplay serve, beside /try/
+	Icon        string      // the page's icon; "" for none (an empty data: URL, so the browser asks for no favicon.ico)
+	Script      string      // a served page's own script (ServedPage), deferred
+	First       *firstPaint // the playground's: the default sample's decision, or nil
 	Nav         []navItem
 }
 
@@ -236,6 +237,12 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		gwErrText = gwErr.Error()
 	}
 	nav := navigation(mdDocs)
+	first, err := decideFirstPaint(assets)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNoSample) {
+		first = nil // a build without samples: the page opens as it did before
+	} else if err != nil {
+		return nil, err
+	}
 	mk := func(root, active, title, desc string) page {
 		return page{Title: title, Description: desc, Root: root, Active: active, Assets: urls, Sizes: sizes, SampleName: sampleName, SampleClock: clock, Served: o.served, Nav: nav}
 	}
@@ -243,7 +250,7 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		path string
 		c    templ.Component
 	}{
-		{"index.html", playground(mk("", "playground", "mtlsplay — mTLS client-certificate rule playground", "Paste a client certificate, pick CA bundles, write a rule: see what the rule sees, whether the chain is trusted, the decision code and why. Nothing is uploaded."))},
+		{"index.html", playground(withFirstPaint(mk("", "playground", "mtlsplay — mTLS client-certificate rule playground", "Paste a client certificate, pick CA bundles, write a rule: see what the rule sees, whether the chain is trusted, the decision code and why. Nothing is uploaded."), first))},
 		{"docs/index.html", docStart(mk("../", "start", "Getting started — mtlsplay", "How to use the mtlsplay playground, CLI and server."))},
 		{"docs/rules.html", docRules(mk("../", "rules", "Rule reference — mtlsplay", "Every variable, certificate field and function of mtlsplay's CEL rules, with examples."), groups)},
 		{"docs/names.html", docNames(mk("../", "names", "How SAN and DN are written — mtlsplay", "SAN prefixes, RFC 4514 DN strings and the OpenSSL slash form."))},
@@ -265,6 +272,11 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 		out = append(out, renderedFile{p.path, b.Bytes()})
 	}
 	return out, nil
+}
+
+func withFirstPaint(p page, fp *firstPaint) page {
+	p.First = fp
+	return p
 }
 
 // Export writes the static site (pages, scripts, styles and the engine) into dir,

@@ -3,6 +3,11 @@
 // WebAssembly overlaps with loading the page. app.js adopts the worker (and any
 // message that arrived early) and removes the one global this leaves.
 
+// The page's HTML carries the default sample's verdict (docs/design.md §6). A share
+// link opens another decision: that verdict must never show for it, so it is hidden
+// (app.css) before the first paint, until the engine's own verdict replaces it.
+if (location.hash.startsWith("#s=")) document.documentElement.dataset.firstPaint = "stale";
+
 const script = document.currentScript as HTMLScriptElement | null;
 if (script?.dataset.worker && script.dataset.wasm && typeof Worker !== "undefined") {
   // The worker reads the engine's URL from its own URL and starts at once (see

@@ -120,6 +120,10 @@ export function viewOf(views: GatewayView[] | null | undefined, name: string): G
  */
 export function render(views: GatewayView[] | null | undefined, trust?: GatewayTrust[] | null): void {
   const name = selected();
+  // Drawn again only when something it shows changed (a keystroke in the rule changes none of it).
+  const key = JSON.stringify([views, trust === undefined ? "none" : trust, name, tableOpen()]);
+  if (key === drawnKey) return;
+  drawnKey = key;
   const v = viewOf(views, name);
   const dl = byId("gateway-fields");
   if (!v) {
@@ -144,6 +148,9 @@ export function render(views: GatewayView[] | null | undefined, trust?: GatewayT
   if (tableOpen()) renderTable(views, trust);
 }
 
+// What render last drew, as its inputs' JSON.
+let drawnKey = "";
+
 /** trustSentence says what a gateway whose verdict differs would do with the chain. */
 function trustSentence(t: GatewayTrust): string {
   const g = label(t.name);
@@ -152,6 +159,7 @@ function trustSentence(t: GatewayTrust): string {
 
 /** hideTrust hides the selected gateway's trust line (no decision to compare with). */
 export function hideTrust(): void {
+  drawnKey = "";
   renderTrust(undefined);
 }
 

@@ -34,8 +34,15 @@ function fieldRow(f: HeaderField): HTMLElement {
   );
 }
 
+// What render last drew, as its input's JSON ("" before the first render).
+let drawnKey = "";
+
 /** render shows the header the certificate box was read from, or hides the block. */
 export function render(hv: HeaderView | null | undefined): void {
+  // Drawn again only when the header read changed (a keystroke in the rule changes nothing here).
+  const key = JSON.stringify(hv ?? null);
+  if (key === drawnKey) return;
+  drawnKey = key;
   const box = byId("header-read");
   if (!hv) {
     box.hidden = true;

@@ -19,6 +19,7 @@ import * as serveOwn from "./serveown";
 import * as gateways from "./gateway";
 import type { GatewayView } from "./gateway";
 import * as header from "./header";
+import * as firstPaint from "./firstpaint";
 import type { HeaderView } from "./header";
 import { type BundleInput, type Certificate, type CompileResponse, type Declaration, type DecideRequest, type DecideResponse, type EngineError, type Finding, type InspectResponse, type Issue, isError, type ReadResponse } from "./types";
 
@@ -187,6 +188,7 @@ async function run(): Promise<void> {
   if (firstVerdict) {
     firstVerdict = false;
     performance.mark("mtlsplay:first-verdict");
+    firstPaint.engineVerdict();
     setTimeout(() => {
       editor.mount();
       setTimeout(() => editor.warm(), 50);
@@ -447,7 +449,8 @@ void engine.whenReady().catch(() => editor.mount());
 // theirs and is never replaced.
 
 const atHelp = byId("at-help");
-let atFromSample = false;
+// The HTML of the first paint (design 6.4) fills the field with the samples' clock.
+let atFromSample = atInput.hasAttribute("data-first-paint") && atInput.value === sampleClock;
 
 function sampleTime(sample: boolean): void {
   if (sample && (atFromSample || !atInput.value.trim())) {
@@ -629,6 +632,6 @@ for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-copy]"
   b.replaceWith(copyButton(() => target.textContent ?? "", b.getAttribute("aria-label")?.replace(/^Copy /, "") ?? "value"));
 }
 hideError();
-replace(byId("explain"));
+firstPaint.watch();
 void start();
 

@@ -6,6 +6,53 @@ import type { BundleView, Certificate, DecideResponse, EngineError, Finding, Nea
 
 const DAY = 86_400_000;
 
+// --- incremental rendering ------------------------------------------------------------------
+// A keystroke in the rule changes the verdict and the explanation; the certificate's
+// fields, its chains and findings, the gateway's view stay as they were. Each part is
+// drawn again only when what it shows changed: drawn keeps, per element, the key of
+// what it shows (its inputs, as JSON), and a part whose key is unchanged is left alone,
+// its DOM nodes (and their focus, selection and hover) kept. Whatever else writes into
+// such an element forgets its key first.
+
+const drawn = new WeakMap<Element, string>();
+
+/** unchanged says whether el already shows what key describes, and records key. */
+function unchanged(el: Element, key: string): boolean {
+  if (drawn.get(el) === key) return true;
+  drawn.set(el, key);
+  return false;
+}
+
+/** forget makes the next render of el draw it whatever its key. */
+function forget(...els: Element[]): void {
+  for (const el of els) drawn.delete(el);
+}
+
+/** setText writes text only when it differs: an equal write still costs a relayout. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * reconcile makes nodes the children of parent, in order, moving or removing only
+ * what differs: nodes already in place stay untouched.
+ */
+function reconcile(parent: Element, nodes: Node[]): void {
+  let cur = parent.firstChild;
+  for (const n of nodes) {
+    if (cur === n) {
+      cur = cur.nextSibling;
+      continue;
+    }
+    parent.insertBefore(n, cur);
+  }
+  while (cur) {
+    const next = cur.nextSibling;
+    parent.removeChild(cur);
+    cur = next;
+  }
+}
+
 /** formatValue shows a value the engine rendered in CEL syntax (or a JSON value). */
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null || v === "") return "—";
@@ -43,18 +90,21 @@ const CODE_NAMES: Record<number, string> = {
 export function renderVerdict(res: DecideResponse): void {
   const v = verdictValue(res);
   const verdict = byId("verdict");
-  verdict.dataset.value = v;
-  byId("verdict-badge").textContent = v === "true" ? "Accepted" : v === "error" ? "Error" : "Rejected";
+  if (verdict.dataset.value !== v) verdict.dataset.value = v;
+  setText(byId("verdict-badge"), v === "true" ? "Accepted" : v === "error" ? "Error" : "Rejected");
   const code = byId("decision-code");
-  code.dataset.code = String(res.code);
-  code.textContent = String(res.code);
-  byId("code-name").textContent = CODE_NAMES[res.code] ?? "";
+  if (code.dataset.code !== String(res.code)) code.dataset.code = String(res.code);
+  setText(code, String(res.code));
+  setText(byId("code-name"), CODE_NAMES[res.code] ?? "");
   // The reason quotes names (a DN in a verification failure): through replace, so a
   // character that reorders text is marked and isolated as it is in the fields.
-  replace(byId("reason"), res.reason);
+  const reason = byId("reason");
+  if (!unchanged(reason, res.reason)) replace(reason, res.reason);
 
   const rule = byId("rule-value");
-  if (res.rule) {
+  if (unchanged(rule, JSON.stringify([res.rule?.value, res.rule?.error, !!res.rule, (res.steps ?? []).some((s) => s.check === "rule")]))) {
+    // the same sentence
+  } else if (res.rule) {
     replace(rule, "The rule evaluated to ", h("span", { class: valueClass(res.rule.value, res.rule.error) }, res.rule.error ? `error: ${res.rule.error}` : String(res.rule.value)), ".");
   } else {
     const ran = (res.steps ?? []).some((s) => s.check === "rule");
@@ -63,8 +113,10 @@ export function renderVerdict(res: DecideResponse): void {
   renderNearMisses(res.rule?.near_misses);
   // The failing step's detail is, as the engine words it, the end of the reason: it is
   // said once, in the reason, and the step points there.
+  const steps = byId("steps");
+  if (unchanged(steps, JSON.stringify([res.steps, res.reason]))) return hideError();
   replace(
-    byId("steps"),
+    steps,
     (res.steps ?? []).map((s) => {
       const said = !s.ok && s.detail !== "" && res.reason.endsWith(s.detail);
       return h("li", { class: s.ok ? "ok" : "bad", "data-check": s.check }, h("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed" }, s.ok ? "✓" : "✗"), " ", h("strong", null, s.check), ": ", said ? h("span", { class: "muted" }, "failed: the reason above") : s.detail);
@@ -81,6 +133,7 @@ const spans = (rs: { start: number; end: number }[] | null): [number, number][] 
 function renderNearMisses(misses: NearMiss[] | null | undefined): void {
   const list = byId("near-misses");
   const ms = misses ?? [];
+  if (unchanged(list, JSON.stringify(ms))) return;
   list.hidden = ms.length === 0;
   replace(
     list,
@@ -97,6 +150,7 @@ function renderNearMisses(misses: NearMiss[] | null | undefined): void {
 }
 
 export function renderEngineError(e: EngineError): void {
+  forget(byId("reason"), byId("rule-value"), byId("steps"), byId("near-misses"));
   byId("near-misses").hidden = true;
   const verdict = byId("verdict");
   verdict.dataset.value = "error";
@@ -161,34 +215,59 @@ export function explainRows(nodes: RuleNode[]): ExplainRow[] {
   return shown;
 }
 
+// The deepest indentation the explanation draws (app.css: li[data-depth]); an
+// attribute, not a style, so that the HTML of the first paint can carry it (the CSP
+// allows no inline style).
+const MAX_DEPTH = 12;
+
+// The explanation's rows are kept across renders: a row whose node reads the same
+// (text, value, type, depth) is the same element, and rowNode gives its listeners the
+// latest node, explainFocus the latest callback.
+const rowKey = new WeakMap<Element, string>();
+const rowNode = new WeakMap<Element, RuleNode>();
+let explainFocus: (n: RuleNode | null) => void = () => {};
+
+function explainRow(node: RuleNode, depth: number): HTMLElement {
+  const notEvaluated = node.error === "not evaluated";
+  const li = h(
+    "li",
+    { tabindex: "0", "data-start": String(node.start), "data-end": String(node.end), class: notEvaluated ? "skipped" : undefined, "data-depth": String(Math.min(depth, MAX_DEPTH)) },
+    h("code", { class: "expr" }, node.text),
+    h("span", { class: "arrow", "aria-hidden": "true" }, " → "),
+    node.iterations?.length
+      ? h("span", { class: "iters", "aria-label": "value for each element" }, node.iterations.map((it, i) => h("span", { class: valueClass(it.value, it.error), title: `element ${i}${it.error ? ": " + it.error : ""}` }, it.error ? "error" : formatValue(it.value))))
+      : h("span", { class: notEvaluated ? "val muted" : valueClass(node.value, node.error) }, notEvaluated ? "not evaluated" : node.error ? `error: ${node.error}` : formatValue(node.value)),
+    node.type ? h("span", { class: "type" }, node.type) : null,
+  );
+  const on = () => explainFocus(rowNode.get(li) ?? null);
+  const off = () => explainFocus(null);
+  li.addEventListener("mouseenter", on);
+  li.addEventListener("focus", on);
+  li.addEventListener("mouseleave", off);
+  li.addEventListener("blur", off);
+  return li;
+}
+
 export function renderExplain(nodes: RuleNode[] | null | undefined, onFocus: (n: RuleNode | null) => void): void {
+  explainFocus = onFocus;
   const list = byId("explain");
   const rows = explainRows(nodes ?? []);
   if (rows.length === 0) {
     replace(list, h("li", { class: "muted" }, nodes ? "Nothing to explain." : "The rule was not evaluated."));
     return;
   }
-  replace(
+  const old = new Map<string, Element[]>();
+  for (const li of list.children) {
+    const k = rowKey.get(li);
+    if (k !== undefined) old.set(k, [...(old.get(k) ?? []), li]);
+  }
+  reconcile(
     list,
     rows.map(({ node, depth }) => {
-      const notEvaluated = node.error === "not evaluated";
-      const li = h(
-        "li",
-        { tabindex: "0", "data-start": String(node.start), "data-end": String(node.end), class: notEvaluated ? "skipped" : undefined },
-        h("code", { class: "expr" }, node.text),
-        h("span", { class: "arrow", "aria-hidden": "true" }, " → "),
-        node.iterations?.length
-          ? h("span", { class: "iters", "aria-label": "value for each element" }, node.iterations.map((it, i) => h("span", { class: valueClass(it.value, it.error), title: `element ${i}${it.error ? ": " + it.error : ""}` }, it.error ? "error" : formatValue(it.value))))
-          : h("span", { class: notEvaluated ? "val muted" : valueClass(node.value, node.error) }, notEvaluated ? "not evaluated" : node.error ? `error: ${node.error}` : formatValue(node.value)),
-        node.type ? h("span", { class: "type" }, node.type) : null,
-      );
-      li.style.setProperty("--depth", String(depth));
-      const on = () => onFocus(node);
-      const off = () => onFocus(null);
-      li.addEventListener("mouseenter", on);
-      li.addEventListener("focus", on);
-      li.addEventListener("mouseleave", off);
-      li.addEventListener("blur", off);
+      const key = JSON.stringify([node.start, node.end, node.text, node.kind, node.type, node.value, node.error, node.iterations, depth]);
+      const li = old.get(key)?.shift() ?? explainRow(node, depth);
+      rowKey.set(li, key);
+      rowNode.set(li, node);
       return li;
     }),
   );
@@ -332,6 +411,7 @@ function fieldsNote(): HTMLElement {
 export function renderFields(certs: Certificate[] | null | undefined, at: Date, m: Matches | null, leafIndex = 0): void {
   const leaf = certs?.[leafIndex] ?? certs?.[0];
   const dl = byId("fields");
+  if (unchanged(dl, JSON.stringify([leaf ?? null, leaf === certs?.[leafIndex] ? leafIndex : 0, at.getTime(), m && [[...m.san], m.dn, m.cn]]))) return;
   const san = byId("san");
   const dn = byId("dn");
   const shown = leaf && leafIndex > 0 && certs?.[leafIndex] ? leafIndex : 0;
@@ -407,6 +487,7 @@ function certLine(c: { subject?: string; dn?: string; sha256?: string; issuer?: 
 export function renderChains(res: DecideResponse | null, certs: Certificate[] | null | undefined, findings?: Finding[] | null, leaf = 0): void {
   const presented = byId("chain-presented");
   const verified = byId("chain-verified");
+  if (unchanged(presented, JSON.stringify([res === null, res?.verification, res?.reason, (certs ?? []).map((c) => [c.subject.dn, c.issuer.dn, c.sha256]), findings, leaf]))) return;
   const about = (i: number) => (findings ?? []).filter((f) => f.cert === i);
   presented.dataset.leaf = String(leaf);
   replace(presented, (certs ?? []).length ? (certs ?? []).map((c, i) => certLine({ subject: c.subject.dn, issuer: c.issuer.dn, sha256: c.sha256 }, i, `chain-cert-${i}`, about(i), leaf)) : h("li", { class: "muted" }, "no certificate"));
@@ -456,7 +537,7 @@ const KIND_NAMES: Record<string, string> = {
 export function renderBundleViews(views: BundleView[] | null | undefined): void {
   for (const [i, b] of (views ?? []).entries()) {
     const el = document.querySelector<HTMLElement>(`[data-bundle-index="${i}"] .bundle-summary`);
-    if (!el) continue;
+    if (!el || unchanged(el, JSON.stringify(b))) continue;
     const certs = b.certificates ?? [];
     const warns = (b.warnings ?? []).map((w) => (typeof w === "string" ? w : String((w as { message?: string }).message ?? JSON.stringify(w))));
     replace(el, `${certs.length} CA certificate${certs.length === 1 ? "" : "s"}${certs.length ? ": " : ""}`, certs.flatMap((c, j) => [j ? "; " : "", h("code", null, c.subject)]), warns.length ? h("ul", { class: "warn" }, warns.map((w) => h("li", null, w))) : null);
@@ -484,6 +565,7 @@ function certName(i: number): string {
 export function renderFindings(findings: Finding[] | null | undefined, docs: string, unchecked?: string, reason = ""): void {
   const list = byId("findings");
   const fs = findings ?? [];
+  if (unchanged(list, JSON.stringify([fs, docs, unchecked, reason, fs.map((f) => f.cert >= 0 && !!document.getElementById(`chain-cert-${f.cert}`))]))) return;
   byId("findings-count").textContent = fs.length ? String(fs.length) : "";
   list.dataset.count = String(fs.length);
   if (fs.length === 0) {
@@ -495,14 +577,18 @@ export function renderFindings(findings: Finding[] | null | undefined, docs: str
     list,
     fs.map((f) => {
       const sev = SEVERITY[f.severity] ?? SEVERITY.info;
-      const target = f.cert >= 0 ? document.getElementById(`chain-cert-${f.cert}`) : null;
-      const link = target ? h("a", { href: `#chain-cert-${f.cert}`, class: "cert-link" }, certName(f.cert)) : null;
+      // The chain's line is looked up when used: the chain may be drawn again while
+      // the findings are not (incremental rendering).
+      const target = () => (f.cert >= 0 ? document.getElementById(`chain-cert-${f.cert}`) : null);
+      const link = target() ? h("a", { href: `#chain-cert-${f.cert}`, class: "cert-link" }, certName(f.cert)) : null;
       link?.addEventListener("click", (e) => {
         // Not a fragment navigation: the fragment holds the share state.
         e.preventDefault();
-        target!.scrollIntoView({ block: "center", behavior: "smooth" });
-        target!.focus({ preventScroll: true });
-        flash(target!);
+        const t = target();
+        if (!t) return;
+        t.scrollIntoView({ block: "center", behavior: "smooth" });
+        t.focus({ preventScroll: true });
+        flash(t);
       });
       const li = h(
         "li",
@@ -516,9 +602,9 @@ export function renderFindings(findings: Finding[] | null | undefined, docs: str
           h("p", { class: "finding-links" }, link ? ["Concerns ", link, " · "] : f.cert < 0 ? "Concerns the chain as a whole or a bundle certificate · " : null, h("a", { href: `${docs}troubleshooting.html#${encodeURIComponent(f.id)}` }, "what it means")),
         ),
       );
-      if (target) {
-        li.addEventListener("mouseenter", () => target.classList.add("pointed"));
-        li.addEventListener("mouseleave", () => target.classList.remove("pointed"));
+      if (link) {
+        li.addEventListener("mouseenter", () => target()?.classList.add("pointed"));
+        li.addEventListener("mouseleave", () => target()?.classList.remove("pointed"));
       }
       return li;
     }),
