@@ -67,144 +67,157 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-docs=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-inspector=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + "docs/")
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + p.Assets.Inspector)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 143}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 159}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"></textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" data-docs=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var6 templ.SafeURL
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/formulas.html"))
+			var templ_7745c5c3_Var6 string
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + "docs/")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 143}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 190}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\">Workato-style formula</a> such as <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"></textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var7 string
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(`SAN.include?("DNS:api.example.com")`)
+			var templ_7745c5c3_Var7 templ.SafeURL
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/formulas.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 225}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 143}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</code>, shown with its CEL. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes, F8 goes to the next warning, Ctrl+Shift+M lists them with their fixes; the <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\">Workato-style formula</a> such as <code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var8 templ.SafeURL
-			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
+			var templ_7745c5c3_Var8 string
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(`SAN.include?("DNS:api.example.com")`)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 524}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 225}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\" hidden></p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ul id=\"near-misses\" class=\"near-misses\" data-testid=\"near-misses\" aria-label=\"Near misses: the closest values the rule could have meant\" hidden></ul><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"></span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"></ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</code>, shown with its CEL. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes, F8 goes to the next warning, Ctrl+Shift+M lists them with their fixes; the <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var9 templ.SafeURL
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 89, Col: 163}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 524}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3 id=\"h-gateway\">As the gateway sees it</h3><div class=\"toolbar\"><label for=\"gateway\">Gateway</label> <select id=\"gateway\" data-testid=\"gateway\" aria-describedby=\"gateway-source\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\"></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"\" aria-live=\"polite\" aria-busy=\"true\"><span id=\"verdict-badge\" class=\"badge\">Loading the engine…</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"\">…</span></span> <span id=\"code-name\" class=\"muted\"></span><p id=\"reason\" class=\"reason\"></p></div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\" hidden></p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"></p><ul id=\"near-misses\" class=\"near-misses\" data-testid=\"near-misses\" aria-label=\"Near misses: the closest values the rule could have meant\" hidden></ul><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"></ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"></span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"></ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var10 templ.SafeURL
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 89, Col: 163}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"></ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"><dt><code>CN</code></dt><dd><span id=\"cn\">—</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\"></ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">—</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"></dl><h3 id=\"h-gateway\">As the gateway sees it</h3><div class=\"toolbar\"><label for=\"gateway\">Gateway</label> <select id=\"gateway\" data-testid=\"gateway\" aria-describedby=\"gateway-source\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, g := range gatewayOptions() {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<option value=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var10 string
-				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 29}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" title=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var11 string
-				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
+				templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 29}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				if g.Name == "workato" {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " selected")
-					if templ_7745c5c3_Err != nil {
-						return templ_7745c5c3_Err
-					}
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, ">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" title=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var12 string
-				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
+				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</option>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				if g.Name == "workato" {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, " selected")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, ">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var13 string
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 111, Col: 93}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</option>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"></span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"></dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"></ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"></ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead></thead> <tbody></tbody></table></details> <details id=\"export\" data-testid=\"export\" data-state=\"\"><summary>Export the rule to this gateway's config</summary><p id=\"export-status\" data-testid=\"export-status\" aria-live=\"polite\"></p><ul id=\"export-notes\" data-testid=\"export-notes\"></ul><div id=\"export-actions\" class=\"toolbar\"></div><pre class=\"export-config\"><code id=\"export-config\" data-testid=\"export-config\"></code></pre><p class=\"help\">What each gateway can express, and an example for each: <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"></span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"></dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"></ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"></ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead></thead> <tbody></tbody></table></details> <details id=\"export\" data-testid=\"export\" data-state=\"\"><summary>Export the rule to this gateway's config</summary><p id=\"export-status\" data-testid=\"export-status\" aria-live=\"polite\"></p><ul id=\"export-notes\" data-testid=\"export-notes\"></ul><div id=\"export-actions\" class=\"toolbar\"></div><pre class=\"export-config\"><code id=\"export-config\" data-testid=\"export-config\"></code></pre><p class=\"help\">What each gateway can express, and an example for each: <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var13 templ.SafeURL
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
+			var templ_7745c5c3_Var14 templ.SafeURL
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 134, Col: 129}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"></ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"></ol></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

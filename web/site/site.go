@@ -31,6 +31,9 @@ const (
 	wasmGzip  = "engine.wasm.gz"
 	wasmBr    = "engine.wasm.br"
 	wasmRaw   = "engine.wasm"
+	inspGzip  = "inspector.wasm.gz"
+	inspBr    = "inspector.wasm.br"
+	inspRaw   = "inspector.wasm"
 	samples   = "samples.json"
 	docsJSON  = "docs.json"
 	manifestF = "manifest.json"
@@ -52,7 +55,7 @@ var ErrNotBuilt = errors.New("site: the front-end assets are not built: run `npm
 func Built() bool { return checkAssets(Assets()) == nil }
 
 func checkAssets(assets fs.FS) error {
-	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, docsJSON} {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, inspGzip, docsJSON} {
 		if _, err := fs.Stat(assets, name); err != nil {
 			return ErrNotBuilt
 		}
@@ -101,6 +104,7 @@ func navigation(docs []markdownDoc) []navItem {
 
 type assetURLs struct {
 	CSS, JS, Boot, Worker, WASM string
+	Inspector                   string // the inspector engine, fetched as WASM is
 }
 
 // manifest is the part of web/bundle's manifest.json the site reads.
@@ -153,10 +157,11 @@ type renderedFile struct {
 // render produces every page of the site.
 func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error) {
 	m := readManifest(assets)
-	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm)}
+	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm), Inspector: m.versioned(inspGzip)}
 	if o.wasm != wasmGzip {
-		// The negotiated URL shares the gzip file's version.
+		// The negotiated URLs share the gzip files' versions.
 		urls.WASM = strings.Replace(m.versioned(wasmGzip), wasmGzip, o.wasm, 1)
+		urls.Inspector = strings.Replace(m.versioned(inspGzip), inspGzip, inspRaw, 1)
 	}
 	sizes := ""
 	if m.WASM != nil {
@@ -227,7 +232,7 @@ func ExportFrom(assets fs.FS, dir string) error {
 			return err
 		}
 	}
-	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, samples} {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, inspGzip, inspBr, samples} {
 		b, err := fs.ReadFile(assets, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -238,27 +243,41 @@ func ExportFrom(assets fs.FS, dir string) error {
 			return err
 		}
 	}
-	// The plain .wasm, for the page's last-resort fallback and for hosts that
-	// compress on their own.
-	raw, err := rawWASM(assets)
-	if err != nil {
-		return err
+	// The plain .wasm files, for the page's last-resort fallback and for hosts
+	// that compress on their own.
+	for _, e := range []engineFiles{ruleEngine, inspector} {
+		raw, err := rawWASM(assets, e)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "assets", e.raw), raw); err != nil {
+			return err
+		}
 	}
-	return writeFile(filepath.Join(dir, "assets", wasmRaw), raw)
+	return nil
 }
 
-func rawWASM(assets fs.FS) ([]byte, error) {
-	if b, err := fs.ReadFile(assets, wasmRaw); err == nil {
+// engineFiles names one engine's files: the rule engine (engine.wasm) and the
+// inspector the page starts first (inspector.wasm), docs/design.md §5.4.
+type engineFiles struct{ gz, br, raw string }
+
+var (
+	ruleEngine = engineFiles{wasmGzip, wasmBr, wasmRaw}
+	inspector  = engineFiles{inspGzip, inspBr, inspRaw}
+)
+
+func rawWASM(assets fs.FS, e engineFiles) ([]byte, error) {
+	if b, err := fs.ReadFile(assets, e.raw); err == nil {
 		return b, nil
 	}
-	f, err := assets.Open(wasmGzip)
+	f, err := assets.Open(e.gz)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("site: %s: %w", wasmGzip, err)
+		return nil, fmt.Errorf("site: %s: %w", e.gz, err)
 	}
 	return io.ReadAll(zr)
 }

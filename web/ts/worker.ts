@@ -1,7 +1,11 @@
 // The engine's Web Worker. It loads Go's wasm_exec.js (bundled in by web/build from
-// the Go toolchain that built the .wasm), instantiates the engine and answers calls.
-// The engine registers one function, mtlsplay.call(op, json) → json, on this
-// worker's global scope, never on the page's window.
+// the Go toolchain that built the .wasm), instantiates the two engines and answers
+// calls: first the inspector (inspector.wasm, no cel-go: certificates, trust,
+// findings, gateways, the decision up to the rule), then the rule engine
+// (engine.wasm: everything, rules included), which the page uses once it is ready
+// (docs/design.md §5.4). Each Go program registers one function, mtlsplay.call(op,
+// json) → json, on this worker's global scope (never on the page's window); the
+// worker takes it away after each start, so the two never see each other's.
 
 import "go:wasm_exec";
 
@@ -15,8 +19,10 @@ interface Bridge {
   call(op: string, request: string): string;
 }
 
-type Init = { type: "init"; url: string; module?: WebAssembly.Module };
-type Call = { type: "call"; id: number; op: string; request: string };
+/** The two engines: "inspector" starts first, "rule" follows. */
+type Which = "inspector" | "rule";
+type Init = { type: "init"; url: string; inspector: string; modules?: Partial<Record<Which, WebAssembly.Module>> };
+type Call = { type: "call"; id: number; op: string; request: string; engine: Which };
 
 interface WorkerScope {
   postMessage(message: unknown): void;
@@ -26,8 +32,8 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
-let bridge: Bridge | undefined;
-let go: InstanceType<typeof Go> | undefined;
+const bridges: Partial<Record<Which, Bridge>> = {};
+const gos: Partial<Record<Which, InstanceType<typeof Go>>> = {};
 
 // wasmResponse fetches the engine and returns a Response that
 // WebAssembly.instantiateStreaming accepts. A file named *.gz that the host served
@@ -62,21 +68,22 @@ async function wasmResponse(url: string): Promise<Response> {
 
 const timing = { compile: 0, goStart: 0 };
 
-async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
-  go = new Go();
+async function instantiate(which: Which, url: string, compiled?: WebAssembly.Module): Promise<WebAssembly.Module | undefined> {
+  const go = new Go();
+  gos[which] = go;
   const t0 = performance.now();
-  let module = msg.module;
+  let module = compiled;
   let instance: WebAssembly.Instance;
   if (module) {
     instance = await WebAssembly.instantiate(module, go.importObject);
   } else {
     try {
-      const r = await WebAssembly.instantiateStreaming(wasmResponse(msg.url), go.importObject);
+      const r = await WebAssembly.instantiateStreaming(wasmResponse(url), go.importObject);
       module = r.module;
       instance = r.instance;
     } catch (e) {
       // Last resort for hosts or browsers where streaming fails: the plain .wasm.
-      const plain = new URL(msg.url, self.location.href);
+      const plain = new URL(url, self.location.href);
       const compressed = plain.pathname;
       plain.pathname = compressed.replace(/\.(gz|br)$/, "");
       if (plain.pathname === compressed) throw e;
@@ -91,28 +98,43 @@ async function instantiate(msg: Init): Promise<WebAssembly.Module | undefined> {
   const t1 = performance.now();
   // run() returns a promise that settles only when the Go program exits; main
   // registers the bridge synchronously before it blocks, so it is there right after.
+  scope.mtlsplay = undefined;
   void go.run(instance).then(() => {
-    bridge = undefined;
-    scope.postMessage({ type: "exit" });
+    delete bridges[which];
+    scope.postMessage({ type: "exit", engine: which });
   });
   timing.goStart = performance.now() - t1;
-  bridge = scope.mtlsplay;
-  if (!bridge) throw new Error("the engine did not register mtlsplay.call");
+  const bridge = scope.mtlsplay;
+  scope.mtlsplay = undefined; // the next engine registers its own
+  if (!bridge) throw new Error(`the ${which === "rule" ? "rule engine" : "inspector"} did not register mtlsplay.call`);
+  bridges[which] = bridge;
   return module;
 }
 
-// init loads the engine and tells the page it is ready (or why it failed).
-async function init(msg: Init): Promise<void> {
+// start loads one engine and tells the page it is ready (or why it failed).
+async function start(which: Which, url: string, compiled?: WebAssembly.Module): Promise<boolean> {
   const t0 = performance.now();
   try {
-    const module = await instantiate(msg);
+    const module = await instantiate(which, url, compiled);
     // Absolute times, so the page can place the engine's start on its own timeline.
     const initAt = performance.timeOrigin + t0;
     const readyAt = performance.timeOrigin + performance.now();
-    scope.postMessage({ type: "ready", ms: readyAt - initAt, initAt, readyAt, compileMs: timing.compile, goStartMs: timing.goStart, module: msg.module ? undefined : module });
+    scope.postMessage({ type: "ready", engine: which, ms: readyAt - initAt, initAt, readyAt, compileMs: timing.compile, goStartMs: timing.goStart, module: compiled ? undefined : module });
+    return true;
   } catch (e) {
-    scope.postMessage({ type: "failed", message: String((e as Error)?.message ?? e) });
+    scope.postMessage({ type: "failed", engine: which, message: String((e as Error)?.message ?? e) });
+    return false;
   }
+}
+
+// init starts the inspector, then the rule engine: the inspector answers while the
+// rule engine downloads and compiles. A rule engine hook for tests
+// (?rule-delay-ms=N in the worker's URL, see boot.ts) holds the rule engine back.
+async function init(msg: Init): Promise<void> {
+  await start("inspector", msg.inspector, msg.modules?.inspector);
+  const delay = Number(new URL(self.location.href).searchParams.get("rule-delay-ms")) || 0;
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  await start("rule", msg.url, msg.modules?.rule);
 }
 
 scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
@@ -127,7 +149,8 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
     try {
       // A Go program that has ended answers undefined (wasm_exec's function wrapper),
       // as does one that is gone.
-      response = bridge && !go?.exited ? bridge.call(msg.op, msg.request) : undefined;
+      const bridge = bridges[msg.engine];
+      response = bridge && !gos[msg.engine]?.exited ? bridge.call(msg.op, msg.request) : undefined;
     } catch (e) {
       response = JSON.stringify({ error: { code: "engine", message: String((e as Error)?.message ?? e) } });
     }
@@ -139,9 +162,12 @@ scope.onmessage = async (ev: MessageEvent<Init | Call>) => {
   }
 };
 
-// boot.js names the engine in this script's URL (?wasm=…), so loading starts as soon
-// as this script runs: a message from the page would wait for the page's main thread,
-// which is busy loading the page then (by 50 to 200 ms here). A worker started
-// without it (a restart) is sent an init message with the compiled module instead.
-const selfStart = new URL(self.location.href).searchParams.get("wasm");
-if (selfStart) void init({ type: "init", url: selfStart });
+// boot.js names the engines in this script's URL (?wasm=…&inspector=…), so loading
+// starts as soon as this script runs: a message from the page would wait for the
+// page's main thread, which is busy loading the page then (by 50 to 200 ms here). A
+// worker started without them (a restart) is sent an init message with the compiled
+// modules instead.
+const params = new URL(self.location.href).searchParams;
+const selfStart = params.get("wasm");
+const selfInspector = params.get("inspector");
+if (selfStart && selfInspector) void init({ type: "init", url: selfStart, inspector: selfInspector });
