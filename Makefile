@@ -13,6 +13,7 @@ FUZZ := \
 	./internal/certinput:FuzzWithoutKeys \
 	./internal/certinput:FuzzDecodeHeader \
 	./internal/forwarded:FuzzParse \
+	./internal/engine:FuzzRenumberCertificates \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \

@@ -5,10 +5,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
@@ -231,10 +229,46 @@ func leafFirst(chain []*certinfo.Certificate, leaf int) []*certinfo.Certificate 
 	return append(out, chain[leaf+1:]...)
 }
 
-// certificateNumber is how trust and policy name a presented certificate in
-// messages. It is compiled on first use: only a reordered chain needs it, and in the
-// browser every regexp compiled at init delays the engine's start.
-var certificateNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcertificate (\d+) \(`) })
+// renumberCertificates rewrites every "certificate N (" of s that starts a word,
+// which is how trust and policy name a presented certificate in messages, as
+// "certificate index(N-1)+1 (". It is written out rather than a regular
+// expression, so that the page's inspector does not link package regexp (~60 KB
+// of brotli).
+func renumberCertificates(s string, index func(int) int) string {
+	const word = "certificate "
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for at := 0; ; {
+		i := strings.Index(s[at:], word)
+		if i < 0 {
+			break
+		}
+		start := at + i
+		digits := start + len(word)
+		end := digits
+		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+			end++
+		}
+		n, err := strconv.Atoi(s[digits:end])
+		if end == digits || !strings.HasPrefix(s[end:], " (") || start > 0 && isWordByte(s[start-1]) || err != nil || n < 1 {
+			at = start + 1
+			continue
+		}
+		b.WriteString(s[done:start])
+		fmt.Fprintf(&b, "certificate %d (", index(n-1)+1)
+		done = end + len(" (")
+		at = done
+	}
+	if done == 0 {
+		return s
+	}
+	return b.String() + s[done:]
+}
+
+// isWordByte is regexp's \w: an ASCII letter, digit or underscore.
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
 
 // renumber rewrites a decision made on leafFirst(chain, leaf) so that it numbers
 // certificates as they were pasted (the verification failure's index and every
@@ -250,15 +284,7 @@ func renumber(d *policy.Decision, leaf int) {
 		}
 		return i
 	}
-	fix := func(s string) string {
-		return certificateNumber().ReplaceAllStringFunc(s, func(m string) string {
-			n, err := strconv.Atoi(certificateNumber().FindStringSubmatch(m)[1])
-			if err != nil || n < 1 {
-				return m
-			}
-			return fmt.Sprintf("certificate %d (", index(n-1)+1)
-		})
-	}
+	fix := func(s string) string { return renumberCertificates(s, index) }
 	d.Reason = fix(d.Reason)
 	for i := range d.Steps {
 		d.Steps[i].Detail = fix(d.Steps[i].Detail)
