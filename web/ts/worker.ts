@@ -36,7 +36,7 @@ const bridges: Partial<Record<Which, Bridge>> = {};
 const gos: Partial<Record<Which, InstanceType<typeof Go>>> = {};
 
 // wasmResponse fetches the engine and returns a Response that
-// WebAssembly.instantiateStreaming accepts. A file named *.gz that the host served
+// WebAssembly.compileStreaming accepts. A file named *.gz that the host served
 // without Content-Encoding (python3 -m http.server, most plain hosts) still starts
 // with gzip's magic bytes; it is decompressed here with DecompressionStream, while
 // the bytes stream into the compiler. A host that decoded it already (Content-Encoding)
