@@ -107,17 +107,29 @@ type assetURLs struct {
 	Inspector                   string // the inspector engine, fetched as WASM is
 }
 
+// wasmSizes are an engine's sizes as web/bundle's manifest gives them.
+type wasmSizes struct {
+	Raw    int `json:"raw"`
+	Gzip   int `json:"gzip"`
+	Brotli int `json:"brotli"`
+}
+
+// String is "R MB as WebAssembly, G MB gzip, B MB brotli" (no brotli when not built).
+func (w wasmSizes) String() string {
+	if w.Brotli == 0 {
+		return fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip", float64(w.Raw)/1e6, float64(w.Gzip)/1e6)
+	}
+	return fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(w.Raw)/1e6, float64(w.Gzip)/1e6, float64(w.Brotli)/1e6)
+}
+
 // manifest is the part of web/bundle's manifest.json the site reads.
 type manifest struct {
 	Files map[string]struct {
 		Bytes  int    `json:"bytes"`
 		SHA256 string `json:"sha256"`
 	} `json:"files"`
-	WASM *struct {
-		Raw    int `json:"raw"`
-		Gzip   int `json:"gzip"`
-		Brotli int `json:"brotli"`
-	} `json:"wasm"`
+	WASM      *wasmSizes `json:"wasm"`
+	Inspector *wasmSizes `json:"inspector"`
 }
 
 func readManifest(assets fs.FS) manifest {
@@ -165,9 +177,9 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 	}
 	sizes := ""
 	if m.WASM != nil {
-		sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6, float64(m.WASM.Brotli)/1e6)
-		if m.WASM.Brotli == 0 {
-			sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6)
+		sizes = m.WASM.String()
+		if m.Inspector != nil {
+			sizes = "the inspector, which answers first, " + m.Inspector.String() + "; the rule engine " + sizes
 		}
 	}
 	groups, sampleName := referenceGroups(assets)
