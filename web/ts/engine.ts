@@ -130,7 +130,10 @@ export class Engine {
           break;
         }
         case "failed":
-          if (m.engine === "inspector") {
+          if (!m.engine) {
+            // The worker itself (its script could not load: boot.ts says so).
+            failBoth(new Error(`the engine failed to start: ${m.message}`));
+          } else if (m.engine === "inspector") {
             // The rule engine, which follows, answers everything instead.
             this.inspectorFailed = true;
           } else {

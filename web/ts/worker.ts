@@ -97,7 +97,9 @@ async function run(which: Which, module: WebAssembly.Module): Promise<number> {
   });
   const goStart = performance.now() - t1;
   const bridge = scope.mtlsplay;
-  scope.mtlsplay = undefined; // the next engine registers its own
+  // The rule engine registers after the inspector, which is taken away first; the
+  // rule engine's stays on the worker's scope, where a test can reach it.
+  if (which === "inspector") scope.mtlsplay = undefined;
   if (!bridge) throw new Error(`the ${which === "rule" ? "rule engine" : "inspector"} did not register mtlsplay.call`);
   bridges[which] = bridge;
   return goStart;
