@@ -40,7 +40,7 @@ func bridge(args []js.Value) (out any) {
 	if len(args) != 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString {
 		return errorJSON("bad_request", "mtlsplay.call takes two strings: an operation and a JSON request")
 	}
-	return string(engine.Call(args[0].String(), []byte(args[1].String()), time.Now))
+	return string(call(args[0].String(), []byte(args[1].String()), time.Now))
 }
 
 func errorJSON(code, msg string) string {

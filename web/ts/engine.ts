@@ -24,8 +24,8 @@ const FIRST_CALL_MS = 15000;
 /** The two engines in the worker. */
 export type Which = "inspector" | "rule";
 
-/** The operations only the rule engine has (they compile a rule). */
-const RULE_OPS = new Set(["compile", "eval", "export", "declarations"]);
+/** The operations only the rule engine has (they compile a rule; the suite's ops of the Cases pane, too). */
+const RULE_OPS = new Set(["compile", "eval", "export", "declarations", "cases", "suite_read", "suite_write"]);
 
 /** How one engine's start went, in ms; the times are on the page's timeline (performance.now()). */
 export interface StartTiming {
