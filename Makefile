@@ -13,6 +13,7 @@ FUZZ := \
 	./internal/certinput:FuzzWithoutKeys \
 	./internal/certinput:FuzzDecodeHeader \
 	./internal/forwarded:FuzzParse \
+	./internal/engine:FuzzRenumberCertificates \
 	./internal/certinfo:FuzzParse \
 	./internal/certinfo:FuzzFormatDN \
 	./internal/certinfo:FuzzParseSAN \
@@ -75,6 +76,7 @@ check: node_modules/.package-lock.json
 	  if [ -n "$$ungrouped" ]; then echo "imports not grouped as goimports -local github.com/mtlsplay/mtlsplay groups them (stdlib, others, this module): $$ungrouped"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS) ./wasm
+	GOOS=js GOARCH=wasm $(GO) build -tags inspector -o /dev/null ./wasm
 	@for d in $(TEMPL_DIRS); do $(GO) tool templ generate -path $$d >/dev/null 2>&1 || exit 1; done; \
 	  if ! git diff --quiet -- '*_templ.go' 2>/dev/null; then \
 	    echo "generated *_templ.go files are stale: run make templ and commit"; git diff --stat -- '*_templ.go'; exit 1; fi

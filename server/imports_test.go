@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -101,6 +102,29 @@ func TestMatches(t *testing.T) {
 	} {
 		if got := matches(tc.p, tc.pattern); got != tc.want {
 			t.Errorf("matches(%q, %q) = %v, want %v", tc.p, tc.pattern, got, tc.want)
+		}
+	}
+}
+
+// TestInspectorWithoutCEL: the page's inspector engine (./wasm built with -tags
+// inspector) links no cel-go, protobuf or rule compiler (docs/design.md §5.4):
+// that is what makes it small enough to answer first.
+func TestInspectorWithoutCEL(t *testing.T) {
+	cmd := exec.Command("go", "list", "-tags", "inspector", "-deps", module+"/wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -tags inspector: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, module+"/internal/engine") {
+		t.Fatalf("the inspector does not link internal/engine: %v", deps)
+	}
+	for _, d := range deps {
+		cel := strings.HasPrefix(d, "cel.dev/") || strings.HasPrefix(d, "google.golang.org/protobuf/") || strings.HasPrefix(d, "github.com/antlr4-go/")
+		rule := matches(d, "internal/rule/...") && !matches(d, "internal/rule/ruletypes") || matches(d, "internal/dialect") || matches(d, "internal/export")
+		if cel || rule {
+			t.Errorf("the inspector links %s", d)
 		}
 	}
 }

@@ -5,8 +5,9 @@
 //
 //	mtlsplay.call(op, requestJSON) → responseJSON
 //
-// and hands every call to suite.Call: the page's suite ops (cases, suite_read,
-// suite_write), and engine.Call, the same JSON face the CLI and the server use.
+// and hands every call to call: in the rule engine suite.Call (the Cases pane's ops,
+// then engine.Call, the same JSON face the CLI and the server use), in the inspector
+// (-tags inspector) engine.Call without the rule operations.
 // The page never loads it on its main thread, so nothing is added to window.
 // A hard time limit per call is the page's job: it terminates the worker.
 package main
@@ -18,7 +19,6 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
-	"github.com/mtlsplay/mtlsplay/internal/suite"
 )
 
 func main() {
@@ -42,7 +42,7 @@ func bridge(args []js.Value) (out any) {
 	if len(args) != 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString {
 		return errorJSON("bad_request", "mtlsplay.call takes two strings: an operation and a JSON request")
 	}
-	return string(suite.Call(args[0].String(), []byte(args[1].String()), time.Now))
+	return string(call(args[0].String(), []byte(args[1].String()), time.Now))
 }
 
 func errorJSON(code, msg string) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
 	"github.com/mtlsplay/mtlsplay/internal/rule/lint"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/workato"
 )
 
@@ -42,15 +43,8 @@ type Rule struct {
 	tr *workato.Translation // nil for CEL
 }
 
-// Info is what a response says about a rule beside its value: the dialect it was
-// read in, its CEL translation (formulas only), and its warnings at positions in
-// the rule as written.
-type Info struct {
-	Dialect  string            `json:"dialect"`
-	CEL      string            `json:"cel,omitempty"`
-	Map      workato.SourceMap `json:"cel_map,omitempty"`
-	Warnings []rule.Issue      `json:"warnings"`
-}
+// Info is what a response says about a rule beside its value (ruletypes.Info).
+type Info = ruletypes.Info
 
 // Compile reads src in a dialect ("" is Auto) and compiles it. Problems come back
 // as a *rule.CompileError whose positions are in src, whatever the dialect; an

@@ -5,30 +5,26 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
-	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
-	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
 // MaxRequestBytes bounds one JSON request at the largest a legitimate one can be
 // (about 6.5 MiB): the chain and policy.MaxBundles bundles at certinput.MaxBytes
 // each, as PEM whose line ends JSON escapes ("\r\n" is 4 bytes, under 1/16 more
-// on a 66-byte line); a rule of rule.MaxSourceBytes with every character escaped
+// on a 66-byte line); a rule of ruletypes.MaxSourceBytes with every character escaped
 // as \u00XX (6 bytes, as Go escapes & < >); and 64 KiB for the other members
 // (names, time, dialect, client, TLS facts) and the JSON around them.
-const MaxRequestBytes = (policy.MaxBundles+1)*certinput.MaxBytes*17/16 + 6*rule.MaxSourceBytes + 64<<10
+const MaxRequestBytes = (policy.MaxBundles+1)*certinput.MaxBytes*17/16 + 6*ruletypes.MaxSourceBytes + 64<<10
 
 // Error codes of the JSON error shape.
 const (
@@ -42,10 +38,6 @@ const (
 // keystroke, with the same certificate and bundles, and verification in WebAssembly
 // is most of a decision's cost. Results are exactly trust.Verify's.
 var verified = trust.NewCache(64)
-
-// Env returns the one rule environment, built on first use (building it costs a few
-// milliseconds, which a CLI call that needs no rule should not pay).
-var Env = sync.OnceValues(rule.NewEnv)
 
 // ParseChain decodes and parses every certificate in data, leaf first. It fails on
 // input that holds no certificate at all, and names the block of any failure.
@@ -193,77 +185,6 @@ func parseNonEmpty(source, text string, decode func(string, []byte) ([]certinput
 	return certs, err
 }
 
-// Compile checks a rule and reports every issue with its position.
-func Compile(req CompileRequest) (*CompileResponse, error) {
-	r, err := CompileRule(req.Rule, req.Dialect)
-	if err != nil {
-		var ce *rule.CompileError
-		if errors.As(err, &ce) {
-			return &CompileResponse{OK: false, Issues: ce.Issues}, nil
-		}
-		return nil, err
-	}
-	info := r.Info(nil)
-	return &CompileResponse{OK: true, Issues: []rule.Issue{}, Info: &info}, nil
-}
-
-// EvalRequest evaluates a rule on a certificate (or chain) without verifying it.
-type EvalRequest struct {
-	Rule         string   `json:"rule"`
-	Dialect      string   `json:"dialect,omitempty"` // cel, workato or auto (the default)
-	Certificates string   `json:"certificates"`
-	Source       string   `json:"source,omitempty"` // names Certificates in messages
-	At           string   `json:"at,omitempty"`
-	TLS          rule.TLS `json:"tls"`
-}
-
-// EvalResponse is the rule's value and its explanation, in the rule's own dialect.
-type EvalResponse struct {
-	*dialect.Info
-	Value        bool                    `json:"value"`
-	Rule         explain.Result          `json:"rule"`
-	At           time.Time               `json:"at"`
-	Certificates []*certinfo.Certificate `json:"certificates"`
-	Leaf         int                     `json:"leaf,omitempty"` // index in Certificates of the certificate evaluated, when not 0 (leaf_not_first)
-}
-
-// Eval compiles the rule and evaluates it on the leaf of the given chain.
-func Eval(req EvalRequest, now func() time.Time) (*EvalResponse, error) {
-	at, err := ParseTime(req.At, now)
-	if err != nil {
-		return nil, err
-	}
-	r, err := CompileRule(req.Rule, req.Dialect)
-	if err != nil {
-		return nil, err
-	}
-	certs, err := parseNonEmpty(req.Source, req.Certificates, certinput.Decode)
-	if err != nil {
-		return nil, err
-	}
-	k := diagnose.LeafIndex(certs) // a leaf pasted after its issuer is the one meant
-	leaf := certs[k]
-	res := r.Explain(rule.Vars{Cert: leaf, Chain: leafFirst(certs, k), Now: at, TLS: req.TLS})
-	info := r.Info(leaf)
-	return &EvalResponse{Info: &info, Value: res.Value && res.Error == "", Rule: res, At: at, Certificates: certs, Leaf: k}, nil
-}
-
-// Client is an API client as a decision needs it: the policy's client (name,
-// bundles, compiled program) and its rule as written, so that a formula's
-// explanation speaks the formula's terms.
-type Client struct {
-	policy.Client
-	Written *dialect.Rule // nil: the client has no rule
-}
-
-// SetRule makes r the client's rule; nil removes it.
-func (c *Client) SetRule(r *dialect.Rule) {
-	c.Written, c.Rule = r, nil
-	if r != nil {
-		c.Rule = r.Program
-	}
-}
-
 // Verifier verifies a presented chain against bundles, as trust.Verify does.
 type Verifier = func(presented []*certinfo.Certificate, bundles []*trust.Bundle, now time.Time) trust.Result
 
@@ -272,7 +193,7 @@ type Verifier = func(presented []*certinfo.Certificate, bundles []*trust.Bundle,
 // configured client matched) on chain (leaf first; empty: none presented) with the
 // TLS facts a rule reads, at time at; the outcome in the rule's own dialect; and the
 // findings to show beside it whatever the code. verify nil is trust.Verify.
-func DecideFor(c *Client, chain []*certinfo.Certificate, facts rule.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
+func DecideFor(c *Client, chain []*certinfo.Certificate, facts ruletypes.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
 	return decideFor(c, chain, 0, facts, at, verify)
 }
 
@@ -280,7 +201,7 @@ func DecideFor(c *Client, chain []*certinfo.Certificate, facts rule.TLS, at time
 // decision is made on the chain with that certificate moved first, and says so;
 // the findings are made on the chain as given, so that they number certificates
 // as the person sent them.
-func decideFor(c *Client, chain []*certinfo.Certificate, leaf int, facts rule.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
+func decideFor(c *Client, chain []*certinfo.Certificate, leaf int, facts ruletypes.TLS, at time.Time, verify Verifier) (policy.Decision, []diagnose.Finding) {
 	var pc *policy.Client
 	var bundles []*trust.Bundle
 	if c != nil {
@@ -308,10 +229,46 @@ func leafFirst(chain []*certinfo.Certificate, leaf int) []*certinfo.Certificate 
 	return append(out, chain[leaf+1:]...)
 }
 
-// certificateNumber is how trust and policy name a presented certificate in
-// messages. It is compiled on first use: only a reordered chain needs it, and in the
-// browser every regexp compiled at init delays the engine's start.
-var certificateNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcertificate (\d+) \(`) })
+// renumberCertificates rewrites every "certificate N (" of s that starts a word,
+// which is how trust and policy name a presented certificate in messages, as
+// "certificate index(N-1)+1 (". It is written out rather than a regular
+// expression, so that the page's inspector does not link package regexp (~60 KB
+// of brotli).
+func renumberCertificates(s string, index func(int) int) string {
+	const word = "certificate "
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for at := 0; ; {
+		i := strings.Index(s[at:], word)
+		if i < 0 {
+			break
+		}
+		start := at + i
+		digits := start + len(word)
+		end := digits
+		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+			end++
+		}
+		n, err := strconv.Atoi(s[digits:end])
+		if end == digits || !strings.HasPrefix(s[end:], " (") || start > 0 && isWordByte(s[start-1]) || err != nil || n < 1 {
+			at = start + 1
+			continue
+		}
+		b.WriteString(s[done:start])
+		fmt.Fprintf(&b, "certificate %d (", index(n-1)+1)
+		done = end + len(" (")
+		at = done
+	}
+	if done == 0 {
+		return s
+	}
+	return b.String() + s[done:]
+}
+
+// isWordByte is regexp's \w: an ASCII letter, digit or underscore.
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
 
 // renumber rewrites a decision made on leafFirst(chain, leaf) so that it numbers
 // certificates as they were pasted (the verification failure's index and every
@@ -327,15 +284,7 @@ func renumber(d *policy.Decision, leaf int) {
 		}
 		return i
 	}
-	fix := func(s string) string {
-		return certificateNumber().ReplaceAllStringFunc(s, func(m string) string {
-			n, err := strconv.Atoi(certificateNumber().FindStringSubmatch(m)[1])
-			if err != nil || n < 1 {
-				return m
-			}
-			return fmt.Sprintf("certificate %d (", index(n-1)+1)
-		})
-	}
+	fix := func(s string) string { return renumberCertificates(s, index) }
 	d.Reason = fix(d.Reason)
 	for i := range d.Steps {
 		d.Steps[i].Detail = fix(d.Steps[i].Detail)
@@ -381,11 +330,9 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		views = append(views, bundleView(b))
 	}
 	if strings.TrimSpace(req.Rule) != "" {
-		r, err := CompileRule(req.Rule, req.Dialect)
-		if err != nil {
+		if err := setRule(client, req.Rule, req.Dialect); err != nil {
 			return nil, inputError(err, "rule", 0)
 		}
-		client.SetRule(r)
 	}
 	certs, err := ParseChain(sourceName(req.Source, "certificate"), []byte(req.Certificates))
 	if err != nil {
@@ -407,16 +354,6 @@ func Decide(req DecideRequest, now func() time.Time) (*DecideResponse, error) {
 		resp.Info = &info
 	}
 	return resp, nil
-}
-
-// CompileRule reads a rule in its dialect (cel, workato or auto) in the one rule
-// environment, as the page, the CLI and the server all read rules.
-func CompileRule(src, dialectName string) (*dialect.Rule, error) {
-	env, err := Env()
-	if err != nil {
-		return nil, err
-	}
-	return dialect.Compile(env, src, dialectName)
 }
 
 func bundleView(b *trust.Bundle) BundleView {
@@ -449,17 +386,13 @@ func ErrorOf(err error) Error {
 	var (
 		e  *Error
 		ie *certinput.Error
-		ce *rule.CompileError
 	)
+	if out, ok := compileErrorOf(err); ok {
+		return out
+	}
 	switch {
 	case errors.As(err, &e):
 		return *e
-	case errors.As(err, &ce):
-		out := Error{Code: CodeCompileError, Message: ce.Error(), Issues: ce.Issues}
-		if len(ce.Issues) > 0 {
-			out.Line, out.Column = ce.Issues[0].Line, ce.Issues[0].Column
-		}
-		return out
 	case errors.As(err, &ie):
 		return Error{Code: ie.Kind, Message: ie.Error()}
 	}
@@ -491,18 +424,6 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 			return nil, err
 		}
 		return Inspect(req, now)
-	case "compile":
-		var req CompileRequest
-		if err := decode(request, &req); err != nil {
-			return nil, err
-		}
-		return Compile(req)
-	case "eval":
-		var req EvalRequest
-		if err := decode(request, &req); err != nil {
-			return nil, err
-		}
-		return Eval(req, now)
 	case "decide":
 		var req DecideRequest
 		if err := decode(request, &req); err != nil {
@@ -515,18 +436,9 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 			return nil, err
 		}
 		return Read(req)
-	case "export":
-		var req ExportRequest
-		if err := decode(request, &req); err != nil {
-			return nil, err
-		}
-		return Export(req)
-	case "declarations":
-		env, err := Env()
-		if err != nil {
-			return nil, err
-		}
-		return env.Declarations(), nil
+	}
+	if out, handled, err := ruleCall(op, request, now); handled {
+		return out, err
 	}
 	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide, export or declarations", op)}
 }

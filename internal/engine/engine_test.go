@@ -15,6 +15,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 )
 
 func fixture(t *testing.T, name string) string {
@@ -225,7 +226,7 @@ func TestMaxRequestFitsLargestInput(t *testing.T) {
 		Dialect:      "workato",
 		At:           "2026-06-01T00:00:00Z",
 		Client:       "partner-with-a-long-name-0123456789",
-		TLS:          rule.TLS{Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", ServerName: strings.Repeat("x", 253), ALPN: "http/1.1"},
+		TLS:          ruletypes.TLS{Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", ServerName: strings.Repeat("x", 253), ALPN: "http/1.1"},
 	}
 	for i := range policy.MaxBundles {
 		req.Bundles = append(req.Bundles, BundleInput{Name: fmt.Sprintf("corporate-roots-%d.pem", i), PEM: input})

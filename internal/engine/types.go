@@ -5,10 +5,9 @@ import (
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
-	"github.com/mtlsplay/mtlsplay/internal/dialect"
 	"github.com/mtlsplay/mtlsplay/internal/gateway"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -62,9 +61,9 @@ type CompileRequest struct {
 // CompileResponse is ok, or the rule's issues with their positions. When ok, the
 // dialect the rule was read in, its CEL translation and its lint warnings.
 type CompileResponse struct {
-	OK     bool         `json:"ok"`
-	Issues []rule.Issue `json:"issues"`
-	*dialect.Info
+	OK     bool              `json:"ok"`
+	Issues []ruletypes.Issue `json:"issues"`
+	*ruletypes.Info
 }
 
 // BundleInput is one truststore bundle as text.
@@ -84,7 +83,7 @@ type DecideRequest struct {
 	Dialect      string        `json:"dialect,omitempty"` // cel, workato or auto (the default)
 	At           string        `json:"at,omitempty"`      // RFC 3339
 	Client       string        `json:"client,omitempty"`  // shown in the steps; default "playground"
-	TLS          rule.TLS      `json:"tls"`
+	TLS          ruletypes.TLS `json:"tls"`
 	Gateway      string        `json:"gateway,omitempty"` // as InspectRequest.Gateway
 }
 
@@ -93,7 +92,7 @@ type DecideRequest struct {
 // and, when there is a rule, its dialect, CEL translation and warnings.
 type DecideResponse struct {
 	policy.Decision
-	*dialect.Info
+	*ruletypes.Info
 	At           time.Time               `json:"at"`
 	Certificates []*certinfo.Certificate `json:"certificates"`
 	Bundles      []BundleView            `json:"bundles"`
@@ -126,11 +125,11 @@ type BundleCert struct {
 // Error is the one error shape at every boundary. Line and Column are 1-based and
 // present when the error has a position (a rule's compile error).
 type Error struct {
-	Code    string       `json:"code"`
-	Message string       `json:"message"`
-	Line    int          `json:"line,omitempty"`
-	Column  int          `json:"column,omitempty"`
-	Issues  []rule.Issue `json:"issues,omitempty"` // every compile issue, the first is Line:Column
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Line    int               `json:"line,omitempty"`
+	Column  int               `json:"column,omitempty"`
+	Issues  []ruletypes.Issue `json:"issues,omitempty"` // every compile issue, the first is Line:Column
 	// Input is the part of a decide request the error is about: "certificate",
 	// "bundle" (Bundle is then its position, from 1) or "rule"; empty when it is
 	// about the request as a whole. A page clears or marks that input by it.

@@ -20,13 +20,13 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/gateway/gatewaytest"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/export"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -204,7 +204,7 @@ func TestExportLive(t *testing.T) {
 		}
 		want[i] = make([]bool, len(clients))
 		for j, cl := range clients {
-			d, _ := engine.DecideFor(c, cl.chain, rule.TLS{}, now, nil)
+			d, _ := engine.DecideFor(c, cl.chain, ruletypes.TLS{}, now, nil)
 			want[i][j] = d.Code == 0
 		}
 	}

@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
-	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -20,6 +19,12 @@ const (
 	RuleFailed          = 4019
 )
 
+// RulePending is the page's inspector's answer when the chain is trusted and the
+// rule is not evaluated yet, because the rule engine is still loading: no
+// decision, never returned by the CLI or the server (their clients' rules are
+// compiled programs). Not in Codes.
+const RulePending = -1
+
 // Codes lists every decision code, in the order Decide checks them.
 var Codes = []int{ClientNotConfigured, NoTruststore, NoCertificate, InvalidCertificate, RuleFailed, Accepted}
 
@@ -31,7 +36,25 @@ const MaxBundles = 5
 type Client struct {
 	Name    string
 	Bundles []*trust.Bundle
-	Rule    *rule.Program
+	Rule    Rule
+}
+
+// Rule is a client's compiled rule as a decision evaluates it: a *rule.Program,
+// or Pending. It is an interface so that this package, and with it the decision's
+// composition, does not link cel-go: the page's inspector engine decides without it.
+type Rule interface {
+	// ExplainDecision evaluates the rule on leaf with its explanation.
+	ExplainDecision(leaf *certinfo.Certificate, chain []*certinfo.Certificate, now time.Time, facts ruletypes.TLS) ruletypes.Result
+}
+
+// Pending is the rule of a client whose rule the inspector cannot evaluate:
+// Decide stops before the rule with RulePending.
+var Pending Rule = pendingRule{}
+
+type pendingRule struct{}
+
+func (pendingRule) ExplainDecision(*certinfo.Certificate, []*certinfo.Certificate, time.Time, ruletypes.TLS) ruletypes.Result {
+	return ruletypes.Result{Error: "the rule was not evaluated"}
 }
 
 // Request is one presented chain to decide on. Client nil means no configured client
@@ -41,7 +64,7 @@ type Request struct {
 	Client    *Client
 	Presented []*certinfo.Certificate
 	Now       time.Time
-	TLS       rule.TLS
+	TLS       ruletypes.TLS
 	// Verify verifies the chain; nil means trust.Verify. A server passes a
 	// (*trust.Cache).Verify so that a client that reconnects is not verified again:
 	// the cache returns exactly what trust.Verify would.
@@ -51,11 +74,11 @@ type Request struct {
 // Decision is the outcome. Code and Reason are the contract; Steps tell a person how
 // the decision was reached, Verification and Rule hold the details when those stages ran.
 type Decision struct {
-	Code         int             `json:"code"`
-	Reason       string          `json:"reason"`
-	Steps        []Step          `json:"steps"`
-	Verification *trust.Result   `json:"verification,omitempty"`
-	Rule         *explain.Result `json:"rule,omitempty"`
+	Code         int               `json:"code"`
+	Reason       string            `json:"reason"`
+	Steps        []Step            `json:"steps"`
+	Verification *trust.Result     `json:"verification,omitempty"`
+	Rule         *ruletypes.Result `json:"rule,omitempty"`
 }
 
 // Step is one check taken on the way to a decision.
@@ -125,7 +148,11 @@ func Decide(req Request) Decision {
 		step("rule", true, "no rule configured; every trusted certificate is accepted")
 		return finish(Accepted, "accepted: the chain is trusted and no rule is configured")
 	}
-	res := c.Rule.Explain(rule.Vars{Cert: leaf, Chain: req.Presented, Now: req.Now, TLS: req.TLS})
+	if c.Rule == Pending {
+		step("rule", false, "not evaluated yet: the rule engine is still loading")
+		return finish(RulePending, "the chain is trusted; the rule is evaluated as soon as the rule engine has loaded")
+	}
+	res := c.Rule.ExplainDecision(leaf, req.Presented, req.Now, req.TLS)
 	d.Rule = &res
 	switch {
 	case res.Error != "":

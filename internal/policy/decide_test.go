@@ -3,6 +3,7 @@ package policy_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -66,7 +68,11 @@ func TestDecide(t *testing.T) {
 	root, rootB := bundle(t, "root.pem"), bundle(t, "root-b.pem")
 	good := chain(t, "client-good-chain.pem")
 	client := func(rule *rule.Program, bundles ...*trust.Bundle) *policy.Client {
-		return &policy.Client{Name: "partner-a", Bundles: bundles, Rule: rule}
+		c := &policy.Client{Name: "partner-a", Bundles: bundles}
+		if rule != nil { // a nil *rule.Program in the interface would be a rule
+			c.Rule = rule
+		}
+		return c
 	}
 	tests := []struct {
 		name       string
@@ -89,7 +95,7 @@ func TestDecide(t *testing.T) {
 		{"rule error", policy.Request{Client: client(compile(t, `SAN[99] == "x"`), root), Presented: good}, policy.RuleFailed, "could not be evaluated", "client truststore certificate chain !rule"},
 		{"accepted without rule", policy.Request{Client: client(nil, root), Presented: good}, policy.Accepted, "no rule is configured", "client truststore certificate chain rule"},
 		{"accepted by second bundle", policy.Request{Client: client(compile(t, `"Email:ops@example.com" in SAN`), rootB, root), Presented: good}, policy.Accepted, "rule is true", "client truststore certificate chain rule"},
-		{"tls facts reach the rule", policy.Request{Client: client(compile(t, `tls.version == "TLS 1.3"`), root), Presented: good, TLS: rule.TLS{Version: "TLS 1.3"}}, policy.Accepted, "rule is true", "client truststore certificate chain rule"},
+		{"tls facts reach the rule", policy.Request{Client: client(compile(t, `tls.version == "TLS 1.3"`), root), Presented: good, TLS: ruletypes.TLS{Version: "TLS 1.3"}}, policy.Accepted, "rule is true", "client truststore certificate chain rule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,5 +166,40 @@ func TestDecideWithCache(t *testing.T) {
 	uncached.Verify = nil
 	if d := policy.Decide(uncached); d.Code != first.Code || d.Reason != first.Reason {
 		t.Errorf("Decide without a cache = %d %q, with = %d %q", d.Code, d.Reason, first.Code, first.Reason)
+	}
+}
+
+// TestPendingRule: the inspector's rule (policy.Pending) stops a decision where the
+// rule would run with RulePending, never a code, and only there: every check
+// before the rule decides as it does with a real rule.
+func TestPendingRule(t *testing.T) {
+	root, rootB := bundle(t, "root.pem"), bundle(t, "root-b.pem")
+	good := chain(t, "client-good-chain.pem")
+	pending := func(bundles ...*trust.Bundle) *policy.Client {
+		return &policy.Client{Name: "partner-a", Bundles: bundles, Rule: policy.Pending}
+	}
+	d := policy.Decide(policy.Request{Client: pending(root), Presented: good, Now: pki.TestNow})
+	if d.Code != policy.RulePending || d.Rule != nil || !strings.Contains(d.Reason, "the chain is trusted") {
+		t.Fatalf("trusted chain, pending rule: code %d, reason %q, rule %v", d.Code, d.Reason, d.Rule)
+	}
+	last := d.Steps[len(d.Steps)-1]
+	if last.Check != "rule" || last.OK || !strings.Contains(last.Detail, "not evaluated yet") || d.Verification == nil || !d.Verification.OK {
+		t.Errorf("steps: %+v", d.Steps)
+	}
+	if slices.Contains(policy.Codes, policy.RulePending) {
+		t.Errorf("RulePending is listed among the decision codes")
+	}
+	for _, tt := range []struct {
+		name string
+		req  policy.Request
+		code int
+	}{
+		{"untrusted chain", policy.Request{Client: pending(rootB), Presented: good, Now: pki.TestNow}, policy.InvalidCertificate},
+		{"no certificate", policy.Request{Client: pending(root), Now: pki.TestNow}, policy.NoCertificate},
+		{"no bundle", policy.Request{Client: pending(), Presented: good, Now: pki.TestNow}, policy.NoTruststore},
+	} {
+		if d := policy.Decide(tt.req); d.Code != tt.code {
+			t.Errorf("%s: code %d, want %d (%s)", tt.name, d.Code, tt.code, d.Reason)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -19,62 +18,16 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/lru"
 	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
-// Issue is one problem in a rule's source, at a 1-based line and a 1-based column
-// counted in characters (Unicode code points), as an editor shows them.
-type Issue struct {
-	Severity string `json:"severity"` // "error" (the rule cannot run) or "warning"
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	// Start and End are the 0-based code point offsets of what to underline: the
-	// token at Line:Column, or the whole expression for a rule that is not bool.
-	Start   int    `json:"start"`
-	End     int    `json:"end"`
-	Message string `json:"message"`
-	// Snippet is the source line and a caret under the column, as cel-go prints
-	// them: " | SAN.exists(s, s.endswith('x'))\n | .................^".
-	Snippet string `json:"snippet"`
-	// ID names a warning's lint (LintSANNoPrefix, …), for the page and tests.
-	ID string `json:"id,omitempty"`
-	// Fix says what to write instead; Edits is the same as text edits an editor
-	// can apply as a quick fix.
-	Fix   string `json:"fix,omitempty"`
-	Edits []Edit `json:"edits,omitempty"`
-}
-
-// String formats the issue as "rule:LINE:COLUMN: message".
-func (i Issue) String() string {
-	return fmt.Sprintf("rule:%d:%d: %s", i.Line, i.Column, i.Message)
-}
-
-// Moved returns the issue placed at [start, end) of src, with its line, column and
-// snippet recomputed: for a rule written in another dialect and translated to
-// CEL, whose issues are found on the CEL and shown on the original.
-func (i Issue) Moved(src string, start, end int) Issue {
-	ls := span.LineStarts(src)
-	line := sort.Search(len(ls), func(k int) bool { return ls[k] > start })
-	if line < 1 {
-		line = 1
-	}
-	i.Start, i.End = start, end
-	i.Line, i.Column = line, start-ls[line-1]+1
-	i.Snippet = span.Snippet(src, i.Line, i.Column)
-	return i
-}
-
-// Edit is a replacement an editor can apply as a quick fix: the rule's text from
-// Start to End (0-based code point offsets) becomes Replacement. Package lint
-// makes them; the type is here because Issue carries them.
-type Edit struct {
-	Start       int    `json:"start"`
-	End         int    `json:"end"`
-	Replacement string `json:"replacement"`
-	// Value is the new string value when the edit replaces a whole string
-	// literal, so that another dialect can write the literal in its own syntax.
-	Value *string `json:"-"`
-}
+// Issue and Edit are declared without cel-go, so that an error response of the
+// page's inspector can carry them.
+type (
+	Issue = ruletypes.Issue
+	Edit  = ruletypes.Edit
+)
 
 // CompileError is why a rule did not compile: syntax, an unknown name or field, a
 // type mismatch, a rule that is not bool, or one over a limit. Issues are in source

@@ -9,16 +9,15 @@ import (
 	"cel.dev/cel-go/ext"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 )
 
 // Limits. Each one keeps hostile input (a 20 MB paste, 5,000 nested parentheses,
 // exponential comprehensions) answered quickly with one clear error, in the browser
 // as well as on the server.
 const (
-	// MaxSourceBytes bounds a rule's source. Real rules are a few lines; 16 KiB
-	// leaves room for long allow-lists while keeping parse and check time
-	// around a few milliseconds.
-	MaxSourceBytes = 16 << 10
+	// MaxSourceBytes bounds a rule's source (ruletypes.MaxSourceBytes).
+	MaxSourceBytes = ruletypes.MaxSourceBytes
 
 	// MaxNesting bounds parser recursion (nested parentheses, calls, operators).
 	// Hand-written rules nest a dozen levels at most; 64 keeps deep input a clean
@@ -44,14 +43,10 @@ const (
 	MaxRegexProgramSize = 2048
 )
 
-// TLS is the connection as the server saw it. It is the rule variable `tls`;
-// the playground has no connection, so there every field is "".
-type TLS struct {
-	Version     string `json:"version"`      // e.g. "TLS 1.3"
-	CipherSuite string `json:"cipher_suite"` // e.g. "TLS_AES_128_GCM_SHA256"
-	ServerName  string `json:"server_name"`  // SNI the client sent
-	ALPN        string `json:"alpn"`         // negotiated application protocol, e.g. "h2"
-}
+// TLS is the connection as the server saw it: the rule variable `tls`. It is its
+// own type over ruletypes.TLS (the decision's, declared without cel-go) because
+// CEL names it after its Go package: rule.TLS.
+type TLS ruletypes.TLS
 
 // Env compiles rules. It is safe for concurrent use; create one and share it, as
 // creating it costs a few milliseconds.

@@ -12,6 +12,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
 
@@ -50,6 +51,11 @@ func NewVars(cert *certinfo.Certificate, chain []*certinfo.Certificate, now time
 		}
 	}
 	return v
+}
+
+// ExplainDecision is Explain for a decision (policy.Rule).
+func (p *Program) ExplainDecision(leaf *certinfo.Certificate, chain []*certinfo.Certificate, now time.Time, facts ruletypes.TLS) ruletypes.Result {
+	return p.Explain(Vars{Cert: leaf, Chain: chain, Now: now, TLS: TLS(facts)})
 }
 
 // EvalError is a rule that compiled but failed while running: an index out of

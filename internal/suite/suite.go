@@ -10,7 +10,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
@@ -126,7 +126,7 @@ func RunCase(c *Case, now time.Time, verify engine.Verifier) Result {
 	if !c.At.IsZero() {
 		at = policy.DecisionTime(c.At.UTC())
 	}
-	d, findings := engine.DecideFor(c.Client, c.Chain, rule.TLS{}, at, verify)
+	d, findings := engine.DecideFor(c.Client, c.Chain, ruletypes.TLS{}, at, verify)
 	return Result{Case: c, At: at, Decision: d, Findings: findings, Mismatches: c.Expect.Check(d, findings), Took: time.Since(start)}
 }
 

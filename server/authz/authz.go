@@ -18,7 +18,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/diagnose"
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
-	"github.com/mtlsplay/mtlsplay/internal/rule"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
@@ -251,7 +251,7 @@ func (s *Server) decide(key memoKey, now time.Time) (*answer, error) {
 	if key.client != nil {
 		ec, name = &key.client.Client, key.client.Name
 	}
-	d, findings := engine.DecideFor(ec, certcache.Views(chain), rule.TLS{}, now, s.chains.Verify)
+	d, findings := engine.DecideFor(ec, certcache.Views(chain), ruletypes.TLS{}, now, s.chains.Verify)
 	if d.Verification != nil && d.Verification.OK {
 		s.certs.Keep(chain)
 	}

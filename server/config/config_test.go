@@ -73,7 +73,7 @@ clients:
 	if a.Bundles[0] != b.Bundles[0] {
 		t.Errorf("a bundle file named by two clients was loaded twice")
 	}
-	if a.Rule == nil || a.Rule.Source() != `CN == "partner-a"` || b.Rule != nil {
+	if a.Written == nil || a.Written.Program.Source() != `CN == "partner-a"` || b.Rule != nil {
 		t.Errorf("rules: partner-a %v, partner-b %v", a.Rule, b.Rule)
 	}
 	if a.Token == nil || b.Token != nil {

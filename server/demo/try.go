@@ -167,8 +167,8 @@ func (t *Try) page() tryPage {
 		for _, b := range c.Bundles {
 			tc.Bundles = append(tc.Bundles, b.Name)
 		}
-		if c.Rule != nil {
-			tc.Rule = c.Rule.Source()
+		if c.Written != nil {
+			tc.Rule = c.Written.Program.Source()
 		}
 		p.Clients = append(p.Clients, tc)
 	}

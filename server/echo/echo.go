@@ -28,6 +28,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/explain"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/trust"
 	"github.com/mtlsplay/mtlsplay/server/certcache"
 	"github.com/mtlsplay/mtlsplay/server/config"
@@ -242,7 +243,7 @@ func (s *Server) render(c *config.Client, chain []*certcache.Cert, facts rule.TL
 	certs := certcache.Views(chain)
 	// The chain cache is shared with strict mode's handshake check, so a client that
 	// reconnects is verified once.
-	d, findings := engine.DecideFor(ec, certs, facts, now, s.chains.Verify)
+	d, findings := engine.DecideFor(ec, certs, ruletypes.TLS(facts), now, s.chains.Verify)
 	head := echoHead{
 		Decision:     echoDecision{Code: d.Code, Reason: d.Reason, Steps: d.Steps, Verification: d.Verification, DecidedAt: now.UTC()},
 		Certificates: certs,

@@ -26,9 +26,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "web/site/dist", "output directory")
 	root := fs.String("root", ".", "repository root")
-	wasm := fs.Bool("wasm", true, "compile the engine to WebAssembly")
-	br := fs.Bool("brotli", true, "write engine.wasm.br (brotli -q 11)")
-	raw := fs.Bool("raw", false, "keep the uncompressed engine.wasm")
+	wasm := fs.Bool("wasm", true, "compile the engines to WebAssembly")
+	br := fs.Bool("brotli", true, "write engine.wasm.br and inspector.wasm.br (brotli -q 11)")
+	raw := fs.Bool("raw", false, "keep the uncompressed engine.wasm and inspector.wasm")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -44,8 +44,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "build:", err)
 		return 1
 	}
+	if m.Inspector != nil && !*quiet {
+		fmt.Fprintf(stdout, "build: inspector raw %d B, gzip %d B, brotli %d B\n", m.Inspector.Raw, m.Inspector.Gzip, m.Inspector.Brotli)
+	}
 	if m.WASM != nil && !*quiet {
-		fmt.Fprintf(stdout, "build: engine raw %d B, gzip %d B, brotli %d B\n", m.WASM.Raw, m.WASM.Gzip, m.WASM.Brotli)
+		fmt.Fprintf(stdout, "build: rule engine raw %d B, gzip %d B, brotli %d B\n", m.WASM.Raw, m.WASM.Gzip, m.WASM.Brotli)
+	}
+	if m.WASM != nil && m.Inspector != nil && !*quiet {
+		fmt.Fprintf(stdout, "build: both engines raw %d B, gzip %d B, brotli %d B\n", m.WASM.Raw+m.Inspector.Raw, m.WASM.Gzip+m.Inspector.Gzip, m.WASM.Brotli+m.Inspector.Brotli)
 	}
 	return 0
 }

@@ -36,7 +36,10 @@ type Options struct {
 // site (for cache-busting URLs and the sizes the docs quote).
 type Manifest struct {
 	Files map[string]File `json:"files"`
-	WASM  *WASMSizes      `json:"wasm,omitempty"`
+	WASM  *WASMSizes      `json:"wasm,omitempty"` // the rule engine (engine.wasm)
+	// Inspector is the small engine the page starts first (inspector.wasm, built
+	// with -tags inspector: no cel-go): docs/design.md §5.4.
+	Inspector *WASMSizes `json:"inspector,omitempty"`
 }
 
 // File is one output file.
@@ -62,6 +65,9 @@ const (
 	WASMGzip     = "engine.wasm.gz"
 	WASMBr       = "engine.wasm.br"
 	WASMRaw      = "engine.wasm"
+	InspGzip     = "inspector.wasm.gz"
+	InspBr       = "inspector.wasm.br"
+	InspRaw      = "inspector.wasm"
 	Samples      = "samples.json"
 	DocsJSON     = "docs.json" // docs/*.md rendered to HTML fragments (RenderDocs)
 	ManifestFile = "manifest.json"
@@ -121,16 +127,25 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 
 	m := &Manifest{Files: map[string]File{}}
 	if o.WASM {
-		sizes, err := buildWASM(ctx, o, old, logf)
+		var oldEngine, oldInsp *WASMSizes
+		if old != nil {
+			oldEngine, oldInsp = old.WASM, old.Inspector
+		}
+		// One after the other: each go build uses both cores.
+		insp, err := buildWASM(ctx, o, inspectorWASM, oldInsp, logf)
 		if err != nil {
 			return nil, err
 		}
-		m.WASM = sizes
-	} else if old != nil && old.WASM != nil && exists(filepath.Join(o.Out, WASMGzip)) {
-		m.WASM = old.WASM
+		sizes, err := buildWASM(ctx, o, ruleWASM, oldEngine, logf)
+		if err != nil {
+			return nil, err
+		}
+		m.WASM, m.Inspector = sizes, insp
+	} else if old != nil && old.WASM != nil && exists(filepath.Join(o.Out, WASMGzip)) && exists(filepath.Join(o.Out, InspGzip)) {
+		m.WASM, m.Inspector = old.WASM, old.Inspector
 	}
 
-	for _, name := range []string{AppJS, BootJS, AppCSS, WorkerJS, Samples, DocsJSON, WASMGzip, WASMBr, WASMRaw} {
+	for _, name := range []string{AppJS, BootJS, AppCSS, WorkerJS, Samples, DocsJSON, WASMGzip, WASMBr, WASMRaw, InspGzip, InspBr, InspRaw} {
 		b, err := os.ReadFile(filepath.Join(o.Out, name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -293,10 +308,40 @@ var noInline = []string{
 	"-gcflags=github.com/mtlsplay/mtlsplay/internal/gateway=-l",
 }
 
-// buildWASM compiles ./wasm for js/wasm with -trimpath -ldflags="-s -w" and writes
-// the gzip (-9) and, if asked, brotli (-q 11) encodings. Compression is skipped
-// when the raw bytes are those of the last build.
-func buildWASM(ctx context.Context, o Options, old *Manifest, logf func(string, ...any)) (*WASMSizes, error) {
+// wasmTarget is one of the two engines built from ./wasm: the same packages, the
+// inspector with -tags inspector (package engine's inspector.go instead of rules.go).
+type wasmTarget struct {
+	tags          string
+	gcflags       []string // besides noInline
+	gz, br, plain string
+}
+
+var (
+	ruleWASM      = wasmTarget{gz: WASMGzip, br: WASMBr, plain: WASMRaw}
+	inspectorWASM = wasmTarget{tags: "inspector", gcflags: inspectorNoInline, gz: InspGzip, br: InspBr, plain: InspRaw}
+)
+
+// inspectorNoInline keeps the inspector under its 1.5 MB brotli target: no inlining
+// in this module's packages and in the standard library's JSON, formatting, time,
+// reflection, URL and big-number code, which a call runs once or a few times
+// (crypto, the chain verification's hot path, keeps its inlining). Measured on
+// inspector.wasm (Go's gzip -9 as a proxy): 2,068,194 → 1,935,634 B; brotli
+// 1,508,724 B before.
+var inspectorNoInline = []string{
+	"-gcflags=github.com/mtlsplay/mtlsplay/...=-l",
+	"-gcflags=encoding/...=-l",
+	"-gcflags=fmt=-l",
+	"-gcflags=time=-l",
+	"-gcflags=reflect=-l",
+	"-gcflags=net/...=-l",
+	"-gcflags=strconv=-l",
+	"-gcflags=math/big=-l",
+}
+
+// buildWASM compiles ./wasm for js/wasm with -trimpath -ldflags="-s -w" (and the
+// target's tags) and writes the gzip (-9) and, if asked, brotli (-q 11)
+// encodings. Compression is skipped when the raw bytes are those of the last build.
+func buildWASM(ctx context.Context, o Options, target wasmTarget, old *WASMSizes, logf func(string, ...any)) (*WASMSizes, error) {
 	t0 := time.Now()
 	tmp, err := os.CreateTemp(o.Out, "engine-*.wasm")
 	if err != nil {
@@ -305,11 +350,15 @@ func buildWASM(ctx context.Context, o Options, old *Manifest, logf func(string, 
 	tmp.Close()
 	defer os.Remove(tmp.Name())
 	args := append([]string{"build", "-trimpath", "-ldflags=-s -w"}, noInline...)
+	args = append(args, target.gcflags...)
+	if target.tags != "" {
+		args = append(args, "-tags", target.tags)
+	}
 	cmd := exec.CommandContext(ctx, o.GoCmd, append(args, "-o", tmp.Name(), "./wasm")...)
 	cmd.Dir = o.Root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("bundle: building the engine (GOOS=js GOARCH=wasm go build ./wasm): %v\n%s", err, out)
+		return nil, fmt.Errorf("bundle: building %s (GOOS=js GOARCH=wasm go build -tags %q ./wasm): %v\n%s", target.plain, target.tags, err, out)
 	}
 	raw, err := os.ReadFile(tmp.Name())
 	if err != nil {
@@ -317,22 +366,22 @@ func buildWASM(ctx context.Context, o Options, old *Manifest, logf func(string, 
 	}
 	sum := sha256.Sum256(raw)
 	sizes := &WASMSizes{Raw: len(raw), SHA256: hex.EncodeToString(sum[:])}
-	logf("bundle: engine.wasm %s in %v", mb(len(raw)), time.Since(t0).Round(time.Millisecond))
+	logf("bundle: %s %s in %v", target.plain, mb(len(raw)), time.Since(t0).Round(time.Millisecond))
 
 	if o.Raw {
-		if err := os.WriteFile(filepath.Join(o.Out, WASMRaw), raw, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(o.Out, target.plain), raw, 0o644); err != nil {
 			return nil, err
 		}
 	} else {
-		os.Remove(filepath.Join(o.Out, WASMRaw))
+		os.Remove(filepath.Join(o.Out, target.plain))
 	}
 
-	same := old != nil && old.WASM != nil && old.WASM.SHA256 == sizes.SHA256
-	gzPath, brPath := filepath.Join(o.Out, WASMGzip), filepath.Join(o.Out, WASMBr)
+	same := old != nil && old.SHA256 == sizes.SHA256
+	gzPath, brPath := filepath.Join(o.Out, target.gz), filepath.Join(o.Out, target.br)
 	var wg sync.WaitGroup
 	var gzErr, brErr error
 	if same && exists(gzPath) {
-		sizes.Gzip = old.WASM.Gzip
+		sizes.Gzip = old.Gzip
 	} else {
 		wg.Add(1)
 		go func() {
@@ -341,14 +390,14 @@ func buildWASM(ctx context.Context, o Options, old *Manifest, logf func(string, 
 			sizes.Gzip, gzErr = compress(gzPath, raw, func(w io.Writer) (io.WriteCloser, error) {
 				return gzip.NewWriterLevel(w, gzip.BestCompression)
 			})
-			logf("bundle: engine.wasm.gz %s in %v", mb(sizes.Gzip), time.Since(t).Round(time.Millisecond))
+			logf("bundle: %s %s in %v", target.gz, mb(sizes.Gzip), time.Since(t).Round(time.Millisecond))
 		}()
 	}
 	switch {
 	case !o.Brotli:
 		os.Remove(brPath)
-	case same && exists(brPath) && old.WASM.Brotli > 0:
-		sizes.Brotli = old.WASM.Brotli
+	case same && exists(brPath) && old.Brotli > 0:
+		sizes.Brotli = old.Brotli
 	default:
 		wg.Add(1)
 		go func() {
@@ -357,7 +406,7 @@ func buildWASM(ctx context.Context, o Options, old *Manifest, logf func(string, 
 			sizes.Brotli, brErr = compress(brPath, raw, func(w io.Writer) (io.WriteCloser, error) {
 				return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24}), nil
 			})
-			logf("bundle: engine.wasm.br %s in %v", mb(sizes.Brotli), time.Since(t).Round(time.Millisecond))
+			logf("bundle: %s %s in %v", target.br, mb(sizes.Brotli), time.Since(t).Round(time.Millisecond))
 		}()
 	}
 	wg.Wait()

@@ -38,7 +38,7 @@ func TestBuildScripts(t *testing.T) {
 		}
 	}
 	worker, _ := os.ReadFile(filepath.Join(out, bundle.WorkerJS))
-	if !strings.Contains(string(worker), "instantiateStreaming") || !strings.Contains(string(worker), "Go") {
+	if !strings.Contains(string(worker), "compileStreaming") || !strings.Contains(string(worker), "DecompressionStream") || !strings.Contains(string(worker), "Go") {
 		t.Error("worker.js lacks Go's wasm_exec.js or the loader")
 	}
 	app, _ := os.ReadFile(filepath.Join(out, bundle.AppJS))

@@ -3,10 +3,15 @@
 // both from one static file server on loopback, and loads them alternately, each time
 // in a fresh browser context (an empty cache) once the browser is idle, reading the
 // page's own marks: when the engine began loading and was ready, its first call, and
-// the first verdict. With -trace FILE it then records one more load of the new build
-// with the browser tracing, for a look at every thread of it.
+// the first verdict; the two engines' readiness (inspector, rule engine) and the first
+// verdict shown, the inspector's. With -link each load opens a share link of a
+// certificate made for that load (one the build has never seen, under the test PKI's
+// intermediate, with a rule it passes), and the page's marks of that link's fields and
+// verdict are read too. With -trace FILE it then records one more load of the new
+// build with the browser tracing, for a look at every thread of it.
 //
 //	go run ./web/build -brotli=false -o /tmp/new && go run ./web/coldload -old web/site/dist -new /tmp/new -n 16
+//	go run ./web/coldload -old OLDSITE -new /tmp/new -n 12 -link   # from the repository root
 //
 // This machine's speed drifts by 15-25% within minutes; loads of the two builds
 // interleaved are what can be compared, not one build's figure against another's
@@ -43,22 +48,35 @@ func main() {
 	n := flag.Int("n", 12, "loads of each build (at most 100)")
 	exe := flag.String("chromium", chromium.Find(), "the browser")
 	settle := flag.Bool("settle", true, "wait, before each load, until the browser has built its new window (see chromium.Settle)")
+	link := flag.Bool("link", false, "open each load from a share link of a certificate made for it (run from the repository root: the test PKI's intermediate signs it)")
 	trace := flag.String("trace", "", "then load the new build once more with the browser tracing, and write the trace to this file (open it in https://ui.perfetto.dev or chrome://tracing)")
 	flag.Parse()
 	if *oldDir == "" || *newDir == "" {
 		fmt.Fprintln(os.Stderr, "coldload: -old DIR and -new DIR are needed (assets as web/build writes them, or sites as mtlsplay site exports them)")
 		os.Exit(2)
 	}
-	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace); err != nil {
+	var links func() (string, error)
+	if *link {
+		var err error
+		if links, err = shareLinks("testdata/pki"); err != nil {
+			fmt.Fprintln(os.Stderr, "coldload:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace, links); err != nil {
 		fmt.Fprintln(os.Stderr, "coldload:", err)
 		os.Exit(1)
 	}
 }
 
-// load is one cold load's marks, in ms after navigation (durations in ms).
-type load struct{ script, init, compile, goStart, ready, call, verdict float64 }
+// load is one cold load's marks, in ms after navigation (durations in ms); NaN for a
+// mark the build does not make.
+type load struct {
+	script, init, compile, goStart, ready, call, verdict             float64
+	inspectorReady, ruleReady, chainVerdict, linkFields, linkVerdict float64
+}
 
-func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string) error {
+func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string, links func() (string, error)) error {
 	tmp, err := os.MkdirTemp("", "coldload-")
 	if err != nil {
 		return err
@@ -95,16 +113,23 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	}
 	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length && (() => {
 		const d = document.getElementById("main").dataset;
-		return [performance.getEntriesByName("mtlsplay:script-start")[0]?.startTime ?? NaN, Number(d.engineInitAt),
+		const mark = (name) => performance.getEntriesByName("mtlsplay:" + name)[0]?.startTime ?? -1;
+		return [mark("script-start"), Number(d.engineInitAt ?? -1),
 			Number(d.engineCompileMs), Number(d.engineGoStartMs), Number(d.engineReadyAt), Number(d.firstCallMs),
-			performance.getEntriesByName("mtlsplay:first-verdict")[0].startTime];
+			mark("first-verdict"), mark("inspector-ready"), mark("rule-engine-ready"), mark("chain-verdict"), mark("link-fields"), mark("link-verdict")];
 	})()`
 	loads := map[string][]load{}
 	for i := 0; i < n; i++ {
 		for _, b := range builds {
+			fragment := ""
+			if links != nil {
+				if fragment, err = links(); err != nil {
+					return err
+				}
+			}
 			ctx, closeTab, err := freshTab(browser, settle)
 			if err == nil {
-				err = chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"))
+				err = chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+b+"/index.html"+fragment))
 			}
 			var m []float64
 			if err == nil {
@@ -115,7 +140,13 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 			if err != nil {
 				return fmt.Errorf("%s build, load %d: %w", b, i+1, err)
 			}
-			loads[b] = append(loads[b], load{script: m[0], init: m[1], compile: m[2], goStart: m[3], ready: m[4], call: m[5], verdict: m[6]})
+			for i, x := range m {
+				if x < 0 { // JSON has no NaN: -1 is a mark the build does not make
+					m[i] = math.NaN()
+				}
+			}
+			loads[b] = append(loads[b], load{script: m[0], init: m[1], compile: m[2], goStart: m[3], ready: m[4], call: m[5], verdict: m[6],
+				inspectorReady: m[7], ruleReady: m[8], chainVerdict: m[9], linkFields: m[10], linkVerdict: m[11]})
 		}
 	}
 	if traceFile != "" {
@@ -123,28 +154,65 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 			return fmt.Errorf("tracing a load: %w", err)
 		}
 	}
-	fmt.Printf("%d cold loads of each build, interleaved; ms, median [p25 p75]\n", n)
+	what := "cold loads"
+	if links != nil {
+		what = "cold loads from a share link of a new certificate"
+	}
+	fmt.Printf("%d %s of each build, interleaved; ms, median [p25 p75]\n", n, what)
+	median := func(b string, f func(load) float64) float64 {
+		xs := values(loads[b], f)
+		if len(xs) == 0 {
+			return math.NaN()
+		}
+		return xs[len(xs)/2]
+	}
 	for _, b := range builds {
 		pick := func(f func(load) float64) string {
-			xs := make([]float64, 0, n)
-			for _, l := range loads[b] {
-				if x := f(l); !math.IsNaN(x) { // a build too old to mark it
-					xs = append(xs, x)
-				}
-			}
+			xs := values(loads[b], f)
 			if len(xs) == 0 {
 				return "    - [   -    -]"
 			}
-			sort.Float64s(xs)
 			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])
 		}
 		fmt.Printf("%-3s first verdict %s after navigation\n", b, pick(func(l load) float64 { return l.verdict }))
+		fmt.Printf("    inspector ready %s, first verdict shown (chain) %s, rule engine ready %s\n",
+			pick(func(l load) float64 { return l.inspectorReady }), pick(func(l load) float64 { return l.chainVerdict }), pick(func(l load) float64 { return l.ruleReady }))
+		if links != nil {
+			fmt.Printf("    link's fields shown %s, link's verdict %s\n", pick(func(l load) float64 { return l.linkFields }), pick(func(l load) float64 { return l.linkVerdict }))
+		}
 		fmt.Printf("    app.js runs %s, engine starts loading %s, ready %s\n",
 			pick(func(l load) float64 { return l.script }), pick(func(l load) float64 { return l.init }), pick(func(l load) float64 { return l.ready }))
 		fmt.Printf("    fetch+compile %s, Go start %s, first call %s\n",
 			pick(func(l load) float64 { return l.compile }), pick(func(l load) float64 { return l.goStart }), pick(func(l load) float64 { return l.call }))
 	}
+	// The ratios the issue's targets are stated in: the new build's first verdict
+	// shown (the inspector's fields and chain verdict) and complete verdict, each to
+	// the old build's complete verdict. Medians of each series.
+	old := median("old", func(l load) float64 { return l.verdict })
+	fmt.Printf("new/old: first verdict shown %.2f×, complete verdict %.2f×\n",
+		median("new", func(l load) float64 { return firstShown(l) })/old, median("new", func(l load) float64 { return l.verdict })/old)
 	return nil
+}
+
+// values are the marks f picks of loads, sorted, leaving out those a build does not make.
+func values(loads []load, f func(load) float64) []float64 {
+	xs := make([]float64, 0, len(loads))
+	for _, l := range loads {
+		if x := f(l); !math.IsNaN(x) {
+			xs = append(xs, x)
+		}
+	}
+	sort.Float64s(xs)
+	return xs
+}
+
+// firstShown is when a load first showed a verdict: the inspector's (with the
+// certificate's fields), or for a build without one its first verdict.
+func firstShown(l load) float64 {
+	if !math.IsNaN(l.chainVerdict) {
+		return l.chainVerdict
+	}
+	return l.verdict
 }
 
 // freshTab opens a tab in a fresh browser context (an empty cache), with a minute

@@ -45,9 +45,8 @@ type handler struct {
 	pages  map[string][]byte
 	err    error
 
-	rawOnce sync.Once
-	raw     []byte
-	rawErr  error
+	raw map[string]*rawEngine // by the engine's plain name, made on first request
+	mu  sync.Mutex
 }
 
 var modTime = time.Unix(0, 0)
@@ -82,12 +81,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	if name == wasmRaw {
-		h.serveWASM(w, r)
-		return
-	}
 	switch name {
-	case appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, samples:
+	case wasmRaw:
+		h.serveWASM(w, r, ruleEngine)
+		return
+	case inspRaw:
+		h.serveWASM(w, r, inspector)
+		return
+	case appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, inspGzip, inspBr, samples:
 	default:
 		http.NotFound(w, r)
 		return
@@ -106,12 +107,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", modTime, bytes.NewReader(b))
 }
 
-// serveWASM negotiates the engine's encoding.
-func (h *handler) serveWASM(w http.ResponseWriter, r *http.Request) {
+// rawEngine is an engine's plain .wasm, decompressed once for a client that
+// accepts neither brotli nor gzip.
+type rawEngine struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// serveWASM negotiates an engine's encoding.
+func (h *handler) serveWASM(w http.ResponseWriter, r *http.Request, e engineFiles) {
 	w.Header().Set("Content-Type", "application/wasm")
 	w.Header().Add("Vary", "Accept-Encoding")
 	accept := r.Header.Get("Accept-Encoding")
-	for _, enc := range []struct{ name, file string }{{"br", wasmBr}, {"gzip", wasmGzip}} {
+	for _, enc := range []struct{ name, file string }{{"br", e.br}, {"gzip", e.gz}} {
 		if !acceptsEncoding(accept, enc.name) {
 			continue
 		}
@@ -123,12 +132,22 @@ func (h *handler) serveWASM(w http.ResponseWriter, r *http.Request) {
 		http.ServeContent(w, r, "", modTime, bytes.NewReader(b))
 		return
 	}
-	h.rawOnce.Do(func() { h.raw, h.rawErr = rawWASM(h.assets) })
-	if h.rawErr != nil {
-		http.Error(w, "the engine is not available: "+h.rawErr.Error(), http.StatusInternalServerError)
+	h.mu.Lock()
+	if h.raw == nil {
+		h.raw = map[string]*rawEngine{}
+	}
+	re := h.raw[e.raw]
+	if re == nil {
+		re = &rawEngine{}
+		h.raw[e.raw] = re
+	}
+	h.mu.Unlock()
+	re.once.Do(func() { re.b, re.err = rawWASM(h.assets, e) })
+	if re.err != nil {
+		http.Error(w, "the engine is not available: "+re.err.Error(), http.StatusInternalServerError)
 		return
 	}
-	http.ServeContent(w, r, "", modTime, bytes.NewReader(h.raw))
+	http.ServeContent(w, r, "", modTime, bytes.NewReader(re.b))
 }
 
 // acceptsEncoding reports whether an Accept-Encoding header allows enc (q > 0).

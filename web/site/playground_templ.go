@@ -67,20 +67,33 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-docs=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-inspector=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + "docs/")
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + p.Assets.Inspector)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 143}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 159}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" data-docs=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var6 string
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(p.Root + "docs/")
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 10, Col: 190}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"><section class=\"pane\" aria-labelledby=\"h-cert\"><h2 id=\"h-cert\">Client certificate</h2><div class=\"toolbar\"><label for=\"sample\">Sample</label> <select id=\"sample\" aria-describedby=\"sample-help\"></select> <button type=\"button\" id=\"open-file\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cert-file\" hidden accept=\".pem,.crt,.cer,.der,.txt\"></div><textarea id=\"cert\" class=\"pem\" wrap=\"off\" data-testid=\"cert-input\" rows=\"12\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Client certificate (PEM, leaf first)\" aria-describedby=\"cert-help\" placeholder=\"-----BEGIN CERTIFICATE-----&#10;…&#10;-----END CERTIFICATE-----\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -88,72 +101,72 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var6 string
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CertPEM())
+			var templ_7745c5c3_Var7 string
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CertPEM())
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 19, Col: 327}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var7 templ.SafeURL
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/formulas.html"))
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 143}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\">Workato-style formula</a> such as <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var8 string
-			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(`SAN.include?("DNS:api.example.com")`)
+			var templ_7745c5c3_Var8 templ.SafeURL
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/formulas.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 225}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 143}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</code>, shown with its CEL. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes, F8 goes to the next warning, Ctrl+Shift+M lists them with their fixes; the <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">Workato-style formula</a> such as <code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var9 templ.SafeURL
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
+			var templ_7745c5c3_Var9 string
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(`SAN.include?("DNS:api.example.com")`)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 524}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 225}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</code>, shown with its CEL. Variables: <code>CN</code>, <code>SAN</code>, <code>DN</code>, <code>cert</code>, <code>chain</code>, <code>now</code>. Ctrl+Space completes, F8 goes to the next warning, Ctrl+Shift+M lists them with their fixes; the <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.At())
+			var templ_7745c5c3_Var10 templ.SafeURL
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/rules.html"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 58, Col: 166}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 55, Col: 524}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\">rule reference</a> lists everything. Empty accepts every trusted certificate.</p><div class=\"at-row\"><label for=\"at\">Evaluate at</label> <input id=\"at\" spellcheck=\"false\" autocomplete=\"off\" aria-describedby=\"at-help\" placeholder=\"now — or RFC 3339, e.g. 2026-06-01T00:00:00Z\" value=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var11 string
+			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.At())
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 58, Col: 166}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -161,20 +174,20 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "></div><p id=\"at-help\" class=\"help\" aria-live=\"polite\"></p></section><section class=\"pane\" aria-labelledby=\"h-bundles\"><h2 id=\"h-bundles\">Truststore bundles <span class=\"count\" id=\"bundle-count\"></span></h2><p class=\"help\">A client selects 1 to 5 bundles, each a PEM file of CA certificates. Only these anchor the chain: no system roots.</p><div id=\"bundles\"></div><div class=\"toolbar\"><button type=\"button\" id=\"add-bundle\" class=\"secondary\">Add bundle</button> <label for=\"bundle-sample\">Add a sample bundle</label> <select id=\"bundle-sample\"><option value=\"\">choose…</option></select></div></section><section class=\"pane\" aria-labelledby=\"h-verdict\"><h2 id=\"h-verdict\">Verdict</h2><div id=\"verdict\" class=\"verdict\" data-testid=\"verdict\" data-value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var11 string
-			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Value())
+			var templ_7745c5c3_Var12 string
+			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Value())
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 76, Col: 88}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" aria-live=\"polite\" aria-busy=\"true\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" aria-live=\"polite\" aria-busy=\"true\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -182,59 +195,59 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "><span id=\"verdict-badge\" class=\"badge\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var12 string
-			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Badge())
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 77, Col: 61}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "><span id=\"verdict-badge\" class=\"badge\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var13 string
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CodeAttr())
+			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Badge())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 78, Col: 112}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 77, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span> <span>code <span id=\"decision-code\" class=\"code\" data-testid=\"decision-code\" data-code=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Code())
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CodeAttr())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 78, Col: 131}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 78, Col: 112}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</span></span> <span id=\"code-name\" class=\"muted\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 string
-			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CodeName())
+			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.Code())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 79, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 78, Col: 131}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</span><p id=\"reason\" class=\"reason\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</span></span> <span id=\"code-name\" class=\"muted\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var16 string
+			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(p.First.CodeName())
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 79, Col: 60}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</span><p id=\"reason\" class=\"reason\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -242,22 +255,22 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if p.First.Has() {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<span class=\"first-paint-wait\">Loading the engine…</span>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<span class=\"first-paint-wait\">Loading the engine…</span>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</div><p id=\"gateway-trust\" class=\"notice gateway-trust\" data-testid=\"gateway-trust\" role=\"status\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if p.First.Hidden("gateway-trust", true) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " hidden")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, " hidden")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -266,7 +279,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -274,7 +287,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p><div id=\"error\" class=\"error\" data-testid=\"error\" role=\"alert\" hidden></div><p id=\"rule-value\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -282,7 +295,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -290,12 +303,12 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</p><ul id=\"near-misses\" class=\"near-misses\" data-testid=\"near-misses\" aria-label=\"Near misses: the closest values the rule could have meant\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</p><ul id=\"near-misses\" class=\"near-misses\" data-testid=\"near-misses\" aria-label=\"Near misses: the closest values the rule could have meant\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			if p.First.Hidden("near-misses", true) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, " hidden")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " hidden")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -304,7 +317,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -312,7 +325,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</ul><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</ul><ol id=\"steps\" class=\"steps\" aria-label=\"Steps of the decision\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -320,7 +333,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -328,7 +341,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</ol><h3 id=\"h-findings\">Findings <span id=\"findings-count\" class=\"count\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -336,7 +349,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -344,7 +357,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</span></h3><ul id=\"findings\" class=\"findings\" data-testid=\"findings\" aria-labelledby=\"h-findings\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -352,7 +365,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -360,20 +373,20 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</ul><p class=\"help\">What is worth fixing in the certificate and its chain, whatever the decision: see <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var16 templ.SafeURL
-			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
+			var templ_7745c5c3_Var17 templ.SafeURL
+			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/troubleshooting.html"))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 92, Col: 163}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "\">troubleshooting</a>.</p><h3>Every sub-expression</h3><ol id=\"explain\" class=\"explain\" aria-label=\"Value of every sub-expression\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -381,7 +394,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -389,7 +402,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "</ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</ol></section><section class=\"pane wide\" aria-labelledby=\"h-fields\"><h2 id=\"h-fields\">What the rule sees</h2><dl id=\"fields\" class=\"fields\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -397,7 +410,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "><dt><code>CN</code></dt><dd><span id=\"cn\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "><dt><code>CN</code></dt><dd><span id=\"cn\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -405,7 +418,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -413,7 +426,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</ul></dd><dt><code>DN</code></dt><dd><code id=\"dn\" data-testid=\"dn\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -421,7 +434,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -429,7 +442,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -437,7 +450,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -445,66 +458,66 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "</dl><h3 id=\"h-gateway\">As the gateway sees it</h3><div class=\"toolbar\"><label for=\"gateway\">Gateway</label> <select id=\"gateway\" data-testid=\"gateway\" aria-describedby=\"gateway-source\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "</dl><h3 id=\"h-gateway\">As the gateway sees it</h3><div class=\"toolbar\"><label for=\"gateway\">Gateway</label> <select id=\"gateway\" data-testid=\"gateway\" aria-describedby=\"gateway-source\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			for _, g := range gatewayOptions() {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<option value=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var17 string
-				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 29}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "\" title=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
-				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(g.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 29}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				if g.Name == "workato" {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " selected")
-					if templ_7745c5c3_Err != nil {
-						return templ_7745c5c3_Err
-					}
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, ">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "\" title=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var19 string
-				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
+				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(g.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 93}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "</option>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				if g.Name == "workato" {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " selected")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, ">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var20 string
+				templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(g.Label)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 114, Col: 93}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "</option>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "</select> <span id=\"gateway-source\" class=\"muted\" data-testid=\"gateway-source\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -512,7 +525,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -520,7 +533,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "</span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "</span></div><dl id=\"gateway-fields\" class=\"fields\" data-testid=\"gateway-fields\" aria-labelledby=\"h-gateway\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -528,7 +541,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -536,7 +549,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "</dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "</dl><h4>What it cannot see</h4><ul id=\"gateway-cannot-see\" data-testid=\"gateway-cannot-see\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -544,7 +557,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -552,7 +565,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "</ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</ul><h4>Notes</h4><ul id=\"gateway-notes\" class=\"muted\" data-testid=\"gateway-notes\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -560,7 +573,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -568,20 +581,20 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "</ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead></thead> <tbody></tbody></table></details> <details id=\"export\" data-testid=\"export\" data-state=\"\"><summary>Export the rule to this gateway's config</summary><p id=\"export-status\" data-testid=\"export-status\" aria-live=\"polite\"></p><ul id=\"export-notes\" data-testid=\"export-notes\"></ul><div id=\"export-actions\" class=\"toolbar\"></div><pre class=\"export-config\"><code id=\"export-config\" data-testid=\"export-config\"></code></pre><p class=\"help\">What each gateway can express, and an example for each: <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "</ul><details id=\"gateway-all\" data-testid=\"gateway-all\"><summary>Every gateway side by side</summary><table id=\"gateway-table\" class=\"gateways\" data-testid=\"gateway-table\"><thead></thead> <tbody></tbody></table></details> <details id=\"export\" data-testid=\"export\" data-state=\"\"><summary>Export the rule to this gateway's config</summary><p id=\"export-status\" data-testid=\"export-status\" aria-live=\"polite\"></p><ul id=\"export-notes\" data-testid=\"export-notes\"></ul><div id=\"export-actions\" class=\"toolbar\"></div><pre class=\"export-config\"><code id=\"export-config\" data-testid=\"export-config\"></code></pre><p class=\"help\">What each gateway can express, and an example for each: <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var20 templ.SafeURL
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
+			var templ_7745c5c3_Var21 templ.SafeURL
+			templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/export.html"))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 137, Col: 129}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, "\">exporting a rule</a>.</p></details> <details id=\"serve-own\" data-testid=\"serve-own\" data-state=\"\"><summary>Serve it yourself: your certificate, end to end</summary><p class=\"help\">Run this decision in <code>mtlsplay serve</code> on your machine and ask it with curl, your certificate and key. This page writes the files; nothing is sent anywhere.</p><ol id=\"serve-own-steps\" data-testid=\"serve-own-steps\"></ol><ul id=\"serve-own-notes\" class=\"muted\" data-testid=\"serve-own-notes\"></ul></details><h3>Chain as presented</h3><ol id=\"chain-presented\" class=\"chain\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -589,7 +602,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -597,7 +610,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "</ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "</ol><h3>Chain as verified</h3><ol id=\"chain-verified\" class=\"chain\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -605,7 +618,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, ">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, ">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -613,20 +626,20 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "</ol></section><section id=\"cases\" class=\"pane wide cases\" data-testid=\"cases\" aria-labelledby=\"h-cases\"><h2 id=\"h-cases\">Cases <span class=\"count\" id=\"cases-count\"></span></h2><p class=\"help\">Certificates the rule must keep deciding as it does now. Each case keeps the certificate, bundles and time of the verdict shown, and expects its code; every case is decided again as you edit the rule. Export the cases as a suite file for <code>mtlsplay test</code> in CI (<a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "</ol></section><section id=\"cases\" class=\"pane wide cases\" data-testid=\"cases\" aria-labelledby=\"h-cases\"><h2 id=\"h-cases\">Cases <span class=\"count\" id=\"cases-count\"></span></h2><p class=\"help\">Certificates the rule must keep deciding as it does now. Each case keeps the certificate, bundles and time of the verdict shown, and expects its code; every case is decided again as you edit the rule. Export the cases as a suite file for <code>mtlsplay test</code> in CI (<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var21 templ.SafeURL
-			templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/suites.html"))
+			var templ_7745c5c3_Var22 templ.SafeURL
+			templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(p.Root + "docs/suites.html"))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `playground.templ`, Line: 152, Col: 344}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "\">test suites</a>); share links carry them.</p><div class=\"toolbar\"><button type=\"button\" id=\"case-add\" data-testid=\"case-add\" disabled>Add this as a case</button> <button type=\"button\" id=\"cases-export\" class=\"secondary\" data-testid=\"cases-export\" disabled>Export YAML</button> <button type=\"button\" id=\"cases-clear\" class=\"secondary\" data-testid=\"cases-clear\" disabled>Clear</button></div><p id=\"cases-status\" class=\"help\" data-testid=\"cases-status\" role=\"status\"></p><p id=\"cases-summary\" class=\"cases-summary\" data-testid=\"cases-summary\" data-state=\"\" aria-live=\"polite\"></p><ol id=\"cases-list\" class=\"cases-list\" data-testid=\"cases-list\" data-seq=\"0\" data-pending=\"false\"></ol><details id=\"cases-yaml\" data-testid=\"cases-yaml\" data-state=\"\"><summary>Suite as YAML: export, or paste or open one to import</summary> <textarea id=\"cases-yaml-text\" class=\"pem\" wrap=\"off\" data-testid=\"cases-yaml-text\" rows=\"10\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Suite YAML\"></textarea><div class=\"toolbar\"><button type=\"button\" id=\"cases-import\" data-testid=\"cases-import\">Import</button> <button type=\"button\" id=\"cases-open\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cases-file\" hidden accept=\".yaml,.yml,.txt\"> <a id=\"cases-download\" data-testid=\"cases-download\" download=\"mtlsplay-suite.yaml\" hidden>Download mtlsplay-suite.yaml</a></div></details></section></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\">test suites</a>); share links carry them.</p><div class=\"toolbar\"><button type=\"button\" id=\"case-add\" data-testid=\"case-add\" disabled>Add this as a case</button> <button type=\"button\" id=\"cases-export\" class=\"secondary\" data-testid=\"cases-export\" disabled>Export YAML</button> <button type=\"button\" id=\"cases-clear\" class=\"secondary\" data-testid=\"cases-clear\" disabled>Clear</button></div><p id=\"cases-status\" class=\"help\" data-testid=\"cases-status\" role=\"status\"></p><p id=\"cases-summary\" class=\"cases-summary\" data-testid=\"cases-summary\" data-state=\"\" aria-live=\"polite\"></p><ol id=\"cases-list\" class=\"cases-list\" data-testid=\"cases-list\" data-seq=\"0\" data-pending=\"false\"></ol><details id=\"cases-yaml\" data-testid=\"cases-yaml\" data-state=\"\"><summary>Suite as YAML: export, or paste or open one to import</summary> <textarea id=\"cases-yaml-text\" class=\"pem\" wrap=\"off\" data-testid=\"cases-yaml-text\" rows=\"10\" spellcheck=\"false\" autocomplete=\"off\" aria-label=\"Suite YAML\"></textarea><div class=\"toolbar\"><button type=\"button\" id=\"cases-import\" data-testid=\"cases-import\">Import</button> <button type=\"button\" id=\"cases-open\" class=\"secondary\">Open file…</button> <input type=\"file\" id=\"cases-file\" hidden accept=\".yaml,.yml,.txt\"> <a id=\"cases-download\" data-testid=\"cases-download\" download=\"mtlsplay-suite.yaml\" hidden>Download mtlsplay-suite.yaml</a></div></details></section></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -31,6 +31,9 @@ const (
 	wasmGzip  = "engine.wasm.gz"
 	wasmBr    = "engine.wasm.br"
 	wasmRaw   = "engine.wasm"
+	inspGzip  = "inspector.wasm.gz"
+	inspBr    = "inspector.wasm.br"
+	inspRaw   = "inspector.wasm"
 	samples   = "samples.json"
 	docsJSON  = "docs.json"
 	manifestF = "manifest.json"
@@ -52,7 +55,7 @@ var ErrNotBuilt = errors.New("site: the front-end assets are not built: run `npm
 func Built() bool { return checkAssets(Assets()) == nil }
 
 func checkAssets(assets fs.FS) error {
-	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, docsJSON} {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, inspGzip, docsJSON} {
 		if _, err := fs.Stat(assets, name); err != nil {
 			return ErrNotBuilt
 		}
@@ -155,6 +158,22 @@ func navMenus(nav []navItem) []navMenu {
 
 type assetURLs struct {
 	CSS, JS, Boot, Worker, WASM string
+	Inspector                   string // the inspector engine, fetched as WASM is
+}
+
+// wasmSizes are an engine's sizes as web/bundle's manifest gives them.
+type wasmSizes struct {
+	Raw    int `json:"raw"`
+	Gzip   int `json:"gzip"`
+	Brotli int `json:"brotli"`
+}
+
+// String is "R MB as WebAssembly, G MB gzip, B MB brotli" (no brotli when not built).
+func (w wasmSizes) String() string {
+	if w.Brotli == 0 {
+		return fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip", float64(w.Raw)/1e6, float64(w.Gzip)/1e6)
+	}
+	return fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(w.Raw)/1e6, float64(w.Gzip)/1e6, float64(w.Brotli)/1e6)
 }
 
 // manifest is the part of web/bundle's manifest.json the site reads.
@@ -163,11 +182,8 @@ type manifest struct {
 		Bytes  int    `json:"bytes"`
 		SHA256 string `json:"sha256"`
 	} `json:"files"`
-	WASM *struct {
-		Raw    int `json:"raw"`
-		Gzip   int `json:"gzip"`
-		Brotli int `json:"brotli"`
-	} `json:"wasm"`
+	WASM      *wasmSizes `json:"wasm"`
+	Inspector *wasmSizes `json:"inspector"`
 }
 
 func readManifest(assets fs.FS) manifest {
@@ -206,10 +222,11 @@ type renderedFile struct {
 
 // assetURLsOf are the versioned URLs of the assets, from the site's root.
 func assetURLsOf(m manifest, o options) assetURLs {
-	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm)}
+	urls := assetURLs{CSS: m.versioned(appCSS), JS: m.versioned(appJS), Boot: m.versioned(bootJS), Worker: m.versioned(workerJS), WASM: m.versioned(o.wasm), Inspector: m.versioned(inspGzip)}
 	if o.wasm != wasmGzip {
-		// The negotiated URL shares the gzip file's version.
+		// The negotiated URLs share the gzip files' versions.
 		urls.WASM = strings.Replace(m.versioned(wasmGzip), wasmGzip, o.wasm, 1)
+		urls.Inspector = strings.Replace(m.versioned(inspGzip), inspGzip, inspRaw, 1)
 	}
 	return urls
 }
@@ -220,9 +237,9 @@ func render(ctx context.Context, assets fs.FS, o options) ([]renderedFile, error
 	urls := assetURLsOf(m, o)
 	sizes := ""
 	if m.WASM != nil {
-		sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip, %.1f MB brotli", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6, float64(m.WASM.Brotli)/1e6)
-		if m.WASM.Brotli == 0 {
-			sizes = fmt.Sprintf("%.1f MB as WebAssembly, %.1f MB gzip", float64(m.WASM.Raw)/1e6, float64(m.WASM.Gzip)/1e6)
+		sizes = m.WASM.String()
+		if m.Inspector != nil {
+			sizes = "the inspector, which answers first, " + m.Inspector.String() + "; the rule engine " + sizes
 		}
 	}
 	groups, sampleName := referenceGroups(assets)
@@ -298,7 +315,7 @@ func ExportFrom(assets fs.FS, dir string) error {
 			return err
 		}
 	}
-	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, samples} {
+	for _, name := range []string{appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, inspGzip, inspBr, samples} {
 		b, err := fs.ReadFile(assets, name)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -309,27 +326,41 @@ func ExportFrom(assets fs.FS, dir string) error {
 			return err
 		}
 	}
-	// The plain .wasm, for the page's last-resort fallback and for hosts that
-	// compress on their own.
-	raw, err := rawWASM(assets)
-	if err != nil {
-		return err
+	// The plain .wasm files, for the page's last-resort fallback and for hosts
+	// that compress on their own.
+	for _, e := range []engineFiles{ruleEngine, inspector} {
+		raw, err := rawWASM(assets, e)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(dir, "assets", e.raw), raw); err != nil {
+			return err
+		}
 	}
-	return writeFile(filepath.Join(dir, "assets", wasmRaw), raw)
+	return nil
 }
 
-func rawWASM(assets fs.FS) ([]byte, error) {
-	if b, err := fs.ReadFile(assets, wasmRaw); err == nil {
+// engineFiles names one engine's files: the rule engine (engine.wasm) and the
+// inspector the page starts first (inspector.wasm), docs/design.md §5.4.
+type engineFiles struct{ gz, br, raw string }
+
+var (
+	ruleEngine = engineFiles{wasmGzip, wasmBr, wasmRaw}
+	inspector  = engineFiles{inspGzip, inspBr, inspRaw}
+)
+
+func rawWASM(assets fs.FS, e engineFiles) ([]byte, error) {
+	if b, err := fs.ReadFile(assets, e.raw); err == nil {
 		return b, nil
 	}
-	f, err := assets.Open(wasmGzip)
+	f, err := assets.Open(e.gz)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("site: %s: %w", wasmGzip, err)
+		return nil, fmt.Errorf("site: %s: %w", e.gz, err)
 	}
 	return io.ReadAll(zr)
 }

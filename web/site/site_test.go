@@ -21,24 +21,30 @@ import (
 // running the real build.
 func fakeAssets(t *testing.T) fstest.MapFS {
 	t.Helper()
-	wasm := []byte("\x00asm\x01\x00\x00\x00 fake engine")
-	var gz, br bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(wasm)
-	zw.Close()
-	bw := brotli.NewWriter(&br)
-	bw.Write(wasm)
-	bw.Close()
+	compressed := func(wasm []byte) (gzipped, brotlied []byte) {
+		var gz, br bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(wasm)
+		zw.Close()
+		bw := brotli.NewWriter(&br)
+		bw.Write(wasm)
+		bw.Close()
+		return gz.Bytes(), br.Bytes()
+	}
+	gz, br := compressed([]byte("\x00asm\x01\x00\x00\x00 fake engine"))
+	igz, ibr := compressed([]byte("\x00asm\x01\x00\x00\x00 fake inspector"))
 	return fstest.MapFS{
-		"app.js":         {Data: []byte("/*app*/")},
-		"boot.js":        {Data: []byte("/*boot*/")},
-		"app.css":        {Data: []byte("/*css*/")},
-		"worker.js":      {Data: []byte("/*worker*/")},
-		"engine.wasm.gz": {Data: gz.Bytes()},
-		"engine.wasm.br": {Data: br.Bytes()},
-		"samples.json":   {Data: []byte(`{"certs": [], "at": "2026-06-01T00:00:00Z"}`)},
-		"docs.json":      {Data: []byte(`[{"slug": "formulas", "title": "Formulas", "description": "d", "html": "<h1 id=\"formulas\">Formulas</h1>"}, {"slug": "troubleshooting", "title": "Troubleshooting", "html": "<h1>Troubleshooting</h1>"}]`)},
-		"manifest.json":  {Data: []byte(`{"files": {"app.js": {"bytes": 7, "sha256": "0123456789abcdef0123"}}, "wasm": {"raw": 25, "gzip": 40, "brotli": 30}}`)},
+		"app.js":            {Data: []byte("/*app*/")},
+		"boot.js":           {Data: []byte("/*boot*/")},
+		"app.css":           {Data: []byte("/*css*/")},
+		"worker.js":         {Data: []byte("/*worker*/")},
+		"engine.wasm.gz":    {Data: gz},
+		"engine.wasm.br":    {Data: br},
+		"inspector.wasm.gz": {Data: igz},
+		"inspector.wasm.br": {Data: ibr},
+		"samples.json":      {Data: []byte(`{"certs": [], "at": "2026-06-01T00:00:00Z"}`)},
+		"docs.json":         {Data: []byte(`[{"slug": "formulas", "title": "Formulas", "description": "d", "html": "<h1 id=\"formulas\">Formulas</h1>"}, {"slug": "troubleshooting", "title": "Troubleshooting", "html": "<h1>Troubleshooting</h1>"}]`)},
+		"manifest.json":     {Data: []byte(`{"files": {"app.js": {"bytes": 7, "sha256": "0123456789abcdef0123"}}, "wasm": {"raw": 25, "gzip": 40, "brotli": 30}}`)},
 	}
 }
 
@@ -48,14 +54,15 @@ func TestExportFrom(t *testing.T) {
 		t.Fatalf("ExportFrom: %v", err)
 	}
 	for _, f := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/gateways.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html",
-		"assets/app.js", "assets/app.css", "assets/worker.js", "assets/engine.wasm.gz", "assets/engine.wasm.br", "assets/engine.wasm"} {
+		"assets/app.js", "assets/app.css", "assets/worker.js", "assets/engine.wasm.gz", "assets/engine.wasm.br", "assets/engine.wasm",
+		"assets/inspector.wasm.gz", "assets/inspector.wasm.br", "assets/inspector.wasm"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("ExportFrom did not write %s: %v", f, err)
 		}
 	}
 	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
 	for _, want := range []string{`data-testid="cert-input"`, `data-testid="verdict"`, `data-testid="decision-code"`, `data-testid="dn"`, `data-testid="san"`, `data-testid="error"`,
-		`data-wasm="assets/engine.wasm.gz`, `src="assets/app.js?v=0123456789ab"`, "Content-Security-Policy", "wasm-unsafe-eval"} {
+		`data-wasm="assets/engine.wasm.gz`, `data-inspector="assets/inspector.wasm.gz`, `src="assets/app.js?v=0123456789ab"`, "Content-Security-Policy", "wasm-unsafe-eval"} {
 		if !bytes.Contains(index, []byte(want)) {
 			t.Errorf("index.html lacks %s", want)
 		}
@@ -63,6 +70,9 @@ func TestExportFrom(t *testing.T) {
 	raw, _ := os.ReadFile(filepath.Join(dir, "assets/engine.wasm"))
 	if !bytes.HasPrefix(raw, []byte("\x00asm")) {
 		t.Errorf("assets/engine.wasm = %q, want the decompressed engine", raw)
+	}
+	if raw, _ := os.ReadFile(filepath.Join(dir, "assets/inspector.wasm")); !bytes.HasSuffix(raw, []byte("fake inspector")) {
+		t.Errorf("assets/inspector.wasm = %q, want the decompressed inspector", raw)
 	}
 	for _, f := range []string{"docs/index.html", "docs/rules.html"} {
 		b, _ := os.ReadFile(filepath.Join(dir, f))
@@ -99,6 +109,7 @@ func TestHandler(t *testing.T) {
 		encoding, typ, inBody string
 	}{
 		{"page", "/", "", 200, "", "text/html; charset=utf-8", `data-wasm="assets/engine.wasm`},
+		{"page's inspector", "/", "", 200, "", "text/html; charset=utf-8", `data-inspector="assets/inspector.wasm"`},
 		{"docs", "/docs/", "", 200, "", "text/html; charset=utf-8", "Getting started"},
 		{"rules", "/docs/rules.html", "", 200, "", "text/html; charset=utf-8", "Rule reference"},
 		{"engine brotli", "/assets/engine.wasm", "gzip, deflate, br", 200, "br", "application/wasm", ""},
@@ -106,6 +117,11 @@ func TestHandler(t *testing.T) {
 		{"engine br refused", "/assets/engine.wasm", "br;q=0, gzip", 200, "gzip", "application/wasm", ""},
 		{"engine plain", "/assets/engine.wasm", "identity", 200, "", "application/wasm", "fake engine"},
 		{"gzip file as is", "/assets/engine.wasm.gz", "gzip, br", 200, "", "application/octet-stream", ""},
+		{"inspector brotli", "/assets/inspector.wasm", "gzip, deflate, br", 200, "br", "application/wasm", ""},
+		{"inspector gzip", "/assets/inspector.wasm", "gzip", 200, "gzip", "application/wasm", ""},
+		{"inspector plain", "/assets/inspector.wasm", "identity", 200, "", "application/wasm", "fake inspector"},
+		{"engine plain after the inspector's", "/assets/engine.wasm", "identity", 200, "", "application/wasm", "fake engine"},
+		{"inspector gzip file as is", "/assets/inspector.wasm.gz", "gzip, br", 200, "", "application/octet-stream", ""},
 		{"script", "/assets/app.js?v=1", "", 200, "", "text/javascript; charset=utf-8", "/*app*/"},
 		{"unknown asset", "/assets/manifest.json", "", 404, "", "", ""},
 		{"traversal", "/assets/../go.mod", "", 404, "", "", ""},

@@ -9,11 +9,17 @@
 if (location.hash.startsWith("#s=")) document.documentElement.dataset.firstPaint = "stale";
 
 const script = document.currentScript as HTMLScriptElement | null;
-if (script?.dataset.worker && script.dataset.wasm && typeof Worker !== "undefined") {
-  // The worker reads the engine's URL from its own URL and starts at once (see
+if (script?.dataset.worker && script.dataset.wasm && script.dataset.inspector && typeof Worker !== "undefined") {
+  // The worker reads the engines' URLs from its own URL and starts at once (see
   // worker.ts): a message would wait for this thread, busy loading the page.
   const url = new URL(script.dataset.worker, document.baseURI);
   url.searchParams.set("wasm", new URL(script.dataset.wasm, document.baseURI).href);
+  url.searchParams.set("inspector", new URL(script.dataset.inspector, document.baseURI).href);
+  // A test hook: ?rule-delay-ms=N on the page holds the rule engine back N ms (at
+  // most a minute) after the inspector is ready, so a test can see the inspector's
+  // verdict alone.
+  const delay = Math.min(Number(new URLSearchParams(location.search).get("rule-delay-ms")) || 0, 60_000);
+  if (delay > 0) url.searchParams.set("rule-delay-ms", String(delay));
   const worker = new Worker(url.href, { name: "mtlsplay-engine" });
   const early: MessageEvent[] = [];
   worker.onmessage = (ev) => early.push(ev);

@@ -1,7 +1,8 @@
-// The page's side of the engine: one Web Worker running the WebAssembly engine, a
-// hard timeout on every call (the worker is terminated and a new one started, so a
-// runaway call never freezes the page), and the compiled module kept so a restart
-// costs an instantiation, not a download.
+// The page's side of the engine: one Web Worker running the two WebAssembly engines
+// (the inspector, which answers first, and the rule engine, which follows: see
+// worker.ts), a hard timeout on every call (the worker is terminated and a new one
+// started, so a runaway call never freezes the page), and the compiled modules kept
+// so a restart costs an instantiation, not a download.
 
 export class EngineTimeout extends Error {}
 
@@ -20,6 +21,21 @@ const MAX_STOPS = 3;
  */
 const FIRST_CALL_MS = 15000;
 
+/** The two engines in the worker. */
+export type Which = "inspector" | "rule";
+
+/** The operations only the rule engine has (they compile a rule; the suite's ops of the Cases pane, too). */
+const RULE_OPS = new Set(["compile", "eval", "export", "declarations", "cases", "suite_read", "suite_write"]);
+
+/** How one engine's start went, in ms; the times are on the page's timeline (performance.now()). */
+export interface StartTiming {
+  startMs: number;
+  compileMs: number;
+  goStartMs: number;
+  initAt: number;
+  readyAt: number;
+}
+
 interface Pending {
   resolve: (v: string) => void;
   reject: (e: Error) => void;
@@ -28,11 +44,23 @@ interface Pending {
 
 export class Engine {
   private worker!: Worker;
+  /** The inspector is running (or, if it failed to start, the rule engine is). */
   private ready!: Promise<void>;
+  /** The rule engine is running. */
+  private ruleReady!: Promise<void>;
+  /** Whether the rule engine of the current worker is running: decide goes to it then. */
+  ruleRunning = false;
+  private inspectorFailed = false;
+  /** Whether the rule engine has started or failed to: until then it may hold the worker's thread (its Go start-up). */
+  private ruleSettled = false;
   private pending = new Map<number, Pending>();
   private nextId = 1;
-  private module?: WebAssembly.Module;
-  /** How long the last start took, in ms (fetch + compile + Go start-up). */
+  private modules: Partial<Record<Which, WebAssembly.Module>> = {};
+  /** The inspector's last start (the rule engine's is in startMs and the fields after it). */
+  inspector: StartTiming = { startMs: 0, compileMs: 0, goStartMs: 0, initAt: 0, readyAt: 0 };
+  /** Called each time a rule engine is ready, so that a verdict the inspector gave with its rule pending is completed. */
+  onRuleReady?: () => void;
+  /** How long the rule engine's last start took, in ms (fetch + compile + Go start-up). */
   startMs = 0;
   /** Of startMs: fetching and compiling the module, and the Go program's start-up. */
   compileMs = 0;
@@ -55,6 +83,7 @@ export class Engine {
   constructor(
     private workerURL: string,
     private wasmURL: string,
+    private inspectorURL: string,
     private timeoutMs: () => number = () => 2000,
     booted?: { worker: Worker; early: MessageEvent[] },
   ) {
@@ -65,56 +94,86 @@ export class Engine {
   private start(booted?: { worker: Worker; early: MessageEvent[] }): void {
     const w = booted?.worker ?? new Worker(this.workerURL, { name: "mtlsplay-engine" });
     this.worker = w;
+    this.ruleRunning = false;
+    this.inspectorFailed = false;
+    this.ruleSettled = false;
     let running = false;
-    this.ready = new Promise<void>((resolve, reject) => {
-      w.onmessage = (ev: MessageEvent) => {
-        if (w !== this.worker) return; // a worker already replaced
-        const m = ev.data;
-        switch (m.type) {
-          case "ready":
-            running = true;
-            if (m.module) this.module = m.module;
-            this.startMs = m.ms;
-            this.compileMs = m.compileMs;
-            this.goStartMs = m.goStartMs;
-            this.initAt = m.initAt - performance.timeOrigin;
-            this.readyAt = m.readyAt - performance.timeOrigin;
-            resolve();
-            break;
-          case "failed":
-            reject(new Error(`the engine failed to start: ${m.message}`));
-            break;
-          case "exit":
-            if (running) {
-              this.stopped();
-            } else {
-              // Stopping before it ever ran is no accident of one input: starting it
-              // again would stop it again.
-              w.terminate();
-              reject(new EngineStopped("the engine stopped while starting: reload the page to try again"));
-            }
-            break;
-          case "result": {
-            const p = this.pending.get(m.id);
-            if (!p) return;
-            this.pending.delete(m.id);
-            clearTimeout(p.timer);
-            this.lastCallMs = m.ms;
-            p.resolve(m.response);
-            break;
+    let settle!: { resolve: () => void; reject: (e: Error) => void };
+    let settleRule!: { resolve: () => void; reject: (e: Error) => void };
+    this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    this.ruleReady = new Promise<void>((resolve, reject) => (settleRule = { resolve, reject }));
+    const failBoth = (e: Error) => {
+      settle.reject(e);
+      settleRule.reject(e);
+    };
+    w.onmessage = (ev: MessageEvent) => {
+      if (w !== this.worker) return; // a worker already replaced
+      const m = ev.data;
+      switch (m.type) {
+        case "ready": {
+          running = true;
+          const which: Which = m.engine;
+          if (m.module) this.modules[which] = m.module;
+          const t: StartTiming = { startMs: m.ms, compileMs: m.compileMs, goStartMs: m.goStartMs, initAt: m.initAt - performance.timeOrigin, readyAt: m.readyAt - performance.timeOrigin };
+          if (which === "inspector") {
+            this.inspector = t;
+            performance.mark("mtlsplay:inspector-ready", { startTime: Math.max(0, t.readyAt) });
+            settle.resolve();
+          } else {
+            ({ startMs: this.startMs, compileMs: this.compileMs, goStartMs: this.goStartMs, initAt: this.initAt, readyAt: this.readyAt } = t);
+            performance.mark("mtlsplay:rule-engine-ready", { startTime: Math.max(0, t.readyAt) });
+            this.ruleRunning = this.ruleSettled = true;
+            settle.resolve(); // the rule engine answers everything when the inspector could not start
+            settleRule.resolve();
+            this.onRuleReady?.();
           }
+          break;
         }
-      };
-      w.onerror = (ev) => {
-        ev.preventDefault();
-        reject(new Error(`the engine failed to start: ${ev.message || "its script could not be loaded"}`));
-      };
-    });
+        case "failed":
+          if (!m.engine) {
+            // The worker itself (its script could not load: boot.ts says so).
+            failBoth(new Error(`the engine failed to start: ${m.message}`));
+          } else if (m.engine === "inspector") {
+            // The rule engine, which follows, answers everything instead.
+            this.inspectorFailed = true;
+          } else {
+            this.ruleSettled = true;
+            const e = new Error(`the rule engine failed to start: ${m.message}`);
+            if (this.inspectorFailed) settle.reject(new Error(`the engine failed to start: ${m.message}`));
+            settleRule.reject(e);
+          }
+          break;
+        case "exit":
+          if (running) {
+            this.stopped();
+          } else {
+            // Stopping before it ever ran is no accident of one input: starting it
+            // again would stop it again.
+            w.terminate();
+            failBoth(new EngineStopped("the engine stopped while starting: reload the page to try again"));
+          }
+          break;
+        case "result": {
+          const p = this.pending.get(m.id);
+          if (!p) return;
+          this.pending.delete(m.id);
+          clearTimeout(p.timer);
+          this.lastCallMs = m.ms;
+          p.resolve(m.response);
+          break;
+        }
+      }
+    };
+    w.onerror = (ev) => {
+      ev.preventDefault();
+      failBoth(new Error(`the engine failed to start: ${ev.message || "its script could not be loaded"}`));
+    };
     this.ready.catch(() => {}); // every call reports it; no call may be waiting
+    this.ruleReady.catch(() => {});
     if (booted) {
       for (const ev of booted.early) w.onmessage!(ev);
     } else {
-      w.postMessage({ type: "init", url: this.wasmURL, module: this.module });
+      w.postMessage({ type: "init", url: this.wasmURL, inspector: this.inspectorURL, modules: this.modules });
     }
   }
 
@@ -135,6 +194,7 @@ export class Engine {
       this.failAll(err);
       this.ready = Promise.reject(err);
       this.ready.catch(() => {}); // every call reports it
+      this.ruleReady = this.ready;
       return;
     }
     this.restart(new EngineStopped("the engine stopped unexpectedly and was started again: change anything to evaluate again"));
@@ -148,17 +208,42 @@ export class Engine {
     }
   }
 
-  /** Resolves once the engine is running. */
+  /** Resolves once an engine is running (the inspector, first). */
   whenReady(): Promise<void> {
     return this.ready;
   }
 
-  /** call sends op(request) to the engine and resolves with its parsed JSON answer. */
+  /** Resolves once the rule engine is running. */
+  whenRuleReady(): Promise<void> {
+    return this.ruleReady;
+  }
+
+  /**
+   * target is the engine that answers op now: the rule engine for what compiles a
+   * rule and, once it runs, for decide; the inspector for the rest.
+   */
+  private target(op: string): Which {
+    if (RULE_OPS.has(op) || this.inspectorFailed) return "rule";
+    if (op === "decide" && this.ruleRunning) return "rule";
+    return "inspector";
+  }
+
+  /**
+   * call sends op(request) to the engine that answers it (target) and resolves with
+   * its parsed JSON answer. A call for the rule engine waits for it to start before
+   * its time limit runs.
+   */
   async call<T = unknown>(op: string, request: unknown): Promise<T> {
     performance.mark(`mtlsplay:call:${op}`); // what the page asked, for DevTools and tests
-    await this.ready;
+    let engine = this.target(op);
+    await (engine === "rule" ? this.ruleReady : this.ready);
+    engine = this.target(op); // the rule engine may have started meanwhile
     const id = this.nextId++;
-    const limit = this.warm.has(op) ? this.timeoutMs() : Math.max(this.timeoutMs(), FIRST_CALL_MS);
+    // Each engine compiles its own code paths on its first call of an op; and while
+    // the rule engine starts, its Go start-up holds the worker's thread, so an
+    // inspector's call may wait behind it: both get the first call's time.
+    const key = `${engine}:${op}`;
+    const limit = this.warm.has(key) && this.ruleSettled ? this.timeoutMs() : Math.max(this.timeoutMs(), FIRST_CALL_MS);
     const text = await new Promise<string>((resolve, reject) => {
       const timer = self.setTimeout(() => {
         this.pending.delete(id);
@@ -166,9 +251,9 @@ export class Engine {
         this.restart();
       }, limit);
       this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ type: "call", id, op, request: JSON.stringify(request) });
+      this.worker.postMessage({ type: "call", id, op, request: JSON.stringify(request), engine });
     });
-    this.warm.add(op);
+    this.warm.add(key);
     return JSON.parse(text) as T;
   }
 

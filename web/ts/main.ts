@@ -12,6 +12,7 @@ import { keyRefusal, stripPrivateKeys } from "./pem";
 import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
+import { openedFromLink, rendered, rulePending, showRulePending } from "./pending";
 import { decode, encode, NewerLink, type State, TooLargeLink } from "./share";
 import * as exportPanel from "./exportpanel";
 import * as casesPane from "./cases";
@@ -30,7 +31,7 @@ const root = byId("main");
 // data-timeout-ms on <main> overrides the 2 s limit per call (tests use it).
 // boot.js has usually started the worker already.
 const boot = window as unknown as { mtlsplayBoot?: { worker: Worker; early: MessageEvent[] } };
-const engine = new Engine(root.dataset.worker!, new URL(root.dataset.wasm!, document.baseURI).href, () => Number(root.dataset.timeoutMs) || 2000, boot.mtlsplayBoot);
+const engine = new Engine(root.dataset.worker!, new URL(root.dataset.wasm!, document.baseURI).href, new URL(root.dataset.inspector!, document.baseURI).href, () => Number(root.dataset.timeoutMs) || 2000, boot.mtlsplayBoot);
 delete boot.mtlsplayBoot;
 const certInput = byId<HTMLTextAreaElement>("cert");
 const atInput = byId<HTMLInputElement>("at");
@@ -112,7 +113,7 @@ async function inspect(text: string, at: string | undefined, bundles: string, ga
 // The rule as the engine reads it when the decision failed for another reason (a
 // bundle or the certificate), so its translation and warnings still show.
 async function compileAlone(req: DecideRequest): Promise<CompileResponse | null> {
-  if (!req.rule.trim()) return null;
+  if (!req.rule.trim() || !engine.ruleRunning) return null; // the rule engine answers again when it runs
   const r = await engine.call<CompileResponse | { error: EngineError }>("compile", { rule: req.rule, dialect: req.dialect });
   return isError(r) || !r.ok ? null : r;
 }
@@ -124,6 +125,7 @@ async function run(): Promise<void> {
   const started = changedAt;
   syncSampleMenu(sampleSelect, byId("sample-help"), certInput.value);
   const req = request();
+  let complete = true; // false: the inspector's verdict, with the rule pending
   performance.mark("mtlsplay:scheduled", { startTime: started });
   performance.measure("mtlsplay:input-to-call", { start: started });
   try {
@@ -149,6 +151,8 @@ async function run(): Promise<void> {
       header.render(seen?.header);
       renderChains(null, seen?.certs, undefined, leaf);
       renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
+      complete = !req.rule.trim() || engine.ruleRunning; // the inspector may have stopped before the rule's own error
+      rendered(complete, !!seen?.certs?.length);
     } else {
       renderVerdict(res);
       rulePane.show(req.rule, res.dialect ? res : null, []);
@@ -168,6 +172,9 @@ async function run(): Promise<void> {
       renderBundleViews(res.bundles);
       if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
       lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), when: res.at, leaf, certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways, header: res.header };
+      complete = !rulePending(res);
+      if (!complete) showRulePending();
+      rendered(complete, !!res.certificates?.length);
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
@@ -185,7 +192,8 @@ async function run(): Promise<void> {
   verdict.dataset.engineMs = engine.lastCallMs.toFixed(2);
   performance.measure("mtlsplay:engine-call", { start: now - engine.lastCallMs, duration: engine.lastCallMs });
   verdict.setAttribute("aria-busy", "false");
-  if (firstVerdict) {
+  verdict.dataset.rule = complete ? "" : "pending";
+  if (firstVerdict && complete) {
     firstVerdict = false;
     performance.mark("mtlsplay:first-verdict");
     firstPaint.engineVerdict();
@@ -199,12 +207,12 @@ async function run(): Promise<void> {
     root.dataset.firstCallMs = engine.lastCallMs.toFixed(1);
     root.dataset.engineInitAt = engine.initAt.toFixed(1);
     root.dataset.engineReadyAt = engine.readyAt.toFixed(1);
-  } else {
+  } else if (!firstVerdict) {
     performance.measure("mtlsplay:change-to-verdict", { start: started, end: now });
     requestAnimationFrame(() => setTimeout(() => performance.measure("mtlsplay:change-to-paint", { start: started, end: performance.now() })));
   }
   if (dirty) queueMicrotask(run);
-  else verdict.dataset.pending = "false";
+  else verdict.dataset.pending = complete ? "false" : "true"; // a pending rule is completed by onRuleReady
 }
 
 // --- certificate input -----------------------------------------------------------------
@@ -581,6 +589,9 @@ function unreadableLink(e: Error, outcome: string): void {
 
 // --- start ------------------------------------------------------------------------------------
 
+// The rule engine has started: the verdict is decided again by it (the inspector's
+// left the rule pending, and the rule pane has no compile result yet).
+engine.onRuleReady = () => schedule();
 engine.onRestart = () => {
   byId("verdict").dataset.restarts = String(Number(byId("verdict").dataset.restarts ?? 0) + 1);
 };
@@ -590,6 +601,7 @@ async function start(): Promise<void> {
   try {
     const s = await decode(location.hash);
     if (s) {
+      openedFromLink();
       restore(s);
       restored = true;
     }
@@ -604,6 +616,13 @@ async function start(): Promise<void> {
   try {
     await engine.whenReady();
   } catch (e) {
+    renderEngineError({ code: "engine", message: (e as Error).message });
+    return;
+  }
+  try {
+    await engine.whenRuleReady();
+  } catch (e) {
+    // The inspector still answers certificates; a rule's verdict needs the rule engine.
     renderEngineError({ code: "engine", message: (e as Error).message });
     return;
   }

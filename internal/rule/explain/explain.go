@@ -2,7 +2,6 @@ package explain
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,77 +17,9 @@ import (
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/mtlsplay/mtlsplay/internal/rule/celtext"
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 	"github.com/mtlsplay/mtlsplay/internal/rule/span"
 )
-
-// Result is a rule's value and why, for the playground's verdict pane, the CLI's
-// --json and the echo endpoint.
-//
-// Offsets (Node.Start/End, Match.Start/End) count Unicode code points, as cel-go
-// does. JavaScript strings index UTF-16 code units, so a page converts with, e.g.,
-//
-//	const cp = Array.from(rule);                  // one entry per code point
-//	const from = cp.slice(0, node.start).join("").length;
-//	const to = from + cp.slice(node.start, node.end).join("").length;
-//
-// (the two differ only when the rule holds characters outside the BMP, such as emoji).
-type Result struct {
-	// Value is the rule's verdict, from the same evaluation as rule.Program.Eval; false
-	// when Error is set.
-	Value bool `json:"value"`
-	// Error is why the rule produced no value ("rule:1:5: index out of bounds: 3").
-	Error string `json:"error,omitempty"`
-	// Nodes are the sub-expressions as written, sorted by Start, enclosing ones
-	// before the ones inside them (Start ascending, End descending).
-	Nodes []Node `json:"nodes"`
-	// Matched are the list elements and substrings that decided the result: the
-	// SAN entries for which an exists() predicate held, the one that failed an
-	// all(), the element `in` found, the part of DN that contains() matched.
-	Matched []Match `json:"matched"`
-	// NearMisses are, when the rule did not hold, the string literals of failed
-	// comparisons beside the closest value the certificate has (Explainer.NearMisses).
-	NearMisses []NearMiss `json:"near_misses,omitempty"`
-}
-
-// Node is one sub-expression of the rule and its value.
-type Node struct {
-	ID       int64  `json:"id"`
-	Start    int    `json:"start"`  // 0-based code point offset of the first character
-	End      int    `json:"end"`    // 0-based code point offset just after the last character
-	Line     int    `json:"line"`   // 1-based line of Start
-	Column   int    `json:"column"` // 1-based column of Start, in code points
-	Text     string `json:"text"`   // the source from Start to End
-	Kind     string `json:"kind"`   // ident, select, call, literal, list, map, struct, macro
-	Function string `json:"function,omitempty"`
-	Type     string `json:"type"` // the checked CEL type: bool, string, list(string), …
-	// Value is the value in CEL syntax: true, "DNS:x", ["a", "b"], cut at about
-	// 200 characters. Empty when Error is set or when the node is evaluated once
-	// per element (see Iterations).
-	Value string `json:"value,omitempty"`
-	// Error says why there is no Value: the sub-expression failed (the CEL error),
-	// or it was not evaluated.
-	Error string `json:"error,omitempty"`
-	// Iterations holds, for a node inside the predicate of exists/all/exists_one/
-	// filter/map, its value for each element of the list, in list order.
-	Iterations []Iteration `json:"iterations,omitempty"`
-}
-
-// Iteration is a node's value for one element of the list a macro iterates.
-type Iteration struct {
-	Value string `json:"value,omitempty"`
-	Error string `json:"error,omitempty"`
-}
-
-// Match points at what decided a rule: an element of a list (Index ≥ 0) or a
-// substring of a string (Index -1, Start/End in code points of that string).
-type Match struct {
-	Node  int64  `json:"node"`  // the sub-expression that decided
-	Of    string `json:"of"`    // the list or string as written in the rule: "SAN", "DN", "cert.san.dns"
-	Index int    `json:"index"` // element index, or -1 for a substring
-	Start int    `json:"start"` // substrings: code point offsets into the string; 0 for elements
-	End   int    `json:"end"`
-	Value string `json:"value"` // the element or substring, in CEL syntax
-}
 
 // Limits of an explanation, beyond the cost limit of each evaluation.
 const (
@@ -640,33 +571,14 @@ func isPath(e ast.Expr) bool {
 	return e.Kind() == ast.IdentKind
 }
 
-// String renders a result for a terminal: the value, then each sub-expression.
-func (r Result) String() string {
-	var b strings.Builder
-	if r.Error != "" {
-		fmt.Fprintf(&b, "error: %s\n", r.Error)
-	} else {
-		fmt.Fprintf(&b, "%t\n", r.Value)
-	}
-	for _, n := range r.Nodes {
-		v := n.Value
-		if n.Error != "" {
-			v = "error: " + n.Error
-		}
-		if len(n.Iterations) > 0 {
-			parts := make([]string, len(n.Iterations))
-			for i, it := range n.Iterations {
-				parts[i] = it.Value
-				if it.Error != "" {
-					parts[i] = "error: " + it.Error
-				}
-			}
-			v = "per element: " + strings.Join(parts, " | ")
-		}
-		fmt.Fprintf(&b, "  %d:%d %s → %s\n", n.Line, n.Column, n.Text, v)
-	}
-	return b.String()
-}
+// The result's types, declared without cel-go so that a decision (package policy)
+// and the page's inspector can carry them.
+type (
+	Result    = ruletypes.Result
+	Node      = ruletypes.Node
+	Iteration = ruletypes.Iteration
+	Match     = ruletypes.Match
+)
 
 // iterActivation binds a macro's iteration variable over the rule's variables,
 // to evaluate a predicate for one element (see Explain).

@@ -8,34 +8,15 @@ import (
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
+
+	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 )
 
-// NearMiss is a string literal of a comparison that failed, beside the closest
-// value the rule could see in the certificate, with the characters that differ
-// marked: "Email: ops@example.com" against the SAN entry "Email:ops@example.com".
-// A literal equal to another field than the one compared (the issuer's DN where the
-// rule reads DN) is a near miss at distance 0.
-type NearMiss struct {
-	Node     int64  `json:"node"`    // the literal's node
-	Start    int    `json:"start"`   // the literal in the rule (code points), as its node
-	End      int    `json:"end"`     //
-	Literal  string `json:"literal"` // the literal's value
-	Of       string `json:"of"`      // where Value is: CN, DN, SAN[i], issuer DN, issuer CN
-	Value    string `json:"value"`   // the closest value
-	Distance int    `json:"distance"`
-	// LiteralDiff and ValueDiff are the code point ranges of Literal and of Value
-	// that differ. An empty range (Start == End) marks where characters the
-	// other one has are missing.
-	LiteralDiff []Range `json:"literal_diff"`
-	ValueDiff   []Range `json:"value_diff"`
-	Message     string  `json:"message"` // one sentence saying it
-}
-
-// Range is a half-open range of code points.
-type Range struct {
-	Start int `json:"start"`
-	End   int `json:"end"`
-}
+// NearMiss and Range are declared without cel-go, as Result is.
+type (
+	NearMiss = ruletypes.NearMiss
+	Range    = ruletypes.Range
+)
 
 // Field is one value a rule can see in the certificate, for near misses.
 type Field struct {
@@ -195,7 +176,7 @@ func nearMiss(c comparison, fields []Field, budget *int) (NearMiss, bool) {
 	var words []string
 	for _, o := range ops {
 		nm.LiteralDiff = append(nm.LiteralDiff, o.lit)
-		nm.ValueDiff = append(nm.ValueDiff, Range{o.val.Start + bestOff, o.val.End + bestOff})
+		nm.ValueDiff = append(nm.ValueDiff, Range{Start: o.val.Start + bestOff, End: o.val.End + bestOff})
 		if len(words) < 3 {
 			words = append(words, o.describe(lit, val[bestOff:bestOff+bestLen]))
 		}
@@ -230,22 +211,22 @@ func fieldValue(fields []Field, of string) string {
 // slack characters of l long (a character too many or too few is the usual miss).
 func eachWindow(fn string, l, n, slack int, f func(Range) bool) {
 	if fn != "startsWith" && fn != "endsWith" && fn != "contains" {
-		f(Range{0, n})
+		f(Range{Start: 0, End: n})
 		return
 	}
 	for k := max(1, l-slack); k <= min(n, l+slack); k++ {
 		switch fn {
 		case "startsWith":
-			if !f(Range{0, k}) {
+			if !f(Range{Start: 0, End: k}) {
 				return
 			}
 		case "endsWith":
-			if !f(Range{n - k, n}) {
+			if !f(Range{Start: n - k, End: n}) {
 				return
 			}
 		case "contains":
 			for s := 0; s+k <= n; s++ {
-				if !f(Range{s, s + k}) {
+				if !f(Range{Start: s, End: s + k}) {
 					return
 				}
 			}
@@ -351,7 +332,7 @@ func diff(a, b []rune) []edit {
 			i, j = i+1, j+1
 			continue
 		}
-		e := edit{lit: Range{i, i}, val: Range{j, j}}
+		e := edit{lit: Range{Start: i, End: i}, val: Range{Start: j, End: j}}
 		for i < n && diffA[i] {
 			i++
 		}
