@@ -56,6 +56,9 @@ func (tb *tab) serveOwn() ownPanel {
 // ownConfig is the config the panel writes, read with the config's own YAML
 // library and strictness.
 type ownConfig struct {
+	TLS struct {
+		CANames bool `yaml:"ca_names"`
+	} `yaml:"tls"`
 	Clients []struct {
 		Name    string   `yaml:"name"`
 		Bundles []string `yaml:"bundles"`
@@ -262,6 +265,9 @@ func TestServeYourOwnWalk(t *testing.T) {
 		cfg := parseOwnConfig(t, p.Files[0].Text)
 		if p.Files[0].Name != "mtlsplay.yaml" || cfg.Clients[0].Rule != tt.rule || cfg.Clients[0].Name != p.Client {
 			t.Errorf("config %s: client %q, rule %q; want %q, %q", p.Files[0].Name, cfg.Clients[0].Name, cfg.Clients[0].Rule, p.Client, tt.rule)
+		}
+		if !cfg.TLS.CANames {
+			t.Errorf("config %s: tls.ca_names is not true, so a browser would send the leaf without its intermediate", p.Files[0].Name)
 		}
 		if p.Serve != "mtlsplay serve --config mtlsplay.yaml" {
 			t.Errorf("the panel's serve command is %q", p.Serve)

@@ -559,9 +559,9 @@ byId("share").addEventListener("click", async () => {
   out.select();
   try {
     await navigator.clipboard.writeText(url.href);
-    byId("share-status").textContent = "Link copied. It holds the certificate, bundles and rule; nothing was uploaded.";
+    byId("share-status").textContent = "Link copied. It holds the certificate, bundles, rule and any cases; nothing was uploaded.";
   } catch {
-    byId("share-status").textContent = "Copy the link above. It holds the certificate, bundles and rule; nothing was uploaded.";
+    byId("share-status").textContent = "Copy the link above. It holds the certificate, bundles, rule and any cases; nothing was uploaded.";
   }
 });
 

@@ -85,8 +85,10 @@ export function write(inp: ServeOwnInputs): { client: string; files: OwnFile[] }
   });
   const lines = [
     `# ${CONFIG_FILE}, written by the mtlsplay playground. Run: mtlsplay serve --config ${CONFIG_FILE}`,
-    "# No tls section: serve uses its demo server certificate for localhost and prints a",
+    "# No tls.cert: serve uses its demo server certificate for localhost and prints a",
     `# curl line that presents your chain (${CERT_FILE}) and key (${KEY_FILE}) from this folder.`,
+    "tls:",
+    "  ca_names: true # name your bundles' CAs in the handshake, so a browser sends your intermediate too",
     "clients:",
     `  - name: ${yamlString(client)}`,
   ];
