@@ -7,6 +7,14 @@
 // link opens another decision: that verdict must never show for it, so it is hidden
 // (app.css) before the first paint, until the engine's own verdict replaces it.
 if (location.hash.startsWith("#s=")) document.documentElement.dataset.firstPaint = "stale";
+// Any change the person makes, even before app.js has loaded, means the HTML's
+// verdict no longer answers the page's request (firstpaint.ts). Trusted events only:
+// the page filling its own inputs is no change of the request.
+for (const type of ["input", "change", "paste", "drop"]) {
+  document.addEventListener(type, (e) => {
+    if (e.isTrusted) document.documentElement.dataset.edited = "true";
+  }, { capture: true });
+}
 
 const script = document.currentScript as HTMLScriptElement | null;
 if (script?.dataset.worker && script.dataset.wasm && script.dataset.inspector && typeof Worker !== "undefined") {

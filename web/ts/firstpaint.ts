@@ -22,6 +22,15 @@ export function carried(): boolean {
 }
 
 /**
+ * standing says the verdict on screen is still the complete one the HTML carries
+ * for the page's request: shown, and no input changed since. The inspector's
+ * verdict with the rule pending would then be a step back to a lesser state.
+ */
+export function standing(): boolean {
+  return carried() && document.documentElement.dataset.edited !== "true"; // set by boot.ts
+}
+
+/**
  * watch marks the first contentful paint as the verdict's when the HTML's verdict
  * is shown: it is in the page from its first byte, so the first paint shows it.
  */
@@ -47,6 +56,14 @@ export function watch(): void {
  * link, or a page without it), the next frame is the first with a complete verdict.
  */
 export function engineVerdict(): void {
-  delete document.documentElement.dataset.firstPaint;
+  reveal();
   if (!shown) requestAnimationFrame(() => setTimeout(() => mark(performance.now())));
+}
+
+/**
+ * reveal shows what boot.ts hid for a share link: called with the engine's first
+ * verdict, complete or the inspector's with the rule pending, which replaced it.
+ */
+export function reveal(): void {
+  delete document.documentElement.dataset.firstPaint;
 }

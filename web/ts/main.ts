@@ -131,6 +131,13 @@ async function run(): Promise<void> {
   try {
     const t0 = performance.now();
     const res = await engine.call<DecideResponse | { error: EngineError }>("decide", req);
+    if (firstVerdict && !isError(res) && rulePending(res) && firstPaint.standing()) {
+      // The HTML shows this request's complete verdict already (design 6.4): keep
+      // it, rather than step back to the rule pending, until the rule engine answers.
+      rendered(false, !!res.certificates?.length);
+      if (dirty) queueMicrotask(run);
+      return;
+    }
     casesPane.decided(req, isError(res) ? null : res); // the cases run in the worker while the verdict renders
     performance.measure("mtlsplay:round-trip", { start: t0 });
     const tr = performance.now();
@@ -153,6 +160,7 @@ async function run(): Promise<void> {
       renderFindings(seen?.findings, docs, !req.certificates.trim() ? "No certificate to check." : seen?.certs?.length ? undefined : "Nothing checked: the certificate could not be read (see the error above).");
       complete = !req.rule.trim() || engine.ruleRunning; // the inspector may have stopped before the rule's own error
       rendered(complete, !!seen?.certs?.length);
+      firstPaint.reveal();
     } else {
       renderVerdict(res);
       rulePane.show(req.rule, res.dialect ? res : null, []);
@@ -175,6 +183,7 @@ async function run(): Promise<void> {
       complete = !rulePending(res);
       if (!complete) showRulePending();
       rendered(complete, !!res.certificates?.length);
+      firstPaint.reveal(); // the verdict drawn is this request's, complete or not
     }
   } catch (e) {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
