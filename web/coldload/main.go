@@ -74,6 +74,7 @@ func main() {
 type load struct {
 	script, init, compile, goStart, ready, call, verdict             float64
 	inspectorReady, ruleReady, chainVerdict, linkFields, linkVerdict float64
+	firstPaint                                                       float64 // a complete verdict first on screen (design 6.4)
 }
 
 func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string, links func() (string, error)) error {
@@ -111,12 +112,15 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	if err := chromedp.Do(browser); err != nil {
 		return fmt.Errorf("starting %s: %w", exe, err)
 	}
-	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length && (() => {
+	// A build whose HTML carries a verdict ([data-first-paint]) marks when a complete
+	// verdict was first on screen, a frame after the engine's for a share link: wait for it.
+	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length &&
+		(performance.getEntriesByName("mtlsplay:first-paint-verdict").length || !document.querySelector("[data-first-paint]")) && (() => {
 		const d = document.getElementById("main").dataset;
 		const mark = (name) => performance.getEntriesByName("mtlsplay:" + name)[0]?.startTime ?? -1;
 		return [mark("script-start"), Number(d.engineInitAt ?? -1),
 			Number(d.engineCompileMs), Number(d.engineGoStartMs), Number(d.engineReadyAt), Number(d.firstCallMs),
-			mark("first-verdict"), mark("inspector-ready"), mark("rule-engine-ready"), mark("chain-verdict"), mark("link-fields"), mark("link-verdict")];
+			mark("first-verdict"), mark("inspector-ready"), mark("rule-engine-ready"), mark("chain-verdict"), mark("link-fields"), mark("link-verdict"), mark("first-paint-verdict")];
 	})()`
 	loads := map[string][]load{}
 	for i := 0; i < n; i++ {
@@ -146,7 +150,7 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 				}
 			}
 			loads[b] = append(loads[b], load{script: m[0], init: m[1], compile: m[2], goStart: m[3], ready: m[4], call: m[5], verdict: m[6],
-				inspectorReady: m[7], ruleReady: m[8], chainVerdict: m[9], linkFields: m[10], linkVerdict: m[11]})
+				inspectorReady: m[7], ruleReady: m[8], chainVerdict: m[9], linkFields: m[10], linkVerdict: m[11], firstPaint: m[12]})
 		}
 	}
 	if traceFile != "" {
@@ -175,6 +179,7 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])
 		}
 		fmt.Printf("%-3s first verdict %s after navigation\n", b, pick(func(l load) float64 { return l.verdict }))
+		fmt.Printf("    a complete verdict first on screen (the HTML's, or the engine's) %s\n", pick(func(l load) float64 { return l.firstPaint }))
 		fmt.Printf("    inspector ready %s, first verdict shown (chain) %s, rule engine ready %s\n",
 			pick(func(l load) float64 { return l.inspectorReady }), pick(func(l load) float64 { return l.chainVerdict }), pick(func(l load) float64 { return l.ruleReady }))
 		if links != nil {
