@@ -18,6 +18,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
+	"github.com/mtlsplay/mtlsplay/internal/trust"
 )
 
 // The default page arrives decided (docs/design.md §6): the playground's HTML holds
@@ -709,41 +710,20 @@ func row(label string, value ...any) []any {
 	return []any{h("dt", nil, label), h("dd", nil, value...)}
 }
 
-const (
-	hour = time.Hour
-	day  = 24 * time.Hour
-)
-
-// formatSpan is render.ts's formatSpan (trust.FormatSpan).
-func formatSpan(d time.Duration) string {
-	days, hours := int64(d/day), int64(d/hour)
-	switch {
-	case days == 1:
-		return "1 day"
-	case days > 1:
-		return fmt.Sprintf("%d days", days)
-	case hours == 1:
-		return "1 hour"
-	case hours > 1:
-		return fmt.Sprintf("%d hours", hours)
-	}
-	return "less than an hour"
-}
-
 func validity(c *fpCert, at time.Time) (text, state string) {
 	nb, _ := time.Parse(time.RFC3339Nano, c.NotBefore)
 	na, _ := time.Parse(time.RFC3339Nano, c.NotAfter)
 	switch {
 	case at.Before(nb):
-		return "not yet valid: starts in " + formatSpan(nb.Sub(at)), "future"
+		return "not yet valid: starts in " + trust.FormatSpan(nb.Sub(at)), "future"
 	case at.After(na):
-		return "expired " + formatSpan(at.Sub(na)) + " ago", "expired"
+		return "expired " + trust.FormatSpan(at.Sub(na)) + " ago", "expired"
 	}
 	left := na.Sub(at)
-	if left < 30*day {
-		return formatSpan(left) + " left", "warn"
+	if left < 30*24*time.Hour {
+		return trust.FormatSpan(left) + " left", "warn"
 	}
-	return formatSpan(left) + " left", "ok"
+	return trust.FormatSpan(left) + " left", "ok"
 }
 
 var fractionRE = regexp.MustCompile(`\.\d+`)

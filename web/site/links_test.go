@@ -26,23 +26,9 @@ var (
 // fragment leads to something that exists, that no page has inline scripts, styles
 // or event handlers, and that no page has an id twice.
 func TestExportedLinks(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := bundle.RenderDocs(root)
-	if err != nil {
-		t.Fatalf("RenderDocs: %v", err)
-	}
-	assets := fakeAssets(t)
-	b, _ := json.Marshal(docs)
-	assets["docs.json"].Data = b
-	dir := t.TempDir()
-	if err := site.ExportFrom(assets, dir); err != nil {
-		t.Fatalf("ExportFrom: %v", err)
-	}
+	dir := exportWithDocs(t)
 	pages := map[string]string{} // slash path → HTML
-	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
 		}
@@ -116,4 +102,26 @@ func TestExportedLinks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// exportWithDocs exports the site, with the repository's real documents and fake
+// assets, to a new directory.
+func exportWithDocs(t *testing.T) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := bundle.RenderDocs(root)
+	if err != nil {
+		t.Fatalf("RenderDocs: %v", err)
+	}
+	assets := fakeAssets(t)
+	b, _ := json.Marshal(docs)
+	assets["docs.json"].Data = b
+	dir := t.TempDir()
+	if err := site.ExportFrom(assets, dir); err != nil {
+		t.Fatalf("ExportFrom: %v", err)
+	}
+	return dir
 }

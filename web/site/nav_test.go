@@ -1,15 +1,11 @@
 package site_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/mtlsplay/mtlsplay/web/bundle"
-	"github.com/mtlsplay/mtlsplay/web/site"
 )
 
 // TestNavigationGrouped: with the real documents, every page's navigation is one
@@ -17,21 +13,7 @@ import (
 // <details> that works without script, one open at a time (a shared name),
 // and every page linked exactly once.
 func TestNavigationGrouped(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, err := bundle.RenderDocs(root)
-	if err != nil {
-		t.Fatalf("RenderDocs: %v", err)
-	}
-	assets := fakeAssets(t)
-	b, _ := json.Marshal(docs)
-	assets["docs.json"].Data = b
-	dir := t.TempDir()
-	if err := site.ExportFrom(assets, dir); err != nil {
-		t.Fatalf("ExportFrom: %v", err)
-	}
+	dir := exportWithDocs(t)
 	html, err := os.ReadFile(filepath.Join(dir, "docs", "rules.html"))
 	if err != nil {
 		t.Fatal(err)
