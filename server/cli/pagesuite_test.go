@@ -18,7 +18,7 @@ import (
 // fails it here too.
 func TestSuiteFromThePage(t *testing.T) {
 	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pki", name))
+		b, err := os.ReadFile(fixture(name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,7 +80,7 @@ type fileTLS struct {
 	Key         string `yaml:"key"`
 	Mode        string `yaml:"mode"`
 	PostQuantum bool   `yaml:"post_quantum"`
-	CANames     bool   `yaml:"ca_names"` // list the bundles' CAs as acceptable in the CertificateRequest
+	CANames     *bool  `yaml:"ca_names"` // list the bundles' CAs as acceptable in the CertificateRequest; nil when absent
 }
 
 type fileClient struct {
@@ -105,7 +105,10 @@ type Config struct {
 	// configured bundles trust, whose subjects the echo's CertificateRequest lists.
 	// nil when the option is off: the echo then names no CAs.
 	AcceptableCAs *x509.CertPool
-	ServerCert    tls.Certificate
+	// CANamesSet is true when the file says tls.ca_names, true or false: the demo
+	// turns it on for a config.yaml written before the option, not against one.
+	CANamesSet bool
+	ServerCert tls.Certificate
 	// DemoServerCert is true when the file names neither tls.cert nor tls.key:
 	// ServerCert is then empty, and serve fills it with the demo's server
 	// certificate for localhost (design 7.4), so a config of clients alone runs.
@@ -269,7 +272,8 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 	if cfg.Mode == ModeStrict && len(cfg.Bundles) == 0 {
 		return nil, fail("tls.mode", "tls.mode is strict but no client lists a bundle, so no certificate could ever be trusted")
 	}
-	if fc.TLS.CANames {
+	cfg.CANamesSet = fc.TLS.CANames != nil
+	if fc.TLS.CANames != nil && *fc.TLS.CANames {
 		if err := cfg.NameCAs(); err != nil {
 			return nil, err
 		}

@@ -197,4 +197,15 @@ func TestDemoNamesCAs(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a demo made before tls.ca_names")
+
+	// A ca_names: false the person wrote into the demo's config is kept.
+	off := strings.Replace(string(yaml), "ca_names: true", "ca_names: false", 1)
+	if off == string(yaml) {
+		t.Fatalf("the demo's config.yaml has no ca_names: true line:\n%s", yaml)
+	}
+	if err := os.WriteFile(p, []byte(off), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want = nil
+	check("a demo whose config says ca_names: false")
 }
