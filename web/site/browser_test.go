@@ -754,7 +754,8 @@ func BenchmarkColdLoad(b *testing.B) {
 // BenchmarkKeystroke types a rule one key at a time, waiting for each verdict, and
 // reports the median and 95th percentile of the time from the key's input event to
 // the verdict in the DOM and to the next painted frame, the median engine call inside
-// the worker, and the page's rendering of the response (mtlsplay:render).
+// the worker, and the page's rendering of the response (mtlsplay:render); and, for
+// the page load it types into, the load's marks (ms/load-*, see loadMarks).
 // MTLSPLAY_PROFILE=1 also logs the page's "prof:" measures, when a build adds them.
 //
 //	go test ./web/site -run '^$' -bench Keystroke -benchtime 40x
@@ -762,6 +763,7 @@ func BenchmarkKeystroke(b *testing.B) {
 	e := setup(b)
 	tb := e.newTab(b)
 	v := tb.open(e, "")
+	marks := tb.loadMarks() // reported at the end: ResetTimer drops metrics
 	v = tb.setAt(v.Seq)
 	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
 	eval[chromedp.Void](tb, `performance.clearMeasures()`)
@@ -818,6 +820,9 @@ func BenchmarkKeystroke(b *testing.B) {
 	b.ReportMetric(median(tm.Render), "ms/render")
 	b.ReportMetric(percentile(tm.Render, 95), "ms/render-p95")
 	b.ReportMetric(float64(len(tm.Changes)), "keys")
+	for _, m := range marks {
+		b.ReportMetric(m.ms, "ms/load-"+m.name)
+	}
 	if os.Getenv("MTLSPLAY_PROFILE") != "" {
 		// The page's own measures of its steps (performance.measure names starting
 		// "prof:"), when a build adds them for a profile.
@@ -828,6 +833,64 @@ func BenchmarkKeystroke(b *testing.B) {
 		}
 		sort.Strings(line)
 		b.Logf("median/p95 of %d keys: %s", len(tm.Changes), strings.Join(line, "; "))
+	}
+	tb.noErrors()
+}
+
+// loadMarkNames are the marks of the default page's load that BenchmarkKeystroke
+// reports (web/README.md "Timings"): the share link's (mtlsplay:link-fields,
+// mtlsplay:link-verdict) are not made for the default page.
+var loadMarkNames = []string{"first-paint-verdict", "inspector-ready", "chain-verdict", "first-verdict", "rule-engine-ready"}
+
+type loadMark struct {
+	name string
+	ms   float64
+}
+
+// loadMarks waits until the page has made the marks of its load that every build
+// makes (the rule engine ready, the first verdict, a complete verdict on screen) and
+// returns those of loadMarkNames it made, in ms after navigation on the page's own
+// clock (performance.now()).
+func (tb *tab) loadMarks() []loadMark {
+	tb.t.Helper()
+	names, _ := json.Marshal(loadMarkNames)
+	at := poll[map[string]float64](tb, fmt.Sprintf(`(() => {
+		const at = (n) => performance.getEntriesByName("mtlsplay:" + n)[0]?.startTime;
+		if (at("rule-engine-ready") === undefined || at("first-verdict") === undefined || at("first-paint-verdict") === undefined) return null;
+		const o = {};
+		for (const n of %s) if (at(n) !== undefined) o[n] = at(n);
+		return o;
+	})()`, names), 30*time.Second)
+	var out []loadMark
+	for _, n := range loadMarkNames {
+		if ms, ok := at[n]; ok {
+			out = append(out, loadMark{n, ms})
+		}
+	}
+	return out
+}
+
+// TestLoadMarks checks the marks BenchmarkKeystroke reports of a load: all made, on
+// the page's clock after navigation, and in the order of the page's design (the HTML's
+// verdict painted before the engine's first verdict, which follows the inspector).
+func TestLoadMarks(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.open(e, "")
+	at := map[string]float64{}
+	for _, m := range tb.loadMarks() {
+		at[m.name] = m.ms
+	}
+	for _, n := range loadMarkNames {
+		if ms, ok := at[n]; !ok || ms <= 0 || ms > 60000 {
+			t.Errorf("mark mtlsplay:%s at %v ms (made: %v), want a time after navigation", n, ms, ok)
+		}
+	}
+	if at["first-paint-verdict"] >= at["first-verdict"] {
+		t.Errorf("first paint with a verdict at %.1f ms, not before the engine's first verdict at %.1f ms: the HTML carries it", at["first-paint-verdict"], at["first-verdict"])
+	}
+	if at["inspector-ready"] > at["chain-verdict"] {
+		t.Errorf("inspector ready at %.1f ms, after the first verdict it drew at %.1f ms", at["inspector-ready"], at["chain-verdict"])
 	}
 	tb.noErrors()
 }
