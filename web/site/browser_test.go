@@ -663,7 +663,18 @@ func TestCompletionFromDeclarations(t *testing.T) {
 		chromedp.KeyEvent("\b"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="rule-input"]`), "cert.subject."),
 	)
-	labels := poll[[]string](tb, `(() => { const l = [...document.querySelectorAll(".cm-completionLabel")].map(e => e.textContent); return l.length ? l : null; })()`, 5*time.Second)
+	// Keys arrive at the editor after SendKeys returns, and a list shown for an earlier
+	// text can stay on screen while the next is computed: wait for the editor to hold
+	// exactly cert.subject. and for a list that belongs to it. Its prefix (after the
+	// last dot) is empty, so none of its labels has matched text; a list left from
+	// "cert.subject" marks "subject", and one from "cert." was dropped when "subject"
+	// was typed after it.
+	labels := poll[[]string](tb, `(() => {
+		if (`+readRuleText+` !== "cert.subject.") return null;
+		const items = [...document.querySelectorAll(".cm-tooltip-autocomplete li")];
+		if (!items.length || items.some(li => li.querySelector(".cm-completionMatchedText"))) return null;
+		return items.map(li => li.querySelector(".cm-completionLabel").textContent);
+	})()`, 10*time.Second)
 	if !contains(labels, "dn") || !contains(labels, "cn") || contains(labels, "startsWith") {
 		t.Errorf("completions after cert.subject. = %v, want the Name fields (dn, cn, …)", labels)
 	}
