@@ -417,30 +417,80 @@ func call(op string, request []byte, now func() time.Time) (any, error) {
 	if len(request) > MaxRequestBytes {
 		return nil, &Error{Code: CodeBadRequest, Message: fmt.Sprintf("request is %d bytes; at most %d are accepted", len(request), MaxRequestBytes)}
 	}
-	switch op {
-	case "inspect":
+	for _, o := range operations {
+		if o.name == op {
+			return o.run(request, now)
+		}
+	}
+	return nil, UnknownOp(op, Ops())
+}
+
+// operation is one op Call answers.
+type operation struct {
+	name string
+	run  func(request []byte, now func() time.Time) (any, error)
+}
+
+// operations are the ops Call answers, in the order its unknown-operation message
+// lists them: the one list, so that message names exactly what Call does. The rule
+// operations are ruleCall's (rules.go; the inspector's answers that they are the
+// rule engine's).
+var operations = []operation{
+	{"inspect", func(request []byte, now func() time.Time) (any, error) {
 		var req InspectRequest
 		if err := decode(request, &req); err != nil {
 			return nil, err
 		}
 		return Inspect(req, now)
-	case "decide":
-		var req DecideRequest
-		if err := decode(request, &req); err != nil {
-			return nil, err
-		}
-		return Decide(req, now)
-	case "read":
+	}},
+	{"read", func(request []byte, _ func() time.Time) (any, error) {
 		var req ReadRequest
 		if err := decode(request, &req); err != nil {
 			return nil, err
 		}
 		return Read(req)
-	}
-	if out, handled, err := ruleCall(op, request, now); handled {
+	}},
+	{"decide", func(request []byte, now func() time.Time) (any, error) {
+		var req DecideRequest
+		if err := decode(request, &req); err != nil {
+			return nil, err
+		}
+		return Decide(req, now)
+	}},
+	{"compile", ruleOperation("compile")},
+	{"eval", ruleOperation("eval")},
+	{"export", ruleOperation("export")},
+	{"declarations", ruleOperation("declarations")},
+}
+
+// ruleOperation runs the rule operation name through ruleCall.
+func ruleOperation(name string) func([]byte, func() time.Time) (any, error) {
+	return func(request []byte, now func() time.Time) (any, error) {
+		out, handled, err := ruleCall(name, request, now)
+		if !handled {
+			return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("operation %q is not built into this engine", name)}
+		}
 		return out, err
 	}
-	return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use inspect, read, compile, eval, decide, export or declarations", op)}
+}
+
+// Ops are the operations Call answers, in the order its unknown-operation message
+// lists them; a caller that answers more (suite.Call) lists its own with them.
+func Ops() []string {
+	names := make([]string, len(operations))
+	for i, o := range operations {
+		names[i] = o.name
+	}
+	return names
+}
+
+// UnknownOp is the error for an operation that is none of ops.
+func UnknownOp(op string, ops []string) *Error {
+	use := strings.Join(ops, ", ")
+	if n := len(ops); n > 1 {
+		use = strings.Join(ops[:n-1], ", ") + " or " + ops[n-1]
+	}
+	return &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("unknown operation %q; use %s", op, use)}
 }
 
 func decode(b []byte, v any) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,34 +94,19 @@ type SuiteWriteResponse struct {
 	YAML string `json:"yaml"`
 }
 
-// Call runs the page's suite ops (cases, suite_read, suite_write) and hands
-// every other op to engine.Call: the WebAssembly bridge's one entry point.
+// Call runs the page's suite ops (pageOps) and hands the engine's (engine.Ops) to
+// engine.Call: the WebAssembly bridge's one entry point. An op that is neither is
+// refused with the list of both (Ops), the ops this caller can use.
 func Call(op string, request []byte, now func() time.Time) []byte {
-	var out any
-	var err error
-	switch op {
-	case "cases":
-		var req CasesRequest
-		if err = decodeRequest(request, &req); err == nil {
-			out, err = RunPage(req, now)
+	i := slices.IndexFunc(pageOps, func(o pageOp) bool { return o.name == op })
+	if i < 0 {
+		if slices.Contains(engine.Ops(), op) {
+			return engine.Call(op, request, now)
 		}
-	case "suite_read":
-		var req SuiteReadRequest
-		if err = decodeRequest(request, &req); err == nil {
-			var cases []PageCase
-			cases, err = ReadPage([]byte(req.YAML), now)
-			out = &SuiteReadResponse{Cases: cases}
-		}
-	case "suite_write":
-		var req SuiteWriteRequest
-		if err = decodeRequest(request, &req); err == nil {
-			var y string
-			y, err = WritePage(req)
-			out = &SuiteWriteResponse{YAML: y}
-		}
-	default:
-		return engine.Call(op, request, now)
+		b, _ := json.Marshal(engine.ErrorResponse{Error: *engine.UnknownOp(op, Ops())})
+		return b
 	}
+	out, err := pageOps[i].run(request, now)
 	if err != nil {
 		out = engine.ErrorResponse{Error: engine.ErrorOf(err)}
 	}
@@ -129,6 +115,48 @@ func Call(op string, request []byte, now func() time.Time) []byte {
 		b, _ = json.Marshal(engine.ErrorResponse{Error: engine.Error{Code: engine.CodeBadRequest, Message: "encoding the response: " + err.Error()}})
 	}
 	return b
+}
+
+// pageOp is one of the suite's ops that Call answers itself.
+type pageOp struct {
+	name string
+	run  func(request []byte, now func() time.Time) (any, error)
+}
+
+// pageOps are the suite's ops, in the order Ops lists them: the one list.
+var pageOps = []pageOp{
+	{"cases", func(request []byte, now func() time.Time) (any, error) {
+		var req CasesRequest
+		if err := decodeRequest(request, &req); err != nil {
+			return nil, err
+		}
+		return RunPage(req, now)
+	}},
+	{"suite_read", func(request []byte, now func() time.Time) (any, error) {
+		var req SuiteReadRequest
+		if err := decodeRequest(request, &req); err != nil {
+			return nil, err
+		}
+		cases, err := ReadPage([]byte(req.YAML), now)
+		return &SuiteReadResponse{Cases: cases}, err
+	}},
+	{"suite_write", func(request []byte, _ func() time.Time) (any, error) {
+		var req SuiteWriteRequest
+		if err := decodeRequest(request, &req); err != nil {
+			return nil, err
+		}
+		y, err := WritePage(req)
+		return &SuiteWriteResponse{YAML: y}, err
+	}},
+}
+
+// Ops are the operations Call answers: the engine's, then the suite's.
+func Ops() []string {
+	ops := engine.Ops()
+	for _, o := range pageOps {
+		ops = append(ops, o.name)
+	}
+	return ops
 }
 
 func decodeRequest(b []byte, v any) error {

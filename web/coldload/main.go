@@ -1,5 +1,5 @@
 // Command coldload compares the cold load of two builds of the playground in headless
-// Chromium: it exports each build's assets (as web/build writes them) as a site, serves
+// Chromium (started by chromium.Start, with the browser tests' flags): it exports each build's assets (as web/build writes them) as a site, serves
 // both from one static file server on loopback, and loads them alternately, each time
 // in a fresh browser context (an empty cache) once the browser is idle, reading the
 // page's own marks: when the engine began loading and was ready, its first call, and
@@ -23,6 +23,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -63,7 +64,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := run(*oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace, links); err != nil {
+	if err := run(os.Stdout, *oldDir, *newDir, min(max(*n, 1), 100), *exe, *settle, *trace, links); err != nil {
 		fmt.Fprintln(os.Stderr, "coldload:", err)
 		os.Exit(1)
 	}
@@ -77,7 +78,7 @@ type load struct {
 	firstPaint                                                       float64 // a complete verdict first on screen (design 6.4)
 }
 
-func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string, links func() (string, error)) error {
+func run(out io.Writer, oldDir, newDir string, n int, exe string, settle bool, traceFile string, links func() (string, error)) error {
 	tmp, err := os.MkdirTemp("", "coldload-")
 	if err != nil {
 		return err
@@ -105,13 +106,13 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(exe, filepath.Join(tmp, "profile"))...)
-	defer cancel()
-	browser, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		return fmt.Errorf("starting %s: %w", exe, err)
+	// The browser tests' launcher and flags: a load here is a load there. Each load
+	// still gets a fresh browser context of its own (freshTab).
+	browser, stopBrowser, err := chromium.Start(exe, filepath.Join(tmp, "profile"))
+	if err != nil {
+		return err
 	}
+	defer stopBrowser()
 	// A build whose HTML carries a verdict ([data-first-paint]) marks when a complete
 	// verdict was first on screen, a frame after the engine's for a share link: wait for it.
 	const marks = `performance.getEntriesByName("mtlsplay:first-verdict").length &&
@@ -154,7 +155,7 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 		}
 	}
 	if traceFile != "" {
-		if err := traceLoad(browser, srv.URL+"/new/index.html", settle, traceFile); err != nil {
+		if err := traceLoad(browser, out, srv.URL+"/new/index.html", settle, traceFile); err != nil {
 			return fmt.Errorf("tracing a load: %w", err)
 		}
 	}
@@ -162,7 +163,7 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 	if links != nil {
 		what = "cold loads from a share link of a new certificate"
 	}
-	fmt.Printf("%d %s of each build, interleaved; ms, median [p25 p75]\n", n, what)
+	fmt.Fprintf(out, "%d %s of each build, interleaved; ms, median [p25 p75]\n", n, what)
 	median := func(b string, f func(load) float64) float64 {
 		xs := values(loads[b], f)
 		if len(xs) == 0 {
@@ -178,23 +179,23 @@ func run(oldDir, newDir string, n int, exe string, settle bool, traceFile string
 			}
 			return fmt.Sprintf("%5.0f [%4.0f %4.0f]", xs[len(xs)/2], xs[len(xs)/4], xs[len(xs)*3/4])
 		}
-		fmt.Printf("%-3s first verdict %s after navigation\n", b, pick(func(l load) float64 { return l.verdict }))
-		fmt.Printf("    a complete verdict first on screen (the HTML's, or the engine's) %s\n", pick(func(l load) float64 { return l.firstPaint }))
-		fmt.Printf("    inspector ready %s, first verdict shown (chain) %s, rule engine ready %s\n",
+		fmt.Fprintf(out, "%-3s first verdict %s after navigation\n", b, pick(func(l load) float64 { return l.verdict }))
+		fmt.Fprintf(out, "    a complete verdict first on screen (the HTML's, or the engine's) %s\n", pick(func(l load) float64 { return l.firstPaint }))
+		fmt.Fprintf(out, "    inspector ready %s, first verdict shown (chain) %s, rule engine ready %s\n",
 			pick(func(l load) float64 { return l.inspectorReady }), pick(func(l load) float64 { return l.chainVerdict }), pick(func(l load) float64 { return l.ruleReady }))
 		if links != nil {
-			fmt.Printf("    link's fields shown %s, link's verdict %s\n", pick(func(l load) float64 { return l.linkFields }), pick(func(l load) float64 { return l.linkVerdict }))
+			fmt.Fprintf(out, "    link's fields shown %s, link's verdict %s\n", pick(func(l load) float64 { return l.linkFields }), pick(func(l load) float64 { return l.linkVerdict }))
 		}
-		fmt.Printf("    app.js runs %s, engine starts loading %s, ready %s\n",
+		fmt.Fprintf(out, "    app.js runs %s, engine starts loading %s, ready %s\n",
 			pick(func(l load) float64 { return l.script }), pick(func(l load) float64 { return l.init }), pick(func(l load) float64 { return l.ready }))
-		fmt.Printf("    fetch+compile %s, Go start %s, first call %s\n",
+		fmt.Fprintf(out, "    fetch+compile %s, Go start %s, first call %s\n",
 			pick(func(l load) float64 { return l.compile }), pick(func(l load) float64 { return l.goStart }), pick(func(l load) float64 { return l.call }))
 	}
 	// The ratios the issue's targets are stated in: the new build's first verdict
 	// shown (the inspector's fields and chain verdict) and complete verdict, each to
 	// the old build's complete verdict. Medians of each series.
 	old := median("old", func(l load) float64 { return l.verdict })
-	fmt.Printf("new/old: first verdict shown %.2f×, complete verdict %.2f×\n",
+	fmt.Fprintf(out, "new/old: first verdict shown %.2f×, complete verdict %.2f×\n",
 		median("new", func(l load) float64 { return firstShown(l) })/old, median("new", func(l load) float64 { return l.verdict })/old)
 	return nil
 }
@@ -237,7 +238,7 @@ func freshTab(browser context.Context, settle bool) (ctx context.Context, closeT
 // traceLoad loads url once in a fresh browser context with the browser tracing
 // (every process and thread: the page, its worker, V8's compiler threads, the
 // browser's own), and writes the trace events to file as Chrome's JSON trace format.
-func traceLoad(browser context.Context, url string, settle bool, file string) error {
+func traceLoad(browser context.Context, out io.Writer, url string, settle bool, file string) error {
 	ctx, closeTab, err := freshTab(browser, settle)
 	defer closeTab()
 	if err != nil {
@@ -292,6 +293,6 @@ func traceLoad(browser context.Context, url string, settle bool, file string) er
 		b.Write(ev)
 	}
 	b.WriteString("]}\n")
-	fmt.Printf("wrote the trace of a load of the new build (%d events) to %s\n", len(events), file)
+	fmt.Fprintf(out, "wrote the trace of a load of the new build (%d events) to %s\n", len(events), file)
 	return os.WriteFile(file, b.Bytes(), 0o644)
 }

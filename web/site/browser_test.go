@@ -202,24 +202,81 @@ func eval[T any](tb *tab, expr string) T {
 	return v
 }
 
+// poll waits until expr (a JavaScript expression; a promise is awaited) is truthy
+// and returns its value, or fails the test after timeout saying what it last was.
+// The page checks it itself, on its DOM's changes and every 50 ms (see pollEvery).
 func poll[T any](tb *tab, expr string, timeout time.Duration) T {
 	tb.t.Helper()
-	return pollEvery[T](tb, expr, 5*time.Millisecond, timeout)
+	return pollEvery[T](tb, expr, 50*time.Millisecond, timeout)
 }
 
+// pollResult is what waitInPage resolves with.
+type pollResult[T any] struct {
+	Value    T      `json:"value"`
+	TimedOut bool   `json:"timedOut"`
+	Last     string `json:"last"` // the last value seen, as JSON, when timed out
+}
+
+// waitInPage is one evaluation that resolves when the expression %[1]s is truthy:
+// checked at once, after each batch of DOM changes (a MutationObserver on the whole
+// document) and every %[2]d ms for what changes no DOM (a value typed, a mark, the
+// clipboard), one check at a time; after %[3]d ms it resolves with the last value
+// seen. Polling from Go every few ms ran on the page's main thread while it worked,
+// and slowed the very steps timing-sensitive tests wait for.
+const waitInPage = `new Promise((resolve, reject) => {
+	const check = () => (%[1]s);
+	let busy = false, again = false, last;
+	let observer, backstop, deadline;
+	const stop = (result) => { observer.disconnect(); clearInterval(backstop); clearTimeout(deadline); resolve(result); };
+	const run = async () => {
+		if (busy) { again = true; return; }
+		busy = true;
+		try {
+			do {
+				again = false;
+				last = await check();
+				if (last) return stop({value: last});
+			} while (again);
+		} catch (e) {
+			observer.disconnect(); clearInterval(backstop); clearTimeout(deadline);
+			reject(e);
+		} finally {
+			busy = false;
+		}
+	};
+	observer = new MutationObserver(run);
+	observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+	backstop = setInterval(run, %[2]d);
+	deadline = setTimeout(() => {
+		let seen;
+		try { seen = JSON.stringify(last); } catch (e) { seen = String(last); }
+		stop({timedOut: true, last: seen === undefined ? "undefined" : seen});
+	}, %[3]d);
+	run();
+})`
+
+// pollEvery is poll with the page's own check of expr every `every` besides on
+// each change of its DOM. The wait is bounded in the page (it resolves at timeout)
+// and, should the page hang, in Go too.
 func pollEvery[T any](tb *tab, expr string, every, timeout time.Duration) T {
 	tb.t.Helper()
-	v, err := chromedp.Run(tb.ctx, chromedp.Poll[T](expr, chromedp.WithPollingInterval(every), chromedp.WithPollingTimeout(timeout)))
-	if err != nil {
+	ctx, cancel := context.WithTimeout(tb.ctx, timeout+10*time.Second)
+	defer cancel()
+	js := fmt.Sprintf(waitInPage, expr, max(every.Milliseconds(), 1), timeout.Milliseconds())
+	r, err := chromedp.Run(ctx, chromedp.Evaluate[pollResult[T]](js, chromedp.EvalAwaitPromise))
+	switch {
+	case err != nil:
 		tb.t.Fatalf("browser: waiting for %.80s: %v", expr, err)
+	case r.TimedOut:
+		tb.t.Fatalf("browser: waiting for %.80s: not true after %v; last seen: %.300s", expr, timeout, r.Last)
 	}
-	return v
+	return r.Value
 }
 
 // coldOpen loads the playground for a measurement of its cold load: the page marks
-// its own times, and the test asks for the first verdict only every 100 ms, since
-// each question runs on the page's main thread (asking every 5 ms cost a cold load
-// ~100 ms here). Close the tab after it: with the tabs of earlier loads left open,
+// its own times, and the test's wait for the first verdict checks its mark in the
+// page only on DOM changes and every 100 ms, since each check runs on the page's main
+// thread (asking every 5 ms cost a cold load ~100 ms here). Close the tab after it: with the tabs of earlier loads left open,
 // each with its engine, loads after the first few measured 30 to 60% slower.
 func (tb *tab) coldOpen(url string) timings {
 	tb.t.Helper()
@@ -663,7 +720,18 @@ func TestCompletionFromDeclarations(t *testing.T) {
 		chromedp.KeyEvent("\b"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="rule-input"]`), "cert.subject."),
 	)
-	labels := poll[[]string](tb, `(() => { const l = [...document.querySelectorAll(".cm-completionLabel")].map(e => e.textContent); return l.length ? l : null; })()`, 5*time.Second)
+	// Keys arrive at the editor after SendKeys returns, and a list shown for an earlier
+	// text can stay on screen while the next is computed: wait for the editor to hold
+	// exactly cert.subject. and for a list that belongs to it. Its prefix (after the
+	// last dot) is empty, so none of its labels has matched text; a list left from
+	// "cert.subject" marks "subject", and one from "cert." was dropped when "subject"
+	// was typed after it.
+	labels := poll[[]string](tb, `(() => {
+		if (`+readRuleText+` !== "cert.subject.") return null;
+		const items = [...document.querySelectorAll(".cm-tooltip-autocomplete li")];
+		if (!items.length || items.some(li => li.querySelector(".cm-completionMatchedText"))) return null;
+		return items.map(li => li.querySelector(".cm-completionLabel").textContent);
+	})()`, 10*time.Second)
 	if !contains(labels, "dn") || !contains(labels, "cn") || contains(labels, "startsWith") {
 		t.Errorf("completions after cert.subject. = %v, want the Name fields (dn, cn, …)", labels)
 	}
@@ -754,7 +822,8 @@ func BenchmarkColdLoad(b *testing.B) {
 // BenchmarkKeystroke types a rule one key at a time, waiting for each verdict, and
 // reports the median and 95th percentile of the time from the key's input event to
 // the verdict in the DOM and to the next painted frame, the median engine call inside
-// the worker, and the page's rendering of the response (mtlsplay:render).
+// the worker, and the page's rendering of the response (mtlsplay:render); and, for
+// the page load it types into, the load's marks (ms/load-*, see loadMarks).
 // MTLSPLAY_PROFILE=1 also logs the page's "prof:" measures, when a build adds them.
 //
 //	go test ./web/site -run '^$' -bench Keystroke -benchtime 40x
@@ -762,6 +831,7 @@ func BenchmarkKeystroke(b *testing.B) {
 	e := setup(b)
 	tb := e.newTab(b)
 	v := tb.open(e, "")
+	marks := tb.loadMarks() // reported at the end: ResetTimer drops metrics
 	v = tb.setAt(v.Seq)
 	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="rule-input"]`)), chromedp.KeyEvent(kb.End, chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.Sleep(500*time.Millisecond))
 	eval[chromedp.Void](tb, `performance.clearMeasures()`)
@@ -818,6 +888,9 @@ func BenchmarkKeystroke(b *testing.B) {
 	b.ReportMetric(median(tm.Render), "ms/render")
 	b.ReportMetric(percentile(tm.Render, 95), "ms/render-p95")
 	b.ReportMetric(float64(len(tm.Changes)), "keys")
+	for _, m := range marks {
+		b.ReportMetric(m.ms, "ms/load-"+m.name)
+	}
 	if os.Getenv("MTLSPLAY_PROFILE") != "" {
 		// The page's own measures of its steps (performance.measure names starting
 		// "prof:"), when a build adds them for a profile.
@@ -828,6 +901,64 @@ func BenchmarkKeystroke(b *testing.B) {
 		}
 		sort.Strings(line)
 		b.Logf("median/p95 of %d keys: %s", len(tm.Changes), strings.Join(line, "; "))
+	}
+	tb.noErrors()
+}
+
+// loadMarkNames are the marks of the default page's load that BenchmarkKeystroke
+// reports (web/README.md "Timings"): the share link's (mtlsplay:link-fields,
+// mtlsplay:link-verdict) are not made for the default page.
+var loadMarkNames = []string{"first-paint-verdict", "inspector-ready", "chain-verdict", "first-verdict", "rule-engine-ready"}
+
+type loadMark struct {
+	name string
+	ms   float64
+}
+
+// loadMarks waits until the page has made the marks of its load that every build
+// makes (the rule engine ready, the first verdict, a complete verdict on screen) and
+// returns those of loadMarkNames it made, in ms after navigation on the page's own
+// clock (performance.now()).
+func (tb *tab) loadMarks() []loadMark {
+	tb.t.Helper()
+	names, _ := json.Marshal(loadMarkNames)
+	at := poll[map[string]float64](tb, fmt.Sprintf(`(() => {
+		const at = (n) => performance.getEntriesByName("mtlsplay:" + n)[0]?.startTime;
+		if (at("rule-engine-ready") === undefined || at("first-verdict") === undefined || at("first-paint-verdict") === undefined) return null;
+		const o = {};
+		for (const n of %s) if (at(n) !== undefined) o[n] = at(n);
+		return o;
+	})()`, names), 30*time.Second)
+	var out []loadMark
+	for _, n := range loadMarkNames {
+		if ms, ok := at[n]; ok {
+			out = append(out, loadMark{n, ms})
+		}
+	}
+	return out
+}
+
+// TestLoadMarks checks the marks BenchmarkKeystroke reports of a load: all made, on
+// the page's clock after navigation, and in the order of the page's design (the HTML's
+// verdict painted before the engine's first verdict, which follows the inspector).
+func TestLoadMarks(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.open(e, "")
+	at := map[string]float64{}
+	for _, m := range tb.loadMarks() {
+		at[m.name] = m.ms
+	}
+	for _, n := range loadMarkNames {
+		if ms, ok := at[n]; !ok || ms <= 0 || ms > 60000 {
+			t.Errorf("mark mtlsplay:%s at %v ms (made: %v), want a time after navigation", n, ms, ok)
+		}
+	}
+	if at["first-paint-verdict"] >= at["first-verdict"] {
+		t.Errorf("first paint with a verdict at %.1f ms, not before the engine's first verdict at %.1f ms: the HTML carries it", at["first-paint-verdict"], at["first-verdict"])
+	}
+	if at["inspector-ready"] > at["chain-verdict"] {
+		t.Errorf("inspector ready at %.1f ms, after the first verdict it drew at %.1f ms", at["inspector-ready"], at["chain-verdict"])
 	}
 	tb.noErrors()
 }
@@ -1417,6 +1548,57 @@ func TestBareKeyInSecondBundle(t *testing.T) {
 	boxes := eval[[]string](tb, `[...document.querySelectorAll(".bundle textarea")].map(t => t.value)`)
 	if len(boxes) != 2 || boxes[0] != root || boxes[1] != "" {
 		t.Errorf("bundles after the refusal: %d, first kept %v, second %d characters; want the first kept and the second cleared", len(boxes), len(boxes) > 0 && boxes[0] == root, len(boxes[len(boxes)-1]))
+	}
+	tb.noErrors()
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records its message and stops the
+// call (a panic the caller recovers), for a test of a helper's failure.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+type stopped struct{}
+
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(stopped{})
+}
+
+// TestPollWaitsInPage checks poll's in-page wait: it sees a DOM change at once, a
+// change that is no DOM change (a property) by its backstop, a promise's value, and on
+// timeout fails saying what it saw last.
+func TestPollWaitsInPage(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.do(chromedp.Navigate(e.srv.URL + "/docs/index.html"))
+	eval[chromedp.Void](tb, `setTimeout(() => document.body.dataset.pollTest = "dom", 300)`)
+	if got := poll[string](tb, `document.body.dataset.pollTest`, 5*time.Second); got != "dom" {
+		t.Errorf("poll for a DOM attribute = %q, want dom", got)
+	}
+	eval[chromedp.Void](tb, `window.pollTest = 0; setTimeout(() => window.pollTest = 7, 300)`)
+	if got := poll[int](tb, `window.pollTest`, 5*time.Second); got != 7 {
+		t.Errorf("poll for a property = %d, want 7", got)
+	}
+	if got := poll[string](tb, `new Promise(r => setTimeout(() => r("later"), 100))`, 5*time.Second); got != "later" {
+		t.Errorf("poll for a promise = %q, want later", got)
+	}
+	rec := &fatalRecorder{TB: t}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(stopped); !ok {
+					panic(r)
+				}
+			}
+		}()
+		start := time.Now()
+		poll[bool](&tab{ctx: tb.ctx, t: rec, console: tb.console}, `window.pollTest === 8 || (window.pollTest === 7 ? "" : null)`, 500*time.Millisecond)
+		t.Errorf("poll returned after %v for an expression never true", time.Since(start))
+	}()
+	if !strings.Contains(rec.msg, `not true after 500ms; last seen: ""`) {
+		t.Errorf("poll's timeout says %q, want what it saw last", rec.msg)
 	}
 	tb.noErrors()
 }

@@ -93,8 +93,8 @@ func textNode(s string) markup {
 	return markup(b.String())
 }
 
-// copyButton is dom.ts's copyButton, without its click handler: the engine's first
-// verdict renders the buttons again, with it.
+// copyButton is dom.ts's copyButton: it copies the value it follows, through the
+// document's listener that boot.js adds (web/ts/copy.ts), from the first paint.
 func copyButton(what string) markup {
 	return h("button", a("type", "button", "class", "copy", "aria-label", "Copy "+what, "title", "Copy "+what, "data-label", "Copy"))
 }

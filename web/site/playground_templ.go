@@ -114,7 +114,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\">Copy</button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</textarea><p id=\"sample-help\" class=\"help\"></p><p id=\"cert-help\" class=\"help\">Paste a PEM certificate or the chain a client sends (leaf first), drop a file here, or pick a sample. Empty means the client presented no certificate.</p><p id=\"cert-notice\" class=\"notice\" role=\"alert\" hidden></p><div id=\"header-read\" class=\"header-read\" data-testid=\"header-read\" hidden><p id=\"header-format\"></p><ul id=\"header-notes\" class=\"muted\"></ul><p id=\"header-summary\"></p><table id=\"header-fields\" class=\"header-fields\" data-testid=\"header-fields\"><thead><tr><th scope=\"col\">Header field</th><th scope=\"col\">In the header</th><th scope=\"col\">In the certificate</th><th scope=\"col\">Compared</th></tr></thead> <tbody></tbody></table><p class=\"help\">A forwarded header is only as trustworthy as the hop that set it: an upstream should accept it only from its own proxy.</p></div></section><section class=\"pane\" aria-labelledby=\"h-rule\"><h2 id=\"h-rule\">Rule</h2><div class=\"toolbar dialect-row\"><label for=\"dialect\">Written in</label> <select id=\"dialect\" data-testid=\"dialect\" aria-describedby=\"dialect-used\"><option value=\"auto\">Auto: CEL, else a formula</option> <option value=\"cel\">CEL</option> <option value=\"workato\">Workato formula</option></select> <span id=\"dialect-used\" class=\"muted\" role=\"status\" data-dialect=\"\"></span></div><div id=\"rule-editor\"></div><div id=\"translation\" class=\"translation\" data-testid=\"translation\" hidden><p id=\"translation-note\" class=\"help\"></p><div class=\"translation-code\"><code id=\"cel-translation\" data-testid=\"cel-translation\"></code></div><div class=\"toolbar\"><button type=\"button\" id=\"use-cel\" class=\"secondary\">Use the CEL</button> <button type=\"button\" class=\"copy\" data-copy=\"cel-translation\" aria-label=\"Copy the CEL translation\" title=\"Copy the CEL translation\" data-label=\"Copy\"></button></div></div><ul id=\"rule-warnings\" class=\"rule-warnings\" data-testid=\"rule-warnings\" aria-label=\"Warnings about the rule\" hidden></ul><p id=\"rule-help\" class=\"help\">A CEL expression that must be <code>bool</code>, or a <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -418,7 +418,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\">Copy</button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</span> <button type=\"button\" class=\"copy\" data-copy=\"cn\" aria-label=\"Copy CN\" title=\"Copy CN\" data-label=\"Copy\"></button></dd><dt><code>SAN</code></dt><dd><ul id=\"san\" class=\"san\" data-testid=\"san\" aria-label=\"SAN entries\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -434,7 +434,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\">Copy</button></dd><dt>Slash form</dt><dd><code id=\"slash\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</code> <button type=\"button\" class=\"copy\" data-copy=\"dn\" aria-label=\"Copy DN\" title=\"Copy DN\" data-label=\"Copy\"></button></dd><dt>Slash form</dt><dd><code id=\"slash\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -442,7 +442,7 @@ func playground(p page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\">Copy</button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</code> <button type=\"button\" class=\"copy\" data-copy=\"slash\" aria-label=\"Copy slash form\" title=\"Copy slash form\" data-label=\"Copy\"></button> <span class=\"muted\">(OpenSSL's display form; rules use <code>DN</code>)</span></dd></dl><dl id=\"fields-extra\" class=\"fields\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -3,6 +3,11 @@
 // WebAssembly overlaps with loading the page. app.js adopts the worker (and any
 // message that arrived early) and removes the one global this leaves.
 
+import { listenForCopies } from "./copy";
+
+// The HTML's copy buttons work from the first paint, before app.js (copy.ts).
+listenForCopies();
+
 // The page's HTML carries the default sample's verdict (docs/design.md §6). A share
 // link opens another decision: that verdict must never show for it, so it is hidden
 // (app.css) before the first paint, until the engine's own verdict replaces it.

@@ -1,6 +1,8 @@
 // Small DOM helpers. Every piece of text that comes from a certificate, a bundle or
 // the engine goes through textContent (via h's string children): never innerHTML.
 
+import type { CopyButton } from "./copy";
+
 type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | undefined> | null, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
@@ -66,30 +68,15 @@ export function replace(el: Element, ...children: (Child | Child[])[]): void {
   append(el, children);
 }
 
-/** copyButton copies text() to the clipboard and says so. */
+/**
+ * copyButton is a button that copies text() to the clipboard and says so: the
+ * document's listener (copy.ts) does it, as for the buttons the HTML carries.
+ */
 export function copyButton(text: () => string, what: string): HTMLButtonElement {
   // The label is drawn by CSS (button.copy::after), not text: the text of a list of
   // values with a button each, like the SAN entries, is then the values alone.
-  const b = h("button", { type: "button", class: "copy", "aria-label": `Copy ${what}`, title: `Copy ${what}`, "data-label": "Copy" });
-  b.addEventListener("click", async () => {
-    const s = text();
-    try {
-      await navigator.clipboard.writeText(s);
-    } catch {
-      const ta = h("textarea", { class: "visually-hidden", "aria-hidden": "true" });
-      ta.value = s;
-      document.body.appendChild(ta);
-      ta.select();
-      document.execCommand("copy");
-      ta.remove();
-    }
-    b.dataset.label = "Copied";
-    b.classList.add("done");
-    setTimeout(() => {
-      b.dataset.label = "Copy";
-      b.classList.remove("done");
-    }, 1200);
-  });
+  const b: CopyButton = h("button", { type: "button", class: "copy", "aria-label": `Copy ${what}`, title: `Copy ${what}`, "data-label": "Copy" });
+  b.copyText = text;
   return b;
 }
 

@@ -5,7 +5,8 @@
 
 import { at as sampleClock, bundles as sampleBundles, certs as sampleCerts, defaultRule } from "mtlsplay:samples";
 import { Positions } from "./cel";
-import { byId, copyButton, h, replace } from "./dom";
+import { listenForCopies } from "./copy";
+import { byId, h, replace } from "./dom";
 import { RuleEditor } from "./editor";
 import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
@@ -655,10 +656,7 @@ function normalizeDeclarations(d: unknown): Declaration[] {
   return [];
 }
 
-for (const b of document.querySelectorAll<HTMLButtonElement>("button[data-copy]")) {
-  const target = byId(b.dataset.copy!);
-  b.replaceWith(copyButton(() => target.textContent ?? "", b.getAttribute("aria-label")?.replace(/^Copy /, "") ?? "value"));
-}
+listenForCopies(); // boot.js listens already, unless it could not load
 hideError();
 firstPaint.watch();
 void start();
