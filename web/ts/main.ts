@@ -59,16 +59,27 @@ let lastInspected: { text: string; at?: string; gateway?: string; bundles?: stri
 // measurement starts when the text changed rather than when the editor reported it.
 // Keys an editor handles itself (Backspace, Enter in the rule editor) fire no
 // beforeinput; their change is reported synchronously, so its own time is right.
+// An input event that follows a beforeinput belongs to the same change, which the
+// editor may have reported already (CodeMirror does, for some keys, during the
+// beforeinput): taking its time would start the next key's clock at this one.
 let lastInput = 0;
-for (const type of ["beforeinput", "input"]) {
-  document.addEventListener(
-    type,
-    (e) => {
-      if (!lastInput) lastInput = e.timeStamp;
-    },
-    true,
-  );
-}
+let sawBeforeInput = false;
+document.addEventListener(
+  "beforeinput",
+  (e) => {
+    sawBeforeInput = true;
+    if (!lastInput) lastInput = e.timeStamp;
+  },
+  true,
+);
+document.addEventListener(
+  "input",
+  (e) => {
+    if (!sawBeforeInput && !lastInput) lastInput = e.timeStamp;
+    sawBeforeInput = false;
+  },
+  true,
+);
 
 function schedule(at = performance.now()): void {
   if (lastInput && at - lastInput < 200) at = Math.min(at, lastInput);
