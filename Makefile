@@ -77,12 +77,15 @@ check: node_modules/.package-lock.json
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_PKGS) ./wasm
 	GOOS=js GOARCH=wasm $(GO) build -tags inspector -o /dev/null ./wasm
+	$(GO) vet -tags inspector ./internal/engine/
 	@for d in $(TEMPL_DIRS); do $(GO) tool templ generate -path $$d >/dev/null 2>&1 || exit 1; done; \
 	  if ! git diff --quiet -- '*_templ.go' 2>/dev/null; then \
 	    echo "generated *_templ.go files are stale: run make templ and commit"; git diff --stat -- '*_templ.go'; exit 1; fi
 
+# The page's inspector (-tags inspector) is package engine built without the rule
+# operations: its own tests run once more with the tag.
 unit:
-	@set -o pipefail; $(GO) test -count=1 -json ./... | $(GO) run ./.ci/testsum
+	@set -o pipefail; { $(GO) test -count=1 -json ./...; $(GO) test -count=1 -json -tags inspector ./internal/engine/; } | $(GO) run ./.ci/testsum
 
 fuzz-smoke:
 	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \

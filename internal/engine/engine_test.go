@@ -1,11 +1,11 @@
+//go:build !inspector
+
 package engine
 
 import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,36 +17,6 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/rule"
 	"github.com/mtlsplay/mtlsplay/internal/rule/ruletypes"
 )
-
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pki", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func testNow() time.Time { return pki.TestNow }
-
-func mustJSON(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// errorOf decodes the error shape, failing the test when the response is not one.
-func errorOf(t *testing.T, resp []byte) Error {
-	t.Helper()
-	var e ErrorResponse
-	if err := json.Unmarshal(resp, &e); err != nil || e.Error.Code == "" {
-		t.Fatalf("response is not the error shape: %s", resp)
-	}
-	return e.Error
-}
 
 func TestCallErrors(t *testing.T) {
 	tests := []struct {

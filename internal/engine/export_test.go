@@ -1,3 +1,5 @@
+//go:build !inspector
+
 package engine
 
 import (

@@ -1,3 +1,5 @@
+//go:build !inspector
+
 package engine
 
 import (
@@ -9,15 +11,6 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/pki/opensslpki"
 	"github.com/mtlsplay/mtlsplay/internal/policy"
 )
-
-func hasFinding(fs []diagnose.Finding, id string) *diagnose.Finding {
-	for i := range fs {
-		if fs[i].ID == id {
-			return &fs[i]
-		}
-	}
-	return nil
-}
 
 // TestDecideReversedChain: a chain pasted with the intermediate first is decided on
 // the leaf the person meant (with and without a rule), the certificate step and
