@@ -150,3 +150,36 @@ func TestInspectorCompleteVerdicts(t *testing.T) {
 	}
 	tb.noErrors()
 }
+
+// TestRuleEngineFirstAnswersTheVerdict: once the rule engine runs, the first thing
+// the page asks of it is the decision the person waits for; what is for later (the
+// editor's declarations, for completion) is asked after that verdict is on screen.
+// Asked first, the declarations held the verdict back by the time the rule engine
+// took to answer them (some 200 ms of a cold load here).
+func TestRuleEngineFirstAnswersTheVerdict(t *testing.T) {
+	e := setup(t)
+	cert := hostileChain(t, e, "first.example.com", "first.example.com")
+	tb := e.newTab(t)
+	tb.do(chromedp.Navigate(e.srv.URL + "/?rule-delay-ms=1500" + shareLink(t, e, cert, `CN == "first.example.com"`)))
+	final := tb.verdictAfter(0)
+	if final.Code != "0" {
+		t.Fatalf("complete verdict %+v, want 0", final)
+	}
+	// The page's calls in order (mtlsplay:call:OP marks) from the rule engine's start.
+	calls := poll[[]string](tb, `(() => {
+		const ready = performance.getEntriesByName("mtlsplay:rule-engine-ready")[0];
+		const done = performance.getEntriesByName("mtlsplay:first-verdict")[0];
+		if (!ready || !done || !performance.getEntriesByName("mtlsplay:call:declarations").length) return null;
+		return performance.getEntriesByType("mark").filter((m) => m.name.startsWith("mtlsplay:call:") && m.startTime >= ready.startTime)
+			.map((m) => m.name.slice("mtlsplay:call:".length) + (m.startTime < done.startTime ? "" : " (after the verdict)"));
+	})()`, 30*time.Second)
+	if len(calls) == 0 || calls[0] != "decide" {
+		t.Errorf("calls once the rule engine ran: %v; want decide first", calls)
+	}
+	for _, c := range calls {
+		if c == "declarations" {
+			t.Errorf("declarations asked before the first complete verdict was shown: %v", calls)
+		}
+	}
+	tb.noErrors()
+}

@@ -47,6 +47,11 @@ let dirty = false;
 let changedAt = 0;
 let seq = 0;
 let firstVerdict = true;
+// Resolved when the first complete verdict is on screen: what the page asks of the
+// rule engine for later (the editor's declarations) waits for it, so the verdict's
+// own call is the rule engine's first.
+let firstComplete!: () => void;
+const firstCompleteShown = new Promise<void>((resolve) => (firstComplete = resolve));
 // The last certificate text parsed, for the error path (a rule or bundle error still
 // shows the certificate). Findings depend on the bundles too: those of a verdict are
 // kept with its bundles, and serve while only the rule changes (a rule being typed
@@ -216,6 +221,7 @@ async function run(): Promise<void> {
   verdict.dataset.rule = complete ? "" : "pending";
   if (firstVerdict && complete) {
     firstVerdict = false;
+    firstComplete();
     performance.mark("mtlsplay:first-verdict");
     firstPaint.engineVerdict();
     setTimeout(() => {
@@ -647,6 +653,7 @@ async function start(): Promise<void> {
     renderEngineError({ code: "engine", message: (e as Error).message });
     return;
   }
+  await firstCompleteShown; // the rule engine's first call is the verdict's (see firstComplete)
   try {
     const d = await engine.call<unknown>("declarations", {});
     declarations = normalizeDeclarations(d);
