@@ -302,11 +302,11 @@ type pageFile struct {
 }
 
 type pageClient struct {
-	Name    string   `yaml:"name"`
-	Token   string   `yaml:"token"`
-	Bundles []string `yaml:"bundles"`
-	Rule    string   `yaml:"rule"`
-	Dialect string   `yaml:"dialect"`
+	Name    string        `yaml:"name"`
+	Token   string        `yaml:"token"`
+	Bundles []BundleEntry `yaml:"bundles"`
+	Rule    string        `yaml:"rule"`
+	Dialect string        `yaml:"dialect"`
 }
 
 // pageSuite names the pasted suite in errors.
@@ -345,11 +345,15 @@ func ReadPage(data []byte, now func() time.Time) ([]PageCase, error) {
 		return nil, fail("%d cases; the page keeps at most %d (run larger suites with mtlsplay test)", len(pf.Cases), MaxPageCases)
 	}
 	at := policy.DecisionTime(now().UTC())
-	bundle := func(who string, i int, text string) (*trust.Bundle, error) {
-		if !IsInlinePEM(text) {
-			return nil, fmt.Errorf("bundle %s: a file name; the page reads no files: write the bundle's PEM in the suite (Export does)", text)
+	bundle := func(who string, i int, e BundleEntry) (*trust.Bundle, error) {
+		if !IsInlinePEM(e.Text) {
+			return nil, fmt.Errorf("bundle %s: a file name; the page reads no files: write the bundle's PEM in the suite (Export does)", e.Text)
 		}
-		b, err := trust.ParseBundle(fmt.Sprintf("bundle %d", i+1), []byte(text), at)
+		name := e.Name
+		if name == "" {
+			name = fmt.Sprintf("bundle %d", i+1)
+		}
+		b, err := trust.ParseBundle(name, []byte(e.Text), at)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", who, err)
 		}
@@ -372,8 +376,8 @@ func ReadPage(data []byte, now func() time.Time) ([]PageCase, error) {
 			return nil, fail("%s: lists %d bundles; a client selects at most %d", who, len(pc.Bundles), policy.MaxBundles)
 		}
 		cl := &engine.Client{Client: policy.Client{Name: pc.Name}}
-		for j, text := range pc.Bundles {
-			b, err := bundle("bundles", j, text)
+		for j, e := range pc.Bundles {
+			b, err := bundle("bundles", j, e)
 			if err != nil {
 				return nil, fail("%s: %v", who, err)
 			}
@@ -414,7 +418,7 @@ func ReadPage(data []byte, now func() time.Time) ([]PageCase, error) {
 			texts, pc.Rule, pc.Dialect = raw[fc.Client].Bundles, raw[fc.Client].Rule, raw[fc.Client].Dialect
 		}
 		for j, b := range c.Client.Bundles {
-			pc.Bundles = append(pc.Bundles, engine.BundleInput{Name: b.Name, PEM: texts[j]})
+			pc.Bundles = append(pc.Bundles, engine.BundleInput{Name: b.Name, PEM: texts[j].Text})
 		}
 		if !c.At.IsZero() {
 			pc.At = c.At.Format(time.RFC3339)
@@ -467,9 +471,16 @@ func WritePage(req SuiteWriteRequest) (string, error) {
 		} else {
 			w.WriteString("    bundles:\n")
 			for _, b := range c.Bundles {
-				w.WriteString("      # " + oneLine(b.Name) + "\n")
-				w.WriteString("      - ")
-				writeText(&w, b.PEM, "        ")
+				// Named, so the bundle comes back with its name (reasons quote it).
+				if name := strings.TrimSpace(oneLine(b.Name)); name != "" && len(name) <= MaxBundleNameBytes {
+					w.WriteString("      - name: ")
+					writeQuoted(&w, name)
+					w.WriteString("        pem: ")
+					writeText(&w, b.PEM, "          ")
+				} else {
+					w.WriteString("      - ")
+					writeText(&w, b.PEM, "        ")
+				}
 			}
 		}
 		if strings.TrimSpace(req.Rule) != "" {

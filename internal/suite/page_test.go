@@ -98,7 +98,8 @@ func TestPageCasesRule(t *testing.T) {
 
 // TestPageSuiteRoundTrip: suite_write's YAML reads back, through suite_read,
 // to the same cases, and mtlsplay test's reader (ReadCases via ReadPage)
-// accepts it: bundles and chains written as PEM, names quoted.
+// accepts it: bundles and chains written as PEM, names quoted, bundles with
+// their names.
 func TestPageSuiteRoundTrip(t *testing.T) {
 	cases := pageCases(t)
 	// A second bundle list: a second client.
@@ -107,7 +108,7 @@ func TestPageSuiteRoundTrip(t *testing.T) {
 	if e != nil {
 		t.Fatalf("suite_write: %+v", e)
 	}
-	if !strings.Contains(w.YAML, "chain: |\n      -----BEGIN CERTIFICATE-----\n") || strings.Count(w.YAML, "- name: playground-") != 2 {
+	if !strings.Contains(w.YAML, "chain: |\n      -----BEGIN CERTIFICATE-----\n") || strings.Count(w.YAML, "- name: playground-") != 2 || !strings.Contains(w.YAML, "      - name: \"root.pem\"\n        pem: |\n          -----BEGIN CERTIFICATE-----\n") {
 		t.Errorf("suite_write YAML does not write PEM as blocks or one client per bundle list:\n%s", w.YAML)
 	}
 	r, e := call[suite.SuiteReadResponse](t, "suite_read", suite.SuiteReadRequest{YAML: w.YAML})
@@ -123,10 +124,7 @@ func TestPageSuiteRoundTrip(t *testing.T) {
 			t.Errorf("case %d: rule %q dialect %q", i, got.Rule, got.Dialect)
 		}
 		got.Rule, got.Dialect = "", ""
-		for j := range want.Bundles {
-			want.Bundles[j].Name = fmt.Sprintf("bundle %d", j+1) // names are not in the file
-		}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(got, want) { // the bundles' names too: {name, pem}
 			t.Errorf("case %d read back as\n%+v\nwant\n%+v", i, got, want)
 		}
 	}
@@ -171,6 +169,7 @@ func TestPageReadErrors(t *testing.T) {
 		return strings.TrimRight(by+strings.ReplaceAll(s, "\n", "\n"+by), " ")
 	}
 	block := "|\n" + indent(root, "        ")
+	pemBlock := "|\n" + indent(root, "          ") // under "- name:" and "pem:"
 	many := "cases:\n" + strings.Repeat("  - {name: x, expect: 0}\n", suite.MaxPageCases+1)
 	tests := []struct{ name, yaml, want string }{
 		{"empty", "", "suite: empty"},
@@ -183,6 +182,13 @@ func TestPageReadErrors(t *testing.T) {
 		{"unknown client", "cases:\n  - name: a\n    client: b\n    expect: 0\n", `suite: case "a": client "b" is not in clients (none are configured)`},
 		{"bad code", "cases:\n  - name: a\n    bundles: []\n    expect: 200\n", `suite: case "a": expect: line 4: "200" is not a decision code`},
 		{"private key chain", "cases:\n  - name: a\n    bundles: []\n    chain: |\n      " + strings.ReplaceAll(strings.TrimSpace(pkiText(t, "client-good.key")), "\n", "\n      ") + "\n    expect: 0\n", `suite: case "a": chain`},
+		{"named bundle without pem", "cases:\n  - name: a\n    bundles:\n      - {name: Root}\n    expect: 0\n", `line 4: a bundle written as {name, pem} needs its PEM in pem`},
+		{"named bundle, a file", "cases:\n  - name: a\n    bundles:\n      - {name: Root, pem: root.pem}\n    expect: 0\n", `needs its PEM in pem`},
+		{"named bundle, no name", "cases:\n  - name: a\n    bundles:\n      - name: \" \"\n        pem: " + pemBlock + "    expect: 0\n", `line 4: a bundle written as {name, pem} needs a name`},
+		{"named bundle, long name", "cases:\n  - name: a\n    bundles:\n      - name: " + strings.Repeat("n", suite.MaxBundleNameBytes+1) + "\n        pem: " + pemBlock + "    expect: 0\n", `a bundle's name is 201 bytes; at most 200`},
+		{"named bundle, unknown field", "cases:\n  - name: a\n    bundles:\n      - {name: Root, file: root.pem}\n    expect: 0\n", `line 4: unknown field "file" in a bundle`},
+		{"named bundle, a list", "cases:\n  - name: a\n    bundles:\n      - {name: [Root]}\n    expect: 0\n", `line 4: a bundle's name is text`},
+		{"bundle, a list", "cases:\n  - name: a\n    bundles:\n      - [root.pem]\n    expect: 0\n", `line 4: a bundle is a file, PEM, or {name, pem}`},
 		{"too many", many, "101 cases; the page keeps at most 100"},
 		{"too large", "# " + strings.Repeat("x", suite.MaxSuiteBytes), "bytes; a suite holds at most 1048576"},
 	}
@@ -196,6 +202,48 @@ func TestPageReadErrors(t *testing.T) {
 				t.Errorf("suite_read(%s) = %q, want one line containing %q", tt.name, e.Message, tt.want)
 			}
 		})
+	}
+}
+
+// TestPageBundleNames: a bundle's name goes out and comes back with it, as one
+// line; one that cannot (empty, or longer than a name may be) comes back named
+// by its place, and its reason quotes what the case's bundles are called.
+func TestPageBundleNames(t *testing.T) {
+	root, other := pkiText(t, "root.pem"), pkiText(t, "untrusted-root.pem")
+	chain := pkiText(t, "client-good-chain.pem")
+	long := strings.Repeat("n", suite.MaxBundleNameBytes+1)
+	in := []suite.PageCase{{
+		Name:  "named",
+		Chain: chain,
+		Bundles: []engine.BundleInput{
+			{Name: "Partner \"A\" roots\nline two", PEM: other},
+			{Name: "", PEM: root},
+			{Name: long, PEM: root},
+		},
+		At:     pki.TestNowRFC3339,
+		Expect: suite.Expect{Code: 4016}, // it fails, so its result carries the steps
+	}}
+	w, e := call[suite.SuiteWriteResponse](t, "suite_write", suite.SuiteWriteRequest{Cases: in})
+	if e != nil {
+		t.Fatalf("suite_write: %+v", e)
+	}
+	r, e := call[suite.SuiteReadResponse](t, "suite_read", suite.SuiteReadRequest{YAML: w.YAML})
+	if e != nil {
+		t.Fatalf("suite_read: %+v\n%s", e, w.YAML)
+	}
+	var names []string
+	for _, b := range r.Cases[0].Bundles {
+		names = append(names, b.Name)
+	}
+	if want := []string{`Partner "A" roots line two`, "bundle 2", "bundle 3"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("bundle names read back = %q, want %q\n%s", names, want, w.YAML)
+	}
+	res, e := call[suite.CasesResponse](t, "cases", suite.CasesRequest{Cases: r.Cases})
+	if e != nil || len(res.Results) != 1 {
+		t.Fatalf("cases = %+v, %+v", res, e)
+	}
+	if steps := fmt.Sprint(res.Results[0].Steps); !strings.Contains(steps, `"Partner \"A\" roots line two"`) {
+		t.Errorf("the decision's steps do not quote the bundle by its name: %s", steps)
 	}
 }
 

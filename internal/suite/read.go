@@ -22,14 +22,62 @@ type FileCase struct {
 	Client string `yaml:"client"`
 	// Bundles, Rule and Dialect are a client given in the case itself. A nil
 	// Bundles is none given; "bundles: []" is a client without bundles (4016).
-	Bundles []string `yaml:"bundles"`
-	Rule    string   `yaml:"rule"`
-	Dialect string   `yaml:"dialect"`
-	Chain   string   `yaml:"chain"` // a file, or PEM written in the case; "" presents none
-	At      string   `yaml:"at"`
+	Bundles []BundleEntry `yaml:"bundles"`
+	Rule    string        `yaml:"rule"`
+	Dialect string        `yaml:"dialect"`
+	Chain   string        `yaml:"chain"` // a file, or PEM written in the case; "" presents none
+	At      string        `yaml:"at"`
 	// Expect is a code, or {code, reason, finding}: read by hand (ReadExpect)
 	// so its errors name the case.
 	Expect yaml.Node `yaml:"expect"`
+}
+
+// BundleEntry is one entry of a bundles list, in a suite or the server's config:
+// a file's name, PEM written in the list, or {name, pem}, PEM with the name the
+// bundle goes by (the page's export writes each bundle so, and a decision's
+// reason quotes bundles by name).
+type BundleEntry struct {
+	Name string // "" unless given as {name, pem}
+	Text string // the file's name, or the PEM
+}
+
+// MaxBundleNameBytes bounds a bundle's name, which reasons and reports quote.
+const MaxBundleNameBytes = 200
+
+// UnmarshalYAML reads a scalar (a file or PEM) or {name, pem}, and nothing else.
+func (b *BundleEntry) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Decode(&b.Text)
+	case yaml.MappingNode:
+		var seen [2]bool
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: a bundle's %s is text", v.Line, k.Value)
+			}
+			switch k.Value {
+			case "name":
+				b.Name, seen[0] = v.Value, true
+			case "pem":
+				b.Text, seen[1] = v.Value, true
+			default:
+				return fmt.Errorf("line %d: unknown field %q in a bundle (a bundle is a file, PEM, or {name, pem})", k.Line, k.Value)
+			}
+		}
+		switch name := strings.TrimSpace(b.Name); {
+		case !seen[1] || !IsInlinePEM(b.Text):
+			return fmt.Errorf("line %d: a bundle written as {name, pem} needs its PEM in pem", n.Line)
+		case name == "":
+			return fmt.Errorf("line %d: a bundle written as {name, pem} needs a name", n.Line)
+		case len(name) > MaxBundleNameBytes:
+			return fmt.Errorf("line %d: a bundle's name is %d bytes; at most %d", n.Line, len(name), MaxBundleNameBytes)
+		default:
+			b.Name = name
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: a bundle is a file, PEM, or {name, pem}", n.Line)
 }
 
 // InlineClient names the client a case gives in its own bundles and rule.

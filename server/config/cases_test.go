@@ -170,3 +170,50 @@ cases:
 		t.Errorf("a bad inline bundle: %v", err)
 	}
 }
+
+// TestSuiteNamedBundles: a bundle written as {name, pem} (the page's export
+// writes each so) is named by its name, in a client's list and in a case's, in a
+// suite and in the serve config; a name on anything but PEM is an error that
+// says where.
+func TestSuiteNamedBundles(t *testing.T) {
+	dir := suiteDir(t)
+	root, err := os.ReadFile(filepath.Join(dir, "ca", "root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := "|\n          " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n          ") + "\n"
+	cfg, err := ParseSuite(filepath.Join(dir, "suite.yaml"), []byte(`clients:
+  - name: p
+    bundles:
+      - name: "Partner roots"
+        pem: `+block+`cases:
+  - name: a
+    client: p
+    chain: ca/client-good-chain.pem
+    at: 2026-06-01T00:00:00Z
+    expect: {code: 0}
+  - name: b
+    bundles:
+      - name: Other roots
+        pem: `+block+`    chain: ca/client-good-chain.pem
+    at: 2026-06-01T00:00:00Z
+    expect: 0
+`), pki.TestNow)
+	if err != nil {
+		t.Fatalf("ParseSuite: %v", err)
+	}
+	a, b := cfg.Cases[0], cfg.Cases[1]
+	if got := a.Client.Bundles[0].Name; got != "Partner roots" {
+		t.Errorf("client's named bundle is %q, want Partner roots", got)
+	}
+	// The same PEM is one bundle, named as where it is first written.
+	if a.Client.Bundles[0] != b.Client.Bundles[0] {
+		t.Errorf("the same PEM under two names: two bundles %q and %q, want one", a.Client.Bundles[0].Name, b.Client.Bundles[0].Name)
+	}
+
+	_, err = ParseSuite(filepath.Join(dir, "suite.yaml"), []byte("cases:\n  - name: k\n    bundles:\n      - {name: Roots, pem: ca/root.pem}\n    expect: 0\n"), pki.TestNow)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Case != "k" || !strings.Contains(err.Error(), "line 4: a bundle written as {name, pem} needs its PEM in pem") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a name on a file: %v", err)
+	}
+}

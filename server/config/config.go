@@ -84,11 +84,11 @@ type fileTLS struct {
 }
 
 type fileClient struct {
-	Name    string   `yaml:"name"`
-	Token   string   `yaml:"token"`
-	Bundles []string `yaml:"bundles"`
-	Rule    string   `yaml:"rule"`
-	Dialect string   `yaml:"dialect"` // cel, workato or auto (the default), as in the page and the CLI
+	Name    string              `yaml:"name"`
+	Token   string              `yaml:"token"`
+	Bundles []suite.BundleEntry `yaml:"bundles"`
+	Rule    string              `yaml:"rule"`
+	Dialect string              `yaml:"dialect"` // cel, workato or auto (the default), as in the page and the CLI
 }
 
 // Config is a loaded, validated configuration: every file read, every bundle
@@ -396,8 +396,8 @@ func (cfg *Config) parseClients(fc fileConfig, now time.Time) error {
 		if len(fcl.Bundles) > policy.MaxBundles {
 			return cfail("bundles", "lists %d bundles; a client selects at most %d", len(fcl.Bundles), policy.MaxBundles)
 		}
-		for j, name := range fcl.Bundles {
-			b, err := bundles.load(name, j, who, true)
+		for j, e := range fcl.Bundles {
+			b, err := bundles.load(e, j, who, true)
 			if err != nil {
 				return cfail("bundles", "%w", err)
 			}
@@ -441,13 +441,17 @@ type bundleSet struct {
 // warnings carry. Only a client's bundles (configured) are
 // the server's: strict mode's handshake trusts what any of cfg.Bundles trusts,
 // and a case's own bundles must not widen that.
-func (s *bundleSet) load(name string, index int, who string, configured bool) (*trust.Bundle, error) {
+func (s *bundleSet) load(e suite.BundleEntry, index int, who string, configured bool) (*trust.Bundle, error) {
+	name := e.Text
 	p, data := s.rel(name), []byte(name)
 	if suite.IsInlinePEM(name) {
 		// PEM written in the list, as the page's export writes it: named by
-		// its place, the same PEM one bundle (named for its first place)
-		// however often it is written.
+		// the name given with it, else by its place; the same PEM one bundle
+		// (named as where it is first written) however often it is written.
 		p, name = "\x00"+name, fmt.Sprintf("inline bundle %d", index+1)
+		if e.Name != "" {
+			name = e.Name
+		}
 	}
 	if b, ok := s.byPath[p]; ok {
 		return b, nil
