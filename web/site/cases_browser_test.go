@@ -224,3 +224,56 @@ func TestCasesLinkBounds(t *testing.T) {
 	tb.noErrors()
 	other.noErrors()
 }
+
+// TestCaseExpectationEdited: a case's expected code is changed in the page, from
+// its list of codes and with "Expect …, what it got" on a failing case; the case
+// runs again against it, and the export writes it.
+func TestCaseExpectationEdited(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	tb.typeRule(`CN == "client.example.com"`)
+	v = tb.verdictAfter(v.Seq)
+	tb.addCase(e, v.Seq, e.pki(t, "client-good-chain.pem"))
+	expects := func() string {
+		return eval[string](tb, `document.querySelector('[data-case-index="0"] [data-testid="case-expect"]').value`)
+	}
+	if got := expects(); got != "0" {
+		t.Fatalf("the case expects %q, want 0 (the verdict it was added with)", got)
+	}
+	// pickExpect picks code in the case's list, as a person does (a change event).
+	pickExpect := func(code string) {
+		eval[chromedp.Void](tb, `(() => { const s = document.querySelector('[data-case-index="0"] [data-testid="case-expect"]'); s.value = "`+code+`"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	}
+
+	// Picked from the list: the case now fails, with the way back offered.
+	pickExpect("4019")
+	cs := tb.casesWhere(`v.cases[0].passed === "false"`)
+	if !strings.Contains(cs.Cases[0].Explain, "expected code 4019, got 0") || !strings.Contains(cs.Cases[0].Explain, "Expect 0, what it got") {
+		t.Errorf("after expecting 4019: %+v, want it failing with 4019 ≠ 0 and the offer to expect 0", cs.Cases[0])
+	}
+	if got := expects(); got != "4019" {
+		t.Errorf("the list shows %q after picking 4019", got)
+	}
+	if s := tb.text(`[data-testid="cases-status"]`); !strings.Contains(s, "now expects 4019") {
+		t.Errorf("status %q", s)
+	}
+
+	// Taken from what it got: it passes again.
+	tb.do(chromedp.Click(chromedp.CSS(`[data-case-index="0"] [data-testid="case-take"]`)))
+	cs = tb.casesWhere(`v.cases[0].passed === "true"`)
+	if got := expects(); got != "0" || cs.Cases[0].Open {
+		t.Errorf("after taking what it got: expects %q, %+v; want 0 and passing", got, cs.Cases[0])
+	}
+
+	// The export writes the expectation the page holds.
+	pickExpect("4018")
+	tb.casesWhere(`v.cases[0].passed === "false"`)
+	tb.do(chromedp.Click(chromedp.CSS(`[data-testid="cases-export"]`)))
+	yaml := poll[string](tb, `document.querySelector('[data-testid="cases-yaml-text"]').value || null`, 10*time.Second)
+	if !strings.Contains(yaml, "    expect: 4018\n") {
+		t.Errorf("exported YAML does not expect 4018:\n%s", yaml)
+	}
+	tb.noErrors()
+}

@@ -7,6 +7,7 @@
 
 import { byId, h, replace } from "./dom";
 import type { Engine } from "./engine";
+import { CODE_NAMES } from "./render";
 import { type BundleInput, type DecideRequest, type DecideResponse, type Dialect, type EngineError, isError, type Step } from "./types";
 
 /** A case as the page keeps it (suite.PageCase). */
@@ -161,6 +162,29 @@ function add(): void {
   changed();
 }
 
+// expect changes what case i expects to code (its reason and finding stay), as
+// the person picks it in the list or takes the code the case got.
+function expect(i: number, code: number): void {
+  const c = cases[i];
+  if (!c || c.expect.code === code) return;
+  cases = cases.map((x, j) => (j === i ? { ...x, expect: { ...x.expect, code } } : x)); // a new array: a request on its way keeps the old
+  status(`"${c.name}" now expects ${code}.`);
+  changed();
+}
+
+// codeSelect is the list of codes a case may expect, its own selected.
+function codeSelect(i: number, c: PageCase): HTMLSelectElement {
+  const codes = Object.keys(CODE_NAMES).map(Number);
+  if (!codes.includes(c.expect.code)) codes.push(c.expect.code);
+  const sel = h(
+    "select",
+    { class: "case-expect", "data-testid": "case-expect", "aria-label": `The code the case ${c.name} expects` },
+    codes.map((code) => h("option", { value: String(code), selected: code === c.expect.code }, CODE_NAMES[code] ? `${code} ${CODE_NAMES[code]}` : String(code))),
+  ) as HTMLSelectElement;
+  sel.addEventListener("change", () => expect(i, Number(sel.value)));
+  return sel;
+}
+
 function remove(i: number): void {
   const c = cases[i];
   cases = cases.filter((_, j) => j !== i); // a new array: a request on its way keeps the old
@@ -206,8 +230,9 @@ async function runCases(): Promise<void> {
   list().dataset.pending = "false";
 }
 
-function expected(e: PageCase["expect"]): string {
-  let s = String(e.code);
+// extra says what a case expects besides its code.
+function extra(e: PageCase["expect"]): string {
+  let s = "";
   if (e.reason) s += ` with reason containing "${e.reason}"`;
   if (e.finding) s += `${e.reason ? " and" : " with"} finding ${e.finding}`;
   return s;
@@ -237,11 +262,13 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
       { class: "case-head" },
       h("span", { class: "case-mark" }, !res ? "·" : res.passed ? "✓" : "✗"),
       h("span", { class: "case-name" }, c.name),
-      h("span", { class: "muted" }, `expects ${expected(c.expect)}${res ? `, got ${res.code}` : ""}`),
+      h("span", { class: "muted" }, "expects"),
+      codeSelect(i, c),
+      h("span", { class: "muted" }, `${extra(c.expect)}${res ? `, got ${res.code}` : ""}`),
       removeBtn,
     );
     const li = h("li", { class: "case", "data-testid": "case", "data-case-index": String(i), "data-passed": state, "data-code": res ? String(res.code) : "" }, head);
-    if (res && !res.passed) li.appendChild(explanation(res, c));
+    if (res && !res.passed) li.appendChild(explanation(res, c, i));
     return li;
   });
   replace(el, items);
@@ -249,12 +276,18 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
 
 // explanation is a failed case's why, open: what differs, the decision's reason and
 // steps, the rule's near misses and error, the findings.
-function explanation(res: CaseResult, c: PageCase): HTMLElement {
+function explanation(res: CaseResult, c: PageCase, i: number): HTMLElement {
+  let take: HTMLElement | null = null;
+  if (res.code !== c.expect.code) {
+    take = h("button", { type: "button", class: "secondary case-take", "data-testid": "case-take" }, `Expect ${res.code}, what it got`);
+    take.addEventListener("click", () => expect(i, res.code));
+  }
   return h(
     "details",
     { class: "case-explain", "data-testid": "case-explain", open: true },
     h("summary", null, "Why it failed"),
     h("ul", { class: "case-mismatches" }, res.mismatches.map((m) => h("li", null, m))),
+    take,
     h("p", { class: "reason" }, res.reason),
     res.rule_error ? h("p", { class: "bad" }, `The rule failed: ${res.rule_error}`) : null,
     res.near_misses?.length ? h("ul", { class: "near-misses" }, res.near_misses.map((m) => h("li", null, m))) : null,

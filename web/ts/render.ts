@@ -78,7 +78,8 @@ export function verdictValue(res: DecideResponse): VerdictValue {
   return "false";
 }
 
-const CODE_NAMES: Record<number, string> = {
+/** The decision codes, with what each says (the Cases pane offers them as expectations). */
+export const CODE_NAMES: Record<number, string> = {
   0: "accepted",
   4016: "no truststore bundle",
   4017: "no client certificate",
