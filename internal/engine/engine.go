@@ -433,9 +433,9 @@ type operation struct {
 
 // operations are the ops Call answers, in the order its unknown-operation message
 // lists them: the one list, so that message names exactly what Call does. The rule
-// operations are ruleCall's (rules.go; the inspector's answers that they are the
-// rule engine's).
-var operations = []operation{
+// operations follow (ruleOperations: rules.go; the inspector's, inspector.go,
+// answer that they are the rule engine's).
+var operations = append([]operation{
 	{"inspect", func(request []byte, now func() time.Time) (any, error) {
 		var req InspectRequest
 		if err := decode(request, &req); err != nil {
@@ -457,22 +457,7 @@ var operations = []operation{
 		}
 		return Decide(req, now)
 	}},
-	{"compile", ruleOperation("compile")},
-	{"eval", ruleOperation("eval")},
-	{"export", ruleOperation("export")},
-	{"declarations", ruleOperation("declarations")},
-}
-
-// ruleOperation runs the rule operation name through ruleCall.
-func ruleOperation(name string) func([]byte, func() time.Time) (any, error) {
-	return func(request []byte, now func() time.Time) (any, error) {
-		out, handled, err := ruleCall(name, request, now)
-		if !handled {
-			return nil, &Error{Code: CodeUnknownOp, Message: fmt.Sprintf("operation %q is not built into this engine", name)}
-		}
-		return out, err
-	}
-}
+}, ruleOperations...)
 
 // Ops are the operations Call answers, in the order its unknown-operation message
 // lists them; a caller that answers more (suite.Call) lists its own with them.

@@ -39,11 +39,12 @@ func setRule(c *Client, _, _ string) error {
 // compileErrorOf: the inspector compiles nothing.
 func compileErrorOf(error) (Error, bool) { return Error{}, false }
 
-// ruleCall: compile, eval, export and declarations are the rule engine's.
-func ruleCall(op string, _ []byte, _ func() time.Time) (any, bool, error) {
-	switch op {
-	case "compile", "eval", "export", "declarations":
-		return nil, true, &Error{Code: CodeUnknownOp, Message: "operation " + op + " is the rule engine's: the inspector does not evaluate rules"}
-	}
-	return nil, false, nil
+// ruleOperations: compile, eval, export and declarations are the rule engine's.
+var ruleOperations = []operation{refused("compile"), refused("eval"), refused("export"), refused("declarations")}
+
+// refused is a rule operation the inspector answers with where it is answered.
+func refused(op string) operation {
+	return operation{op, func([]byte, func() time.Time) (any, error) {
+		return nil, &Error{Code: CodeUnknownOp, Message: "operation " + op + " is the rule engine's: the inspector does not evaluate rules"}
+	}}
 }

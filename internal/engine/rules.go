@@ -128,36 +128,35 @@ func compileErrorOf(err error) (Error, bool) {
 	return out, true
 }
 
-// ruleCall runs the operations only the rule engine has; handled is false for any other.
-func ruleCall(op string, request []byte, now func() time.Time) (out any, handled bool, err error) {
-	switch op {
-	case "compile":
+// ruleOperations are the operations only the rule engine has; Call's table
+// (operations) lists them after the inspector's.
+var ruleOperations = []operation{
+	{"compile", func(request []byte, _ func() time.Time) (any, error) {
 		var req CompileRequest
 		if err := decode(request, &req); err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		out, err = Compile(req)
-		return out, true, err
-	case "eval":
+		return Compile(req)
+	}},
+	{"eval", func(request []byte, now func() time.Time) (any, error) {
 		var req EvalRequest
 		if err := decode(request, &req); err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		out, err = Eval(req, now)
-		return out, true, err
-	case "export":
+		return Eval(req, now)
+	}},
+	{"export", func(request []byte, _ func() time.Time) (any, error) {
 		var req ExportRequest
 		if err := decode(request, &req); err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		out, err = Export(req)
-		return out, true, err
-	case "declarations":
+		return Export(req)
+	}},
+	{"declarations", func([]byte, func() time.Time) (any, error) {
 		env, err := Env()
 		if err != nil {
-			return nil, true, err
+			return nil, err
 		}
-		return env.Declarations(), true, nil
-	}
-	return nil, false, nil
+		return env.Declarations(), nil
+	}},
 }
