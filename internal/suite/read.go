@@ -50,7 +50,6 @@ func (b *BundleEntry) UnmarshalYAML(n *yaml.Node) error {
 	case yaml.ScalarNode:
 		return n.Decode(&b.Text)
 	case yaml.MappingNode:
-		var seen [2]bool
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if v.Kind != yaml.ScalarNode {
@@ -58,15 +57,15 @@ func (b *BundleEntry) UnmarshalYAML(n *yaml.Node) error {
 			}
 			switch k.Value {
 			case "name":
-				b.Name, seen[0] = v.Value, true
+				b.Name = v.Value
 			case "pem":
-				b.Text, seen[1] = v.Value, true
+				b.Text = v.Value
 			default:
 				return fmt.Errorf("line %d: unknown field %q in a bundle (a bundle is a file, PEM, or {name, pem})", k.Line, k.Value)
 			}
 		}
 		switch name := strings.TrimSpace(b.Name); {
-		case !seen[1] || !IsInlinePEM(b.Text):
+		case !IsInlinePEM(b.Text): // a pem left out is empty
 			return fmt.Errorf("line %d: a bundle written as {name, pem} needs its PEM in pem", n.Line)
 		case name == "":
 			return fmt.Errorf("line %d: a bundle written as {name, pem} needs a name", n.Line)

@@ -131,16 +131,23 @@ func FuzzParseSuite(f *testing.F) {
 	})
 }
 
+// rootBlock is the suite folder's root certificate as a YAML literal block
+// ("|" and its lines, each indented by indent), as the page's export writes PEM.
+func rootBlock(t *testing.T, dir, indent string) string {
+	t.Helper()
+	root, err := os.ReadFile(filepath.Join(dir, "ca", "root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "|\n" + indent + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n"+indent) + "\n"
+}
+
 // TestSuiteInlineBundles: a bundle written as PEM in a client's or a case's
 // list (as the page's export writes it) is read like a file's, named by its
 // place; the same PEM twice is one bundle.
 func TestSuiteInlineBundles(t *testing.T) {
 	dir := suiteDir(t)
-	root, err := os.ReadFile(filepath.Join(dir, "ca", "root.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := "|\n        " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n        ") + "\n"
+	block := rootBlock(t, dir, "        ")
 	cfg, err := ParseSuite(filepath.Join(dir, "suite.yaml"), []byte(`clients:
   - name: p
     bundles:
@@ -177,11 +184,7 @@ cases:
 // says where.
 func TestSuiteNamedBundles(t *testing.T) {
 	dir := suiteDir(t)
-	root, err := os.ReadFile(filepath.Join(dir, "ca", "root.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := "|\n          " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n          ") + "\n"
+	block := rootBlock(t, dir, "          ") // under "- name:" and "pem:"
 	cfg, err := ParseSuite(filepath.Join(dir, "suite.yaml"), []byte(`clients:
   - name: p
     bundles:
