@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -452,6 +453,9 @@ var operations = append([]operation{
 	}},
 	{"decide", func(request []byte, now func() time.Time) (any, error) {
 		var req DecideRequest
+		if len(bytes.TrimSpace(request)) == 0 { // not a client with nothing to say: no request at all
+			return nil, &Error{Code: CodeBadRequest, Message: "the request is empty; a decision needs a JSON object (docs/design.md §5.4)"}
+		}
 		if err := decode(request, &req); err != nil {
 			return nil, err
 		}
@@ -482,8 +486,27 @@ func decode(b []byte, v any) error {
 	if len(b) == 0 {
 		return nil
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return &Error{Code: CodeBadRequest, Message: "request is not valid JSON: " + err.Error()}
+	return DecodeRequest(b, v)
+}
+
+// DecodeRequest reads one JSON request into v. A member v does not have is
+// bad_request: a misspelt "bundle" would otherwise be a decision without bundles
+// (4016), with nothing to say why.
+func DecodeRequest(b []byte, v any) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return &Error{Code: CodeBadRequest, Message: "the request is null; it is a JSON object"}
 	}
-	return nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
+		err = errors.New("text after the JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &Error{Code: CodeBadRequest, Message: "request has an unknown member " + name + " (misspelt? docs/design.md §5 lists each operation's members)"}
+	}
+	return &Error{Code: CodeBadRequest, Message: "request is not valid JSON: " + err.Error()}
 }

@@ -36,6 +36,12 @@ func TestCallErrors(t *testing.T) {
 		{"six bundles", "decide", `{"bundles": [{},{},{},{},{},{}]}`, CodeBadRequest, "at most 5", 0, 0},
 		{"empty inspect", "inspect", `{"certificates": "  "}`, "no_certificate", "empty", 0, 0},
 		{"garbage certificate", "decide", `{"certificates": "hello"}`, "no_certificate", "certificate: no certificate found", 0, 0},
+		{"misspelt member", "decide", `{"bundle": [{"name": "r", "pem": ""}]}`, CodeBadRequest, `unknown member "bundle"`, 0, 0},
+		{"misspelt member of a bundle", "decide", `{"bundles": [{"nmae": "r"}]}`, CodeBadRequest, `unknown member "nmae"`, 0, 0},
+		{"misspelt eval member", "eval", `{"rule": "true", "cert": "x"}`, CodeBadRequest, `unknown member "cert"`, 0, 0},
+		{"text after the request", "decide", `{} {}`, CodeBadRequest, "text after the JSON value", 0, 0},
+		{"null request", "decide", `null`, CodeBadRequest, "the request is null", 0, 0},
+		{"empty decide", "decide", " \n", CodeBadRequest, "the request is empty", 0, 0},
 		{"too large", "inspect", `{"certificates": "` + strings.Repeat("A", MaxRequestBytes) + `"}`, CodeBadRequest, "at most", 0, 0},
 	}
 	for _, tt := range tests {

@@ -167,10 +167,7 @@ func decodeRequest(b []byte, v any) error {
 	if len(b) > engine.MaxRequestBytes {
 		return &engine.Error{Code: engine.CodeBadRequest, Message: fmt.Sprintf("request is %d bytes; at most %d are accepted", len(b), engine.MaxRequestBytes)}
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return &engine.Error{Code: engine.CodeBadRequest, Message: "request is not valid JSON: " + err.Error()}
-	}
-	return nil
+	return engine.DecodeRequest(b, v)
 }
 
 // The page's caches: a keystroke of the rule re-runs every case with the same

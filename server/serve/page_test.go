@@ -88,6 +88,15 @@ func TestPageListener(t *testing.T) {
 		if err := json.Unmarshal(body, &bad); err != nil || status != 400 || bad.Error.Code != engine.CodeBadRequest {
 			t.Errorf("POST /api/decide with bad JSON = %d, %s", status, body)
 		}
+		// A misspelt member is refused, not a decision without bundles (4016).
+		status, body = post([]byte(`{"certificates": "", "bundle": []}`))
+		if err := json.Unmarshal(body, &bad); err != nil || status != 400 || bad.Error.Code != engine.CodeBadRequest || !strings.Contains(bad.Error.Message, `unknown member "bundle"`) {
+			t.Errorf("POST /api/decide with a misspelt member = %d, %s", status, body)
+		}
+		status, body = post(nil)
+		if err := json.Unmarshal(body, &bad); err != nil || status != 400 || !strings.Contains(bad.Error.Message, "the request is empty") {
+			t.Errorf("POST /api/decide with no body = %d, %s", status, body)
+		}
 		status, _ = post(bytes.Repeat([]byte(" "), engine.MaxRequestBytes+1))
 		if status != http.StatusRequestEntityTooLarge {
 			t.Errorf("POST /api/decide too large = %d, want 413", status)
@@ -96,7 +105,7 @@ func TestPageListener(t *testing.T) {
 			t.Errorf("GET /api/decide = %d %+v, want 405 method_not_allowed", status, e)
 		}
 		m := get(t, base+"/metrics")
-		for _, want := range []string{`mtlsplay_api_decide_requests_total{status="200"} 1`, `mtlsplay_api_decide_requests_total{status="400"} 2`,
+		for _, want := range []string{`mtlsplay_api_decide_requests_total{status="200"} 1`, `mtlsplay_api_decide_requests_total{status="400"} 4`,
 			`mtlsplay_api_decide_requests_total{status="405"} 1`, `mtlsplay_api_decide_requests_total{status="413"} 1`} {
 			if !strings.Contains(m, want+"\n") {
 				t.Errorf("metrics lack %s", want)
