@@ -3,6 +3,8 @@ package site
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -54,7 +56,7 @@ var modTime = time.Unix(0, 0)
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		pageError(w, http.StatusMethodNotAllowed, r.Method+" is not answered here: the site's pages are read with GET (POST /api/decide decides)")
 		return
 	}
 	if h.err != nil {
@@ -73,7 +75,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name, ok := strings.CutPrefix(p, "/assets/")
 	if !ok || strings.Contains(name, "/") {
-		http.NotFound(w, r)
+		notFound(w, r)
 		return
 	}
 	if r.URL.Query().Get("v") != "" {
@@ -90,12 +92,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case appJS, bootJS, appCSS, workerJS, wasmGzip, wasmBr, inspGzip, inspBr, samples:
 	default:
-		http.NotFound(w, r)
+		notFound(w, r)
 		return
 	}
 	b, err := fs.ReadFile(h.assets, name)
 	if err != nil {
-		http.NotFound(w, r)
+		notFound(w, r)
 		return
 	}
 	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
@@ -161,4 +163,20 @@ func acceptsEncoding(header, enc string) bool {
 		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
+}
+
+// notFound answers a path that is neither a page nor an asset with a page that
+// says so and leads back, as the site's errors are pages (docs/design.md §5.1).
+func notFound(w http.ResponseWriter, r *http.Request) {
+	pageError(w, http.StatusNotFound, "There is no page at "+r.URL.Path+".")
+}
+
+// pageError writes status with a short HTML page holding msg (escaped).
+func pageError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%d %s · mtlsplay</title>\n<h1>%d %s</h1>\n<p>%s</p>\n<p><a href=\"/\">The playground</a> · <a href=\"/docs/\">the docs</a></p>\n</html>\n",
+		status, http.StatusText(status), status, http.StatusText(status), html.EscapeString(msg))
 }

@@ -123,9 +123,10 @@ func TestHandler(t *testing.T) {
 		{"engine plain after the inspector's", "/assets/engine.wasm", "identity", 200, "", "application/wasm", "fake engine"},
 		{"inspector gzip file as is", "/assets/inspector.wasm.gz", "gzip, br", 200, "", "application/octet-stream", ""},
 		{"script", "/assets/app.js?v=1", "", 200, "", "text/javascript; charset=utf-8", "/*app*/"},
-		{"unknown asset", "/assets/manifest.json", "", 404, "", "", ""},
-		{"traversal", "/assets/../go.mod", "", 404, "", "", ""},
-		{"unknown page", "/nope", "", 404, "", "", ""},
+		{"unknown asset", "/assets/manifest.json", "", 404, "", "text/html; charset=utf-8", "There is no page at /assets/manifest.json."},
+		{"traversal", "/assets/../go.mod", "", 404, "", "text/html; charset=utf-8", "<h1>404 Not Found</h1>"},
+		{"unknown page", "/nope", "", 404, "", "text/html; charset=utf-8", `<a href="/">The playground</a>`},
+		{"unknown page, escaped", "/%3Cb%3E", "", 404, "", "text/html; charset=utf-8", "There is no page at /&lt;b&gt;."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,8 +151,10 @@ func TestHandler(t *testing.T) {
 		t.Fatal("no response")
 	}
 	post, _ := http.Post(srv.URL+"/", "text/plain", nil)
-	if post.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST /: status %d, want 405", post.StatusCode)
+	body, _ := io.ReadAll(post.Body)
+	post.Body.Close()
+	if post.StatusCode != http.StatusMethodNotAllowed || post.Header.Get("Allow") != "GET, HEAD" || !bytes.Contains(body, []byte("POST is not answered here")) {
+		t.Errorf("POST /: status %d, Allow %q, %s; want 405 as a page", post.StatusCode, post.Header.Get("Allow"), body)
 	}
 }
 
