@@ -65,7 +65,6 @@ func (c *cli) verify(args []string) int {
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
-	c.warnRule(res.Info)
 	switch {
 	case *gw != "" && *asJSON:
 		c.writeJSON(gatewayDecision{res, gatewayTrust(*gw, req, res)})
@@ -77,6 +76,7 @@ func (c *cli) verify(args []string) int {
 	default:
 		writeDecision(c.stdout, res)
 	}
+	c.warnRule(res.Info) // after the output, as eval: the decision is what a reader looks for first
 	if !res.Accepted() {
 		return exitRejected
 	}
