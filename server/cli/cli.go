@@ -170,6 +170,22 @@ func (c *cli) readInput(name string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// stdinTwice reports whether more than one of a command's inputs is "-":
+// standard input can be read once, and a second reader would see it empty (an
+// empty CHAIN is a decision, 4017, not an error), so that is a usage mistake.
+func stdinTwice(inputs ...string) bool {
+	n := 0
+	for _, in := range inputs {
+		if in == "-" {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// stdinOnce is the usage message of stdinTwice.
+const stdinOnce = "- (standard input) is given for more than one input; it can be read only once: give the others as files"
+
 // readCertificates reads a certificate file (a chain, or a file to inspect). A file
 // that also holds the certificates' private key (HAProxy's crt files, keycert.pem;
 // curl --cert reads them too) is read for its certificates, and each key block is named

@@ -37,6 +37,8 @@ func (c *cli) eval(args []string) int {
 		return c.usageError(fs, "no rule: give --rule EXPR or --rule-file F")
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CERT (use - for standard input), got %d", len(operands))
+	case stdinTwice(operands[0], fs.Lookup("rule-file").Value.String()):
+		return c.usageError(fs, stdinOnce)
 	}
 	data, err := c.readCertificates(operands[0])
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
@@ -58,6 +59,8 @@ func (c *cli) exportCmd(args []string) int {
 		return c.usageError(fs, "give --client (its bundles and rule come from --config) or --bundle and --rule, not both")
 	case *client == "" && len(bundles) == 0:
 		return c.usageError(fs, "give --config and --client, or at least one --bundle")
+	case slices.Contains(bundles, "-"):
+		return c.usageError(fs, "--bundle -: the gateway opens its CA file itself, so give the bundle's path")
 	case len(bundles) > policy.MaxBundles:
 		return c.usageError(fs, "%d --bundle flags; a client selects at most %d bundles", len(bundles), policy.MaxBundles)
 	}

@@ -49,6 +49,9 @@ func (c *cli) inspect(args []string) int {
 	if len(files) == 0 {
 		return c.usageError(fs, "no FILE given (use - for standard input)")
 	}
+	if stdinTwice(files...) {
+		return c.usageError(fs, stdinOnce)
+	}
 	var profiles []gateway.Profile
 	switch *gw {
 	case "":

@@ -44,6 +44,8 @@ func (c *cli) test(args []string) int {
 	switch {
 	case len(operands) == 0:
 		return c.usageError(fs, "want at least one suite FILE (YAML; a serve config runs its cases)")
+	case stdinTwice(operands...):
+		return c.usageError(fs, stdinOnce)
 	case len(operands) > maxSuiteFiles:
 		return c.usageError(fs, "%d files; at most %d at once", len(operands), maxSuiteFiles)
 	case *format != "text" && *format != "json" && *format != "junit" && *format != "tap":

@@ -43,6 +43,8 @@ func (c *cli) verify(args []string) int {
 		return c.fail(*asJSON, err)
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CHAIN (use - for standard input), got %d", len(operands))
+	case stdinTwice(append([]string{operands[0], fs.Lookup("rule-file").Value.String()}, bundles...)...):
+		return c.usageError(fs, stdinOnce)
 	case len(bundles) > policy.MaxBundles:
 		return c.usageError(fs, "%d --bundle flags; a client selects at most %d bundles", len(bundles), policy.MaxBundles)
 	case *gw != "" && !known(gateway.TrustModels(), *gw):
@@ -54,7 +56,7 @@ func (c *cli) verify(args []string) int {
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		req.Bundles = append(req.Bundles, engine.BundleInput{Name: name, PEM: string(data)})
+		req.Bundles = append(req.Bundles, engine.BundleInput{Name: displayName(name), PEM: string(data)})
 	}
 	data, err := c.readCertificates(operands[0])
 	if err != nil {
