@@ -122,7 +122,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 	var operands []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := c.parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()
@@ -132,6 +132,24 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		operands = append(operands, args[0]) // Parse stopped at a non-flag
 		args = args[1:]
 	}
+}
+
+// parseFlags is fs.Parse with its mistakes said as every usage mistake is,
+// "mtlsplay COMMAND: MESSAGE" and the usage, where the flag package writes
+// its bare message ("flag provided but not defined: -bundel").
+func (c *cli) parseFlags(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+	case err != nil:
+		fmt.Fprintf(out, "mtlsplay %s: %s\n", fs.Name(), terminalSafe(err.Error()))
+		fs.Usage()
+	}
+	return err
 }
 
 // parseFailed is a command's exit status when its flags could not be parsed: 0
