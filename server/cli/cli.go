@@ -46,7 +46,7 @@ commands:
   export --gateway NAME --delegate [--client NAME] [-o FILE]
                                               a proxy's configuration that asks mtlsplay
                                               for every request
-FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
+FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01, midnight UTC).
 Run 'mtlsplay <command> -h' for a command's flags.
 `
 

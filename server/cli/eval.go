@@ -11,9 +11,9 @@ import (
 // eval: evaluate a rule on a certificate and explain it.
 
 func (c *cli) eval(args []string) int {
-	fs := c.flags("eval", "--rule EXPR | --rule-file F [--dialect cel|workato|auto] [--json] [--at TIME] CERT")
+	fs := c.flags("eval", "(--rule EXPR | --rule-file F) [--dialect cel|workato|auto] [--json] [--at TIME] CERT")
 	asJSON := fs.Bool("json", false, "print the value and the explanation as JSON")
-	at := fs.String("at", "", "the time the rule sees as now (RFC 3339; default now)")
+	at := fs.String("at", "", "the time the rule sees as now (RFC 3339, or a date for midnight UTC; default now)")
 	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
 	readRule := c.ruleFlags(fs)
 	operands, err := c.parse(fs, args)

@@ -23,7 +23,7 @@ import (
 const exitPartial = 3
 
 func (c *cli) exportCmd(args []string) int {
-	fs := c.flags("export", "--gateway nginx|haproxy|caddy|envoy (--config FILE --client NAME | --bundle CA.pem […] [--rule EXPR]) [-o FILE]")
+	fs := c.flags("export", "--gateway nginx|haproxy|caddy|envoy (--config FILE --client NAME | --bundle CA.pem […] [--rule EXPR | --rule-file F] [--dialect D]) [--cert F] [--key F] [--listen ADDR] [--server-name NAME] [--upstream HOST:PORT] [-o FILE]")
 	gw := fs.String("gateway", "", "the gateway to write the config for: "+strings.Join(export.Gateways(), ", "))
 	configPath := fs.String("config", "", "the YAML config that defines --client")
 	client := fs.String("client", "", "export this client of --config: its bundles and its rule")

@@ -21,7 +21,7 @@ import (
 // probeCmd is mtlsplay probe: connect to a TLS server as a client and say what
 // happened and why (package probe); this file reads its flags and prints it.
 func (c *cli) probeCmd(args []string) int {
-	fs := c.flags("probe", "HOST:PORT [--cert C --key K] [--cacert CA] [--servername N] [--path P] [--tls 1.2|1.3] [--json] [--timeout D]")
+	fs := c.flags("probe", "HOST:PORT [--cert C --key K] [--cacert CA] [--servername N] [--path P] [--tls 1.2|1.3] [--timeout D] [--json]")
 	certFile := fs.String("cert", "", "the client certificate (chain) to present, PEM")
 	keyFile := fs.String("key", "", "the client certificate's private key, PEM")
 	caFile := fs.String("cacert", "", "CA certificates (PEM) to check the server's certificate with (exit 1 when they do not trust it); default: the system roots, reported only")

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -29,6 +32,34 @@ func TestFlagMistakeLine(t *testing.T) {
 		lines := strings.SplitN(errs, "\n", 3)
 		if code != exitBadInput || out != "" || len(lines) < 3 || lines[0] != tt.want || !strings.HasPrefix(lines[1], "usage: mtlsplay "+tt.args[0]+" ") {
 			t.Errorf("mtlsplay %q = %d, stdout %q, stderr %.200q; want 2, %q and the usage", tt.args, code, clip(out), errs, tt.want)
+		}
+	}
+}
+
+// TestUsageMatchesDesign: each command's usage line (its -h) is the synopsis
+// design.md gives it, so the two cannot drift apart again (verify's lacked
+// --rule-file, --dialect and --client; serve's six of its flags).
+func TestUsageMatchesDesign(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "design.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	synopses := regexp.MustCompile("(?m)^`mtlsplay ((\\w+) [^`\\n]*)`$").FindAllStringSubmatch(string(doc), -1)
+	seen := map[string]bool{}
+	for _, m := range synopses {
+		args := []string{m[2], "-h"}
+		if strings.Contains(m[1], " --delegate") {
+			args = []string{m[2], "--delegate", "-h"}
+		}
+		seen[strings.Join(args, " ")] = true
+		code, out, _ := runCLI(t, "", args...)
+		if first := strings.SplitN(out, "\n", 2)[0]; code != exitOK || first != "usage: mtlsplay "+m[1] {
+			t.Errorf("mtlsplay %q: %q, want design.md's %q", args, first, "usage: mtlsplay "+m[1])
+		}
+	}
+	for _, cmd := range []string{"inspect", "eval", "verify", "probe", "serve", "export", "test", "export --delegate", "site"} {
+		if !seen[cmd+" -h"] {
+			t.Errorf("design.md has no synopsis line for %s", cmd)
 		}
 	}
 }

@@ -22,9 +22,9 @@ type gatewayDecision struct {
 }
 
 func (c *cli) verify(args []string) int {
-	fs := c.flags("verify", "--bundle CA.pem [--bundle …] [--rule EXPR] [--at TIME] [--gateway NAME] [--json] CHAIN")
+	fs := c.flags("verify", "[--bundle CA.pem]… [--rule EXPR | --rule-file F] [--dialect …] [--client NAME] [--at TIME] [--gateway NAME] [--json] CHAIN")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
-	at := fs.String("at", "", "the time of the verification (RFC 3339; default now)")
+	at := fs.String("at", "", "the time of the verification (RFC 3339, or a date for midnight UTC; default now)")
 	client := fs.String("client", "cli", "the client name shown in the decision")
 	gw := fs.String("gateway", "", "also say whether this gateway would trust the chain, where it differs from Go's crypto/x509: "+strings.Join(gateway.TrustModels(), ", "))
 	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
