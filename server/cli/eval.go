@@ -28,6 +28,9 @@ func (c *cli) eval(args []string) int {
 		return c.usageError(fs, "%v", err)
 	case err != nil:
 		return c.fail(*asJSON, err)
+	case ruleSet && strings.TrimSpace(src) == "" && fs.Lookup("rule-file").Value.String() != "":
+		fmt.Fprintf(c.stderr, "mtlsplay eval: %s: the rule is empty: write the rule to evaluate in it, e.g. CN == \"client.example.com\"\n", terminalSafe(displayName(fs.Lookup("rule-file").Value.String())))
+		return exitBadInput
 	case ruleSet && strings.TrimSpace(src) == "":
 		// The flag was given, empty (a shell variable that was not set): say that,
 		// not the whole flag list.

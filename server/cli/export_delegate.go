@@ -76,7 +76,7 @@ func (c *cli) writeDelegateRecipe(gateway string, o authz.RecipeOptions, out str
 		return exitOK
 	}
 	if err := os.WriteFile(out, []byte(recipe), 0o644); err != nil {
-		fmt.Fprintf(c.stderr, "mtlsplay export: %s\n", terminalSafe(err.Error()))
+		fmt.Fprintf(c.stderr, "mtlsplay export: %s\n", terminalSafe(strings.TrimPrefix(err.Error(), "open ")))
 		return exitBadInput
 	}
 	return exitOK
