@@ -129,7 +129,7 @@ func (c *cli) exportCmd(args []string) int {
 		for _, m := range res.Missing {
 			fmt.Fprintf(c.stderr, "not expressed: %s\n", terminalSafe(m))
 		}
-		fmt.Fprintf(c.stderr, "partial: the %s config refuses what it cannot decide; for the whole rule: mtlsplay export --gateway %s --delegate\n", *gw, *gw)
+		fmt.Fprintf(c.stderr, "partial: the %s config refuses what it cannot decide; %s\n", *gw, export.DelegateHint(*gw))
 		return exitPartial
 	}
 	return exitOK

@@ -4,8 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mtlsplay/mtlsplay/internal/export"
+	"github.com/mtlsplay/mtlsplay/server/authz"
 )
 
 func TestExportCommand(t *testing.T) {
@@ -75,5 +80,32 @@ func TestExportCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExportPartialPointsToWorkingDelegate: a partial export points its reader
+// to the delegate recipe, in the config and on standard error; the command it
+// names must work (HAProxy has no recipe: it was told to run one that exits 2).
+func TestExportPartialPointsToWorkingDelegate(t *testing.T) {
+	root, err := filepath.Abs("../../testdata/pki/root.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile(`mtlsplay export --gateway (\w+) --delegate`)
+	for _, gw := range export.Gateways() {
+		// A SAN condition of a type none of the four can see: partial everywhere.
+		code, out, errs := runCLI(t, "", "export", "--gateway", gw, "--bundle", root, "--rule", `"UPN:a@example.com" in SAN`)
+		if code != exitPartial {
+			t.Fatalf("export --gateway %s = %d, want %d\n%s", gw, code, exitPartial, errs)
+		}
+		hints := command.FindAllStringSubmatch(out+errs, -1)
+		if slices.Contains(authz.RecipeGateways, gw) && len(hints) != 2 {
+			t.Errorf("export --gateway %s: %d delegate commands in the config and on stderr, want 2\n%s%s", gw, len(hints), out, errs)
+		}
+		for _, h := range hints {
+			if code, _, errs := runCLI(t, "", "export", "--gateway", h[1], "--delegate"); code != exitOK {
+				t.Errorf("export --gateway %s points to %q, which exits %d: %s", gw, h[0], code, errs)
+			}
+		}
 	}
 }
