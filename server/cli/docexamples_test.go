@@ -84,3 +84,32 @@ func shellWords(s string) ([]string, error) {
 }
 
 var errUnclosedQuote = errors.New("unclosed quote")
+
+// TestReadmeExitStatuses: every command exits 2 on a usage mistake, so every row
+// of the README's Commands table lists 2 (site's said "0 ok" alone).
+func TestReadmeExitStatuses(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		rest, ok := strings.CutPrefix(line, "| `mtlsplay ")
+		if !ok {
+			continue
+		}
+		rows++
+		cmd := strings.Fields(rest)[0]
+		cells := strings.Split(line, " | ")
+		status := cells[len(cells)-1]
+		if code, _, _ := runCLI(t, "", cmd, "--no-such-flag"); code != exitBadInput {
+			t.Errorf("mtlsplay %s --no-such-flag = %d, want %d", cmd, code, exitBadInput)
+		}
+		if !strings.Contains(status, "2 ") {
+			t.Errorf("README.md: mtlsplay %s exits %q; it exits 2 on bad input too", cmd, status)
+		}
+	}
+	if rows < 9 {
+		t.Errorf("README.md's Commands table has %d rows, want a row per command (9)", rows)
+	}
+}
