@@ -234,6 +234,9 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fail("", "the file is empty; it needs at least a list of clients")
 		}
+		if e := notAFileOf("config", data); e != nil {
+			return nil, &Error{File: path, Err: e}
+		}
 		return nil, yamlError(path, data, err)
 	}
 	if len(fc.Cases) > suite.MaxCases {
