@@ -104,10 +104,43 @@ func (c *cli) flags(name, args string) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mtlsplay %s %s\n", name, args)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	return fs
 }
+
+// printFlags is flag.PrintDefaults with each flag written as the usage line and
+// the documents write it, --name (-o for a one-letter flag), and a repeatable
+// file flag's argument as FILE rather than the flag package's "value".
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		if arg == "value" {
+			arg = "FILE"
+		}
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		line := "  " + dashes + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			if g, ok := f.Value.(flag.Getter); ok && isString(g.Get()) {
+				line += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				line += fmt.Sprintf(" (default %v)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(fs.Output(), line)
+	})
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
 
 // parse lets flags and operands come in any order (mtlsplay verify chain.pem
 // --bundle ca.pem), as people type them; "--" ends the flags. Asked for help

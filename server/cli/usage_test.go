@@ -63,3 +63,29 @@ func TestUsageMatchesDesign(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpFlagsAsDocumented: a command's -h lists its flags as its usage line
+// and the documents write them, --name (-o for a one-letter flag), never the
+// flag package's -name, and a repeatable file flag's argument as FILE.
+func TestHelpFlagsAsDocumented(t *testing.T) {
+	for _, args := range [][]string{{"inspect"}, {"eval"}, {"verify"}, {"probe"}, {"test"}, {"site"}, {"export"}, {"export", "--delegate"}, {"serve"}} {
+		code, out, _ := runCLI(t, "", append(args, "-h")...)
+		flags := 0
+		for _, line := range strings.Split(out, "\n")[1:] {
+			if !strings.HasPrefix(line, "  -") {
+				continue
+			}
+			flags++
+			name, _, _ := strings.Cut(strings.TrimPrefix(line, "  "), " ")
+			if (len(name) == 2) == strings.HasPrefix(name, "--") || strings.HasSuffix(line, " value") {
+				t.Errorf("mtlsplay %q -h: flag line %q; want --name (or -o) and no \"value\"", args, line)
+			}
+		}
+		if code != exitOK || flags == 0 {
+			t.Errorf("mtlsplay %q -h = %d with %d flags:\n%s", args, code, flags, out)
+		}
+	}
+	if _, out, _ := runCLI(t, "", "verify", "-h"); !strings.Contains(out, "\n  --bundle FILE\n") || !strings.Contains(out, `(default "cli")`) {
+		t.Errorf("verify -h:\n%s", out)
+	}
+}
