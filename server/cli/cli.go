@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -179,11 +180,16 @@ func (c *cli) parseFlags(fs *flag.FlagSet, args []string) error {
 	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()
 	case err != nil:
-		fmt.Fprintf(out, "mtlsplay %s: %s\n", fs.Name(), terminalSafe(err.Error()))
+		msg := flagNameRE.ReplaceAllString(err.Error(), "$1--$2") // as the usage writes it
+		fmt.Fprintf(out, "mtlsplay %s: %s\n", fs.Name(), terminalSafe(msg))
 		fs.Usage()
 	}
 	return err
 }
+
+// flagNameRE finds a flag's name in the flag package's messages ("not
+// defined: -jsn", "for flag -timeout:"), one-letter names aside.
+var flagNameRE = regexp.MustCompile(`(: |flag )-([^-\s:][^\s:]+)`)
 
 // parseFailed is a command's exit status when its flags could not be parsed: 0
 // when help was asked for (the usage is printed), 2 otherwise.
