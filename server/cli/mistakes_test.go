@@ -264,7 +264,7 @@ func TestProbeReversedChain(t *testing.T) {
 	if code != exitBadInput || !strings.Contains(stderr, "the leaf is certificate 2 ("+opensslpki.LeafDN+"), but certificate 1 ("+opensslpki.IntermediateDN+"), a CA, comes first: put the leaf first") {
 		t.Errorf("probe with a reversed chain = %d, stdout %q, stderr %q; want exit %d naming the leaf to put first", code, stdout, stderr, exitBadInput)
 	}
-	if code, _, stderr := runAt(t, p.At(), "probe", "127.0.0.1:1", "--cert", p.Chain, "--key", p.OtherKey); code != exitBadInput || !strings.Contains(stderr, "private key does not match public key") {
+	if code, _, stderr := runAt(t, p.At(), "probe", "127.0.0.1:1", "--cert", p.Chain, "--key", p.OtherKey); code != exitBadInput || !strings.Contains(stderr, p.OtherKey+": this private key does not match certificate 1 of "+p.Chain+" ("+opensslpki.LeafDN+"): give --key the key") {
 		t.Errorf("probe with the wrong key = %d, %q; want the key mismatch", code, stderr)
 	}
 }
