@@ -200,7 +200,8 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 		cc.Chain = append(cc.Chain, info)
 		certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyData)
+	// A Windows editor's byte order mark hides the key's BEGIN line from encoding/pem.
+	pair, err := tls.X509KeyPair(certPEM, bytes.TrimPrefix(keyData, []byte("\ufeff")))
 	if err != nil {
 		if k := diagnose.LeafIndex(cc.Chain); k > 0 {
 			// The key is checked against the first certificate: an intermediate
