@@ -168,6 +168,9 @@ var errProbeSeen = errors.New("mtlsplay probe: version seen")
 // keyName). The chain file may also hold the key (as curl's --cert accepts); only
 // its CERTIFICATE blocks are the chain.
 func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*ClientCert, error) {
+	// A Windows editor's byte order mark hides the first BEGIN line from
+	// encoding/pem, which then reads on from the second block: the leaf was lost.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var ders [][]byte
 	for rest := data; ; {
 		var b *pem.Block
@@ -200,7 +203,6 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 		cc.Chain = append(cc.Chain, info)
 		certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
 	}
-	// A Windows editor's byte order mark hides the key's BEGIN line from encoding/pem.
 	pair, err := tls.X509KeyPair(certPEM, bytes.TrimPrefix(keyData, []byte("\ufeff")))
 	if err != nil {
 		if k := diagnose.LeafIndex(cc.Chain); k > 0 {

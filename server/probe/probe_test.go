@@ -65,7 +65,7 @@ func TestLoadClientCertByteOrderMark(t *testing.T) {
 	bom := []byte("\ufeff")
 	chain := append(append([]byte{}, bom...), pkiFile(t, "client-good-chain.pem")...)
 	key := append(append([]byte{}, bom...), pkiFile(t, "client-good.key")...)
-	if cc, err := LoadClientCert("chain.pem", chain, "key.pem", key); err != nil || len(cc.Chain) != 2 {
+	if cc, err := LoadClientCert("chain.pem", chain, "key.pem", key); err != nil || len(cc.Chain) != 2 || cc.Chain[0].Subject.CN != "client.example.com" {
 		t.Fatalf("LoadClientCert with byte order marks = %v, %v", cc, err)
 	}
 }
