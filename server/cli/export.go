@@ -77,7 +77,15 @@ func (c *cli) exportCmd(args []string) int {
 		}
 		bundles = nil
 		for _, b := range cl.Bundles {
-			bundles = append(bundles, relativeTo(*configPath, b.Name))
+			path := relativeTo(*configPath, b.Name)
+			// The config loaded, so each bundle named a file it read, or was PEM
+			// written in the config (- name: … pem: |, as the page writes it),
+			// which the gateway has no file of: its config would name a file that
+			// is not there.
+			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+				return c.fail(false, fmt.Errorf("%s: client %q: bundle %q is PEM written in the config, not a file the gateway can open: save it to a file and name the file in bundles, or give --bundle FILE", *configPath, *client, b.Name))
+			}
+			bundles = append(bundles, path)
 		}
 		if cl.Written != nil {
 			src, cel = cl.Written.Source, cl.Written.CEL

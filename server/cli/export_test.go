@@ -109,3 +109,30 @@ func TestExportPartialPointsToWorkingDelegate(t *testing.T) {
 		}
 	}
 }
+
+// TestExportInlineBundle: a config client whose bundle is PEM written in the
+// config (as the page's suite export and "Serve it yourself" write it) has no
+// file for the gateway to open; the export named a file that does not exist
+// ("ssl_client_certificate DIR/partner-roots;") and exited 0. It is bad input.
+func TestExportInlineBundle(t *testing.T) {
+	root, err := os.ReadFile("../../testdata/pki/root.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indented := "        " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n        ") + "\n"
+	dir := t.TempDir()
+	for name, bundle := range map[string]string{
+		"partner-roots":   "      - name: partner-roots\n        pem: |\n  " + strings.ReplaceAll(indented, "\n        ", "\n          "),
+		"inline bundle 1": "      - |\n" + indented,
+	} {
+		cfg := filepath.Join(dir, "mtlsplay.yaml")
+		if err := os.WriteFile(cfg, []byte("clients:\n  - name: a\n    bundles:\n"+bundle+"    rule: CN == \"x\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI(t, "", "export", "--gateway", "nginx", "--config", cfg, "--client", "a")
+		want := "mtlsplay: " + cfg + `: client "a": bundle "` + name + `" is PEM written in the config, not a file the gateway can open`
+		if code != exitBadInput || out != "" || !strings.HasPrefix(errs, want) {
+			t.Errorf("export of a client with bundle %q = %d, stdout %q, stderr %q; want 2 and %q", name, code, clip(out), errs, want)
+		}
+	}
+}
