@@ -116,7 +116,28 @@ func singleEqualsIssue(rs []rune) (rule.Issue, bool) {
 		return rule.Issue{}, false
 	}
 	return rule.Issue{Severity: "error", Start: at, End: at + 1, Edits: []rule.Edit{{Start: at, End: at + 1, Replacement: "=="}},
-		Message: `a single = is not a comparison: write == (CN == "client.example.com")`, Fix: "write == instead of ="}, true
+		Message: "a single = is not a comparison: write == (" + fixedAround(rs, at, "==") + ")", Fix: "write == instead of ="}, true
+}
+
+// fixedAround is the line of rs around position at with rs[at] replaced: the
+// comparison as its author will write it (CN == "x"), at most about 60
+// characters, so the message shows their rule, not an example of another.
+func fixedAround(rs []rune, at int, replacement string) string {
+	start, end := at, at+1
+	for start > 0 && rs[start-1] != '\n' && at-start < 30 {
+		start--
+	}
+	for end < len(rs) && rs[end] != '\n' && end-at < 30 {
+		end++
+	}
+	text := strings.TrimSpace(string(rs[start:at]) + replacement + string(rs[at+1:end]))
+	if start > 0 && rs[start-1] != '\n' {
+		text = "…" + text
+	}
+	if end < len(rs) && rs[end] != '\n' {
+		text += "…"
+	}
+	return text
 }
 
 // unknownNameR matches the two dialects' words for a name that is not a variable.

@@ -22,8 +22,10 @@ func TestPlainErrors(t *testing.T) {
 		fixed       string // the source after the issue's edits
 		compileOnly string // the dialect the fixed rule is checked in ("" = auto)
 	}{
-		{"single =", `CN = "x"`, "a single = is not a comparison: write ==", 4, `CN == "x"`, ""},
-		{"single = later", `CN == "x" && DN = "y"`, "a single = is not a comparison", 17, `CN == "x" && DN == "y"`, ""},
+		{"single =", `CN = "x"`, `a single = is not a comparison: write == (CN == "x")`, 4, `CN == "x"`, ""},
+		{"single = later", `CN == "x" && DN = "y"`, `a single = is not a comparison: write == (CN == "x" && DN == "y")`, 17, `CN == "x" && DN == "y"`, ""},
+		{"single = in a long rule", `SAN.exists(s, s.startsWith("DNS:")) && cert.subject.organization[0] = "Acme Corporation International"`,
+			`a single = is not a comparison: write == (…cert.subject.organization[0] == "Acme Corporation Internatio…)`, 69, `SAN.exists(s, s.startsWith("DNS:")) && cert.subject.organization[0] == "Acme Corporation International"`, ""},
 		{"smart quotes", `CN == “x”`, "“ is a typographic quote", 7, `CN == "x"`, ""},
 		{"smart closing quote", `CN == "client”`, "” is a typographic quote", 14, `CN == "client"`, ""},
 		{"smart quotes in a formula", `SAN.include?(“DNS:x”)`, "typographic quote", 14, `SAN.include?("DNS:x")`, "workato"},
@@ -55,6 +57,10 @@ func TestPlainErrors(t *testing.T) {
 		if _, err := Compile(env, tt.fixed, tt.compileOnly); err != nil {
 			t.Errorf("%s: the fixed rule %q does not compile: %v", tt.name, tt.fixed, err)
 		}
+	}
+	// The comparison shown is the author's own line, edited.
+	if _, err := Compile(env, "CN == \"x\" ||\n  CN = \"y\"", Auto); err == nil || !strings.Contains(err.Error(), `rule:2:6: a single = is not a comparison: write == (CN == "y")`) {
+		t.Errorf("a single = on line 2: %v", err)
 	}
 	// Inside a string, = and typographic quotes are text.
 	for _, src := range []string{`CN == "a = b"`, `CN == "“quoted”"`, `DN.matches("^CN=x")`} {

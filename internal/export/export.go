@@ -9,6 +9,17 @@ import (
 // Gateways lists the gateways a rule exports to, in the order the page shows them.
 func Gateways() []string { return []string{"nginx", "haproxy", "caddy", "envoy"} }
 
+// DelegateHint is what a partial export tells its reader to do for the whole
+// rule: the command that writes the gateway's configuration asking mtlsplay
+// (server/authz's recipes; HAProxy has none, so it is not offered a command that
+// fails).
+func DelegateHint(gateway string) string {
+	if gateway == "haproxy" {
+		return "mtlsplay has no delegate recipe for HAProxy: to decide with the whole rule, put nginx, Caddy, Traefik or Envoy in front (mtlsplay export --delegate writes their configuration)"
+	}
+	return "to decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway " + gateway + " --delegate"
+}
+
 // Options are the parts of the exported config that are not the rule: where the
 // files are and where accepted requests go. Zero values give placeholders the
 // output names.
@@ -310,7 +321,7 @@ func header(comment string, res *Result, opt Options, title string) string {
 		for _, m := range res.Missing {
 			line("  - " + m)
 		}
-		line("to decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway " + res.Gateway + " --delegate")
+		line(DelegateHint(res.Gateway))
 	}
 	return b.String()
 }

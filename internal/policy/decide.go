@@ -142,7 +142,11 @@ func Decide(req Request) Decision {
 		step("chain", false, "%s", msg)
 		return finish(InvalidCertificate, "invalid client certificate: "+msg)
 	}
-	step("chain", true, "trusted by bundle %q (%d certificates)", v.Bundle, len(v.Chain))
+	if len(v.Chain) == 1 { // a certificate pinned in the bundle itself
+		step("chain", true, "trusted by bundle %q (1 certificate)", v.Bundle)
+	} else {
+		step("chain", true, "trusted by bundle %q (%d certificates)", v.Bundle, len(v.Chain))
+	}
 
 	if c.Rule == nil {
 		step("rule", true, "no rule configured; every trusted certificate is accepted")

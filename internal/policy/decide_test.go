@@ -125,6 +125,20 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestChainStepCount: the chain step counts the verified chain in words that
+// agree with it, also for a self-signed certificate pinned in its bundle.
+func TestChainStepCount(t *testing.T) {
+	for _, tt := range []struct{ bundle, chain, want string }{
+		{"root.pem", "client-good-chain.pem", `trusted by bundle "root.pem" (3 certificates)`},
+		{"client-self-signed.pem", "client-self-signed.pem", `trusted by bundle "client-self-signed.pem" (1 certificate)`},
+	} {
+		d := policy.Decide(policy.Request{Client: &policy.Client{Name: "a", Bundles: []*trust.Bundle{bundle(t, tt.bundle)}}, Presented: chain(t, tt.chain), Now: pki.TestNow})
+		if i := slices.IndexFunc(d.Steps, func(s policy.Step) bool { return s.Check == "chain" }); d.Code != policy.Accepted || i < 0 || d.Steps[i].Detail != tt.want {
+			t.Errorf("Decide(%s in %s) = %d %q, steps %+v; want the chain step %q", tt.chain, tt.bundle, d.Code, d.Reason, d.Steps, tt.want)
+		}
+	}
+}
+
 // BenchmarkDecide is what a server pays for a fresh ECDSA P-256 chain: parse both
 // certificates, verify the chain for client auth, evaluate the rule with its
 // explanation.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -46,7 +47,7 @@ commands:
   export --gateway NAME --delegate [--client NAME] [-o FILE]
                                               a proxy's configuration that asks mtlsplay
                                               for every request
-FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339.
+FILE, CERT and CHAIN may be - for standard input. TIME is RFC 3339 (2026-06-01T00:00:00Z) or a date (2026-06-01, midnight UTC).
 Run 'mtlsplay <command> -h' for a command's flags.
 `
 
@@ -104,10 +105,43 @@ func (c *cli) flags(name, args string) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mtlsplay %s %s\n", name, args)
-		fs.PrintDefaults()
+		printFlags(fs)
 	}
 	return fs
 }
+
+// printFlags is flag.PrintDefaults with each flag written as the usage line and
+// the documents write it, --name (-o for a one-letter flag), and a repeatable
+// file flag's argument as FILE rather than the flag package's "value".
+func printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		if arg == "value" {
+			arg = "FILE"
+		}
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		line := "  " + dashes + f.Name
+		if arg != "" {
+			line += " " + arg
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			if g, ok := f.Value.(flag.Getter); ok && isString(g.Get()) {
+				line += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				line += fmt.Sprintf(" (default %v)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(fs.Output(), line)
+	})
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
 
 // parse lets flags and operands come in any order (mtlsplay verify chain.pem
 // --bundle ca.pem), as people type them; "--" ends the flags. Asked for help
@@ -122,7 +156,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 	var operands []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := c.parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()
@@ -133,6 +167,29 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// parseFlags is fs.Parse with its mistakes said as every usage mistake is,
+// "mtlsplay COMMAND: MESSAGE" and the usage, where the flag package writes
+// its bare message ("flag provided but not defined: -bundel").
+func (c *cli) parseFlags(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+	case err != nil:
+		msg := flagNameRE.ReplaceAllString(err.Error(), "$1--$2") // as the usage writes it
+		fmt.Fprintf(out, "mtlsplay %s: %s\n", fs.Name(), terminalSafe(msg))
+		fs.Usage()
+	}
+	return err
+}
+
+// flagNameRE finds a flag's name in the flag package's messages ("not
+// defined: -jsn", "for flag -timeout:"), one-letter names aside.
+var flagNameRE = regexp.MustCompile(`(: |flag )-([^-\s:][^\s:]+)`)
 
 // parseFailed is a command's exit status when its flags could not be parsed: 0
 // when help was asked for (the usage is printed), 2 otherwise.
@@ -169,6 +226,22 @@ func (c *cli) readInput(name string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// stdinTwice reports whether more than one of a command's inputs is "-":
+// standard input can be read once, and a second reader would see it empty (an
+// empty CHAIN is a decision, 4017, not an error), so that is a usage mistake.
+func stdinTwice(inputs ...string) bool {
+	n := 0
+	for _, in := range inputs {
+		if in == "-" {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// stdinOnce is the usage message of stdinTwice.
+const stdinOnce = "- (standard input) is given for more than one input; it can be read only once: give the others as files"
 
 // readCertificates reads a certificate file (a chain, or a file to inspect). A file
 // that also holds the certificates' private key (HAProxy's crt files, keycert.pem;

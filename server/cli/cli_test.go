@@ -262,7 +262,7 @@ func TestUsageErrors(t *testing.T) {
 		{"eval without rule", []string{"eval", "x.pem"}, "no rule"},
 		{"eval without cert", []string{"eval", "--rule", "true"}, "want exactly one CERT"},
 		{"inspect without file", []string{"inspect"}, "no FILE given"},
-		{"unknown flag", []string{"verify", "--bundel", "x"}, "flag provided but not defined: -bundel"},
+		{"unknown flag", []string{"verify", "--bundel", "x"}, "flag provided but not defined: --bundel"},
 		{"six bundles", []string{"verify", "--bundle", "a", "--bundle", "b", "--bundle", "c", "--bundle", "d", "--bundle", "e", "--bundle", "f", "x"}, "at most 5"},
 	}
 	for _, tt := range tests {

@@ -11,9 +11,9 @@ import (
 // eval: evaluate a rule on a certificate and explain it.
 
 func (c *cli) eval(args []string) int {
-	fs := c.flags("eval", "--rule EXPR | --rule-file F [--dialect cel|workato|auto] [--json] [--at TIME] CERT")
+	fs := c.flags("eval", "(--rule EXPR | --rule-file F) [--dialect cel|workato|auto] [--json] [--at TIME] CERT")
 	asJSON := fs.Bool("json", false, "print the value and the explanation as JSON")
-	at := fs.String("at", "", "the time the rule sees as now (RFC 3339; default now)")
+	at := fs.String("at", "", "the time the rule sees as now (RFC 3339, or a date for midnight UTC; default now)")
 	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
 	readRule := c.ruleFlags(fs)
 	operands, err := c.parse(fs, args)
@@ -28,6 +28,9 @@ func (c *cli) eval(args []string) int {
 		return c.usageError(fs, "%v", err)
 	case err != nil:
 		return c.fail(*asJSON, err)
+	case ruleSet && strings.TrimSpace(src) == "" && fs.Lookup("rule-file").Value.String() != "":
+		fmt.Fprintf(c.stderr, "mtlsplay eval: %s: the rule is empty: write the rule to evaluate in it, e.g. CN == \"client.example.com\"\n", terminalSafe(displayName(fs.Lookup("rule-file").Value.String())))
+		return exitBadInput
 	case ruleSet && strings.TrimSpace(src) == "":
 		// The flag was given, empty (a shell variable that was not set): say that,
 		// not the whole flag list.
@@ -37,6 +40,8 @@ func (c *cli) eval(args []string) int {
 		return c.usageError(fs, "no rule: give --rule EXPR or --rule-file F")
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CERT (use - for standard input), got %d", len(operands))
+	case stdinTwice(operands[0], fs.Lookup("rule-file").Value.String()):
+		return c.usageError(fs, stdinOnce)
 	}
 	data, err := c.readCertificates(operands[0])
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mtlsplay/mtlsplay/internal/certinput"
@@ -22,7 +23,7 @@ import (
 const exitPartial = 3
 
 func (c *cli) exportCmd(args []string) int {
-	fs := c.flags("export", "--gateway nginx|haproxy|caddy|envoy (--config FILE --client NAME | --bundle CA.pem […] [--rule EXPR]) [-o FILE]")
+	fs := c.flags("export", "--gateway nginx|haproxy|caddy|envoy (--config FILE --client NAME | --bundle CA.pem […] [--rule EXPR | --rule-file F] [--dialect D]) [--cert F] [--key F] [--listen ADDR] [--server-name NAME] [--upstream HOST:PORT] [-o FILE]")
 	gw := fs.String("gateway", "", "the gateway to write the config for: "+strings.Join(export.Gateways(), ", "))
 	configPath := fs.String("config", "", "the YAML config that defines --client")
 	client := fs.String("client", "", "export this client of --config: its bundles and its rule")
@@ -58,6 +59,8 @@ func (c *cli) exportCmd(args []string) int {
 		return c.usageError(fs, "give --client (its bundles and rule come from --config) or --bundle and --rule, not both")
 	case *client == "" && len(bundles) == 0:
 		return c.usageError(fs, "give --config and --client, or at least one --bundle")
+	case slices.Contains(bundles, "-"):
+		return c.usageError(fs, "--bundle -: the gateway opens its CA file itself, so give the bundle's path")
 	case len(bundles) > policy.MaxBundles:
 		return c.usageError(fs, "%d --bundle flags; a client selects at most %d bundles", len(bundles), policy.MaxBundles)
 	}
@@ -74,7 +77,15 @@ func (c *cli) exportCmd(args []string) int {
 		}
 		bundles = nil
 		for _, b := range cl.Bundles {
-			bundles = append(bundles, relativeTo(*configPath, b.Name))
+			path := relativeTo(*configPath, b.Name)
+			// The config loaded, so each bundle named a file it read, or was PEM
+			// written in the config (- name: … pem: |, as the page writes it),
+			// which the gateway has no file of: its config would name a file that
+			// is not there.
+			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+				return c.fail(false, fmt.Errorf("%s: client %q: bundle %q is PEM written in the config, not a file the gateway can open: save it to a file and name the file in bundles, or give --bundle FILE", *configPath, *client, b.Name))
+			}
+			bundles = append(bundles, path)
 		}
 		if cl.Written != nil {
 			src, cel = cl.Written.Source, cl.Written.CEL
@@ -126,7 +137,7 @@ func (c *cli) exportCmd(args []string) int {
 		for _, m := range res.Missing {
 			fmt.Fprintf(c.stderr, "not expressed: %s\n", terminalSafe(m))
 		}
-		fmt.Fprintf(c.stderr, "partial: the %s config refuses what it cannot decide; for the whole rule: mtlsplay export --gateway %s --delegate\n", *gw, *gw)
+		fmt.Fprintf(c.stderr, "partial: the %s config refuses what it cannot decide; %s\n", *gw, export.DelegateHint(*gw))
 		return exitPartial
 	}
 	return exitOK

@@ -15,7 +15,7 @@ import (
 // The export of a rule into a gateway's own language is the same command without
 // --delegate (server/cli/export.go, on its own branch).
 func (c *cli) exportDelegateCmd(args []string) int {
-	fs := c.flags("export", "--gateway nginx|caddy|traefik|envoy --delegate [--client NAME] [--authz ADDR] [--listen ADDR] [--upstream ADDR] [-o FILE]")
+	fs := c.flags("export", "--gateway nginx|caddy|traefik|envoy --delegate [--client NAME] [--authz ADDR] [--listen ADDR] [--upstream ADDR] [--server-name NAME] [--cert FILE] [--key FILE] [-o FILE]")
 	gateway := fs.String("gateway", "", "the proxy to configure: "+strings.Join(authz.RecipeGateways, ", "))
 	delegate := fs.Bool("delegate", false, "print the proxy's configuration that asks mtlsplay's authorization endpoint for the decision")
 	out := fs.String("o", "", "write to FILE instead of standard output")
@@ -76,7 +76,7 @@ func (c *cli) writeDelegateRecipe(gateway string, o authz.RecipeOptions, out str
 		return exitOK
 	}
 	if err := os.WriteFile(out, []byte(recipe), 0o644); err != nil {
-		fmt.Fprintf(c.stderr, "mtlsplay export: %s\n", terminalSafe(err.Error()))
+		fmt.Fprintf(c.stderr, "mtlsplay export: %s\n", terminalSafe(strings.TrimPrefix(err.Error(), "open ")))
 		return exitBadInput
 	}
 	return exitOK

@@ -44,6 +44,8 @@ func TestExportDelegate(t *testing.T) {
 		{[]string{"export", "--gateway", "nginx", "--delegate", "--client", "a b"}, `mtlsplay export: client "a b" is not a client name`},
 		{[]string{"export", "--gateway", "nginx", "--delegate", "--upstream", "x;y"}, `mtlsplay export: upstream "x;y" is not host:port`},
 		{[]string{"export", "--gateway", "nginx", "--delegate", "--cert", "/a b.pem"}, `mtlsplay export: certificate file "/a b.pem": use a value without spaces`},
+		// -o naming a folder: the file, as the rule's export says it, without Go's "open ".
+		{[]string{"export", "--gateway", "nginx", "--delegate", "-o", os.TempDir()}, "mtlsplay export: " + os.TempDir() + ": is a directory\n"},
 	} {
 		code, out, errs := run(c.args...)
 		if code != exitBadInput || out != "" || !strings.HasPrefix(errs, c.want) {

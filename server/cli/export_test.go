@@ -4,8 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mtlsplay/mtlsplay/internal/export"
+	"github.com/mtlsplay/mtlsplay/server/authz"
 )
 
 func TestExportCommand(t *testing.T) {
@@ -75,5 +80,59 @@ func TestExportCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExportPartialPointsToWorkingDelegate: a partial export points its reader
+// to the delegate recipe, in the config and on standard error; the command it
+// names must work (HAProxy has no recipe: it was told to run one that exits 2).
+func TestExportPartialPointsToWorkingDelegate(t *testing.T) {
+	root, err := filepath.Abs("../../testdata/pki/root.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile(`mtlsplay export --gateway (\w+) --delegate`)
+	for _, gw := range export.Gateways() {
+		// A SAN condition of a type none of the four can see: partial everywhere.
+		code, out, errs := runCLI(t, "", "export", "--gateway", gw, "--bundle", root, "--rule", `"UPN:a@example.com" in SAN`)
+		if code != exitPartial {
+			t.Fatalf("export --gateway %s = %d, want %d\n%s", gw, code, exitPartial, errs)
+		}
+		hints := command.FindAllStringSubmatch(out+errs, -1)
+		if slices.Contains(authz.RecipeGateways, gw) && len(hints) != 2 {
+			t.Errorf("export --gateway %s: %d delegate commands in the config and on stderr, want 2\n%s%s", gw, len(hints), out, errs)
+		}
+		for _, h := range hints {
+			if code, _, errs := runCLI(t, "", "export", "--gateway", h[1], "--delegate"); code != exitOK {
+				t.Errorf("export --gateway %s points to %q, which exits %d: %s", gw, h[0], code, errs)
+			}
+		}
+	}
+}
+
+// TestExportInlineBundle: a config client whose bundle is PEM written in the
+// config (as the page's suite export and "Serve it yourself" write it) has no
+// file for the gateway to open; the export named a file that does not exist
+// ("ssl_client_certificate DIR/partner-roots;") and exited 0. It is bad input.
+func TestExportInlineBundle(t *testing.T) {
+	root, err := os.ReadFile("../../testdata/pki/root.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indented := "        " + strings.ReplaceAll(strings.TrimSpace(string(root)), "\n", "\n        ") + "\n"
+	dir := t.TempDir()
+	for name, bundle := range map[string]string{
+		"partner-roots":   "      - name: partner-roots\n        pem: |\n  " + strings.ReplaceAll(indented, "\n        ", "\n          "),
+		"inline bundle 1": "      - |\n" + indented,
+	} {
+		cfg := filepath.Join(dir, "mtlsplay.yaml")
+		if err := os.WriteFile(cfg, []byte("clients:\n  - name: a\n    bundles:\n"+bundle+"    rule: CN == \"x\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLI(t, "", "export", "--gateway", "nginx", "--config", cfg, "--client", "a")
+		want := "mtlsplay: " + cfg + `: client "a": bundle "` + name + `" is PEM written in the config, not a file the gateway can open`
+		if code != exitBadInput || out != "" || !strings.HasPrefix(errs, want) {
+			t.Errorf("export of a client with bundle %q = %d, stdout %q, stderr %q; want 2 and %q", name, code, clip(out), errs, want)
+		}
 	}
 }

@@ -40,7 +40,7 @@ type inspectGatewayFile struct {
 func (c *cli) inspect(args []string) int {
 	fs := c.flags("inspect", "[--json] [--at TIME] [--gateway NAME|all] FILE…")
 	asJSON := fs.Bool("json", false, "print the certificates as JSON")
-	at := fs.String("at", "", "the time for 'days left' (RFC 3339; default now)")
+	at := fs.String("at", "", "the time for 'days left' (RFC 3339, or a date for midnight UTC; default now)")
 	gw := fs.String("gateway", "", "also show each certificate as this gateway's rules see it: "+strings.Join(gateway.Names(), ", ")+", or all")
 	files, err := c.parse(fs, args)
 	if err != nil {
@@ -48,6 +48,9 @@ func (c *cli) inspect(args []string) int {
 	}
 	if len(files) == 0 {
 		return c.usageError(fs, "no FILE given (use - for standard input)")
+	}
+	if stdinTwice(files...) {
+		return c.usageError(fs, stdinOnce)
 	}
 	var profiles []gateway.Profile
 	switch *gw {

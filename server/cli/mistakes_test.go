@@ -211,6 +211,14 @@ func TestEvalOneLineAnswers(t *testing.T) {
 			t.Errorf("eval --rule %q = %d, stdout %q, stderr %q; want one line, exit %d", rule, code, stdout, stderr, exitBadInput)
 		}
 	}
+	// An empty --rule-file is named: the example of --rule is not what its author typed.
+	empty := filepath.Join(t.TempDir(), "rule.cel")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runAt(t, time.Now(), "eval", "--rule-file", empty, cert); code != exitBadInput || stdout != "" || stderr != "mtlsplay eval: "+empty+": the rule is empty: write the rule to evaluate in it, e.g. CN == \"client.example.com\"\n" {
+		t.Errorf("eval --rule-file EMPTY = %d, stdout %q, stderr %q; want one line naming the file, exit %d", code, stdout, stderr, exitBadInput)
+	}
 	if code, _, stderr := runAt(t, time.Now(), "eval", cert); code != exitBadInput || !strings.Contains(stderr, "no rule: give --rule EXPR or --rule-file F") {
 		t.Errorf("eval without --rule = %d, %q; want the usage", code, stderr)
 	}
@@ -256,7 +264,7 @@ func TestProbeReversedChain(t *testing.T) {
 	if code != exitBadInput || !strings.Contains(stderr, "the leaf is certificate 2 ("+opensslpki.LeafDN+"), but certificate 1 ("+opensslpki.IntermediateDN+"), a CA, comes first: put the leaf first") {
 		t.Errorf("probe with a reversed chain = %d, stdout %q, stderr %q; want exit %d naming the leaf to put first", code, stdout, stderr, exitBadInput)
 	}
-	if code, _, stderr := runAt(t, p.At(), "probe", "127.0.0.1:1", "--cert", p.Chain, "--key", p.OtherKey); code != exitBadInput || !strings.Contains(stderr, "private key does not match public key") {
+	if code, _, stderr := runAt(t, p.At(), "probe", "127.0.0.1:1", "--cert", p.Chain, "--key", p.OtherKey); code != exitBadInput || !strings.Contains(stderr, p.OtherKey+": this private key does not match certificate 1 of "+p.Chain+" ("+opensslpki.LeafDN+"): give --key the key") {
 		t.Errorf("probe with the wrong key = %d, %q; want the key mismatch", code, stderr)
 	}
 }

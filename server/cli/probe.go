@@ -21,7 +21,7 @@ import (
 // probeCmd is mtlsplay probe: connect to a TLS server as a client and say what
 // happened and why (package probe); this file reads its flags and prints it.
 func (c *cli) probeCmd(args []string) int {
-	fs := c.flags("probe", "HOST:PORT [--cert C --key K] [--cacert CA] [--servername N] [--path P] [--tls 1.2|1.3] [--json] [--timeout D]")
+	fs := c.flags("probe", "HOST:PORT [--cert C --key K] [--cacert CA] [--servername N] [--path P] [--tls 1.2|1.3] [--timeout D] [--json]")
 	certFile := fs.String("cert", "", "the client certificate (chain) to present, PEM")
 	keyFile := fs.String("key", "", "the client certificate's private key, PEM")
 	caFile := fs.String("cacert", "", "CA certificates (PEM) to check the server's certificate with (exit 1 when they do not trust it); default: the system roots, reported only")
@@ -40,6 +40,8 @@ func (c *cli) probeCmd(args []string) int {
 		return c.usageError(fs, "want exactly one HOST:PORT, got %d", len(operands))
 	case (*certFile == "") != (*keyFile == ""):
 		return c.usageError(fs, "give --cert and --key together")
+	case *caFile == "-" && (*certFile == "-" || *keyFile == "-"):
+		return c.usageError(fs, stdinOnce)
 	case *timeout <= 0:
 		return c.usageError(fs, "--timeout must be positive, like 5s")
 	}
@@ -74,9 +76,11 @@ func (c *cli) probeCmd(args []string) int {
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		key, err := c.readInput(*keyFile, certinput.MaxBytes)
-		if err != nil {
-			return c.fail(*asJSON, err)
+		key := chain // --cert - --key -: one file on standard input holds both, as curl reads one
+		if *keyFile != *certFile || *keyFile != "-" {
+			if key, err = c.readInput(*keyFile, certinput.MaxBytes); err != nil {
+				return c.fail(*asJSON, err)
+			}
 		}
 		if o.Client, err = probe.LoadClientCert(displayName(*certFile), chain, displayName(*keyFile), key); err != nil {
 			return c.fail(*asJSON, err)

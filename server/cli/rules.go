@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,9 @@ func (c *cli) ruleFlags(fs *flag.FlagSet) func() (src string, given, usage bool,
 			return "", false, true, errors.New("give --rule or --rule-file, not both")
 		case *file != "":
 			b, err := c.readInput(*file, maxRule)
+			// Windows editors (Notepad) start a UTF-8 file with a byte order mark,
+			// which is no part of the rule; CEL would stop at it.
+			b = bytes.TrimPrefix(b, []byte("\ufeff"))
 			return string(b), true, false, err
 		}
 		return *expr, *expr != "", false, nil

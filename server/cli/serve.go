@@ -40,7 +40,7 @@ func tuneGC() {
 }
 
 func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
-	fs := c.flags("serve", "[--config FILE] [--state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR]")
+	fs := c.flags("serve", "[--config FILE] [--state DIR] [--http ADDR] [--mtls ADDR] [--authz ADDR] [--demo-public] [--skip-cases] [--log-format text|json] [--log-level LEVEL] [--max-conns N] [--max-conns-per-source N]")
 	opts := serve.Options{Limits: echo.DefaultLimits, Now: c.now}
 	fs.StringVar(&opts.ConfigPath, "config", "", "YAML config: clients, bundles, rules, tokens, server certificate (default: the zero-config demo)")
 	fs.StringVar(&opts.StateDir, "state", "", "folder for the demo's certificates, also the server certificate of a config without tls.cert (default $XDG_STATE_HOME/mtlsplay, else ~/.local/state/mtlsplay)")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/serve"
 )
 
 // TestServeBadConfig runs the command: a broken config is one line on stderr and
@@ -77,5 +81,43 @@ func TestServeDemoPublic(t *testing.T) {
 	args := []string{"serve", "--config", "x.yaml", "--demo-public"}
 	if code := Main(args, strings.NewReader(""), io.Discard, &stderr); code != exitBadInput || !strings.Contains(stderr.String(), "--demo-public is for the zero-config demo") {
 		t.Errorf("run(%q) = %d, stderr %q; want a usage error about --demo-public", args, code, stderr.String())
+	}
+}
+
+// TestServeBannerAligned: the banner's "mtlsplay serve: LABEL  VALUE" lines start
+// their values in one column (the playground's and the echo's were one further).
+func TestServeBannerAligned(t *testing.T) {
+	ready := make(chan *serve.Server, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out bytes.Buffer
+	go func() {
+		done <- serve.Run(ctx, serve.Options{StateDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", MTLSAddr: "127.0.0.1:0", AuthzAddr: "127.0.0.1:0",
+			LogFormat: "text", Limits: echo.DefaultLimits, Now: time.Now, Ready: func(s *serve.Server) { ready <- s }}, &out, io.Discard)
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited with %d", code)
+	case <-time.After(probeGuard):
+		t.Fatal("serve did not start")
+	}
+	cancel()
+	<-done
+	columns := map[int][]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		rest, ok := strings.CutPrefix(line, "mtlsplay serve: ")
+		if !ok {
+			continue
+		}
+		for _, label := range []string{"the playground", "mTLS echo", "authorization", "config", "server cert", "demo"} {
+			if after, ok := strings.CutPrefix(rest, label+" "); ok {
+				col := len(rest) - len(strings.TrimLeft(after, " "))
+				columns[col] = append(columns[col], label)
+			}
+		}
+	}
+	if len(columns) != 1 {
+		t.Errorf("the banner's values start in %d columns: %v\n%s", len(columns), columns, out.String())
 	}
 }

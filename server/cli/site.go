@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/mtlsplay/mtlsplay/web/site"
 )
@@ -22,7 +24,11 @@ func (c *cli) siteCmd(args []string) int {
 		return c.usageError(fs, "unexpected argument %q", operands[0])
 	}
 	if err := site.Export(*out); err != nil {
-		fmt.Fprintf(c.stderr, "mtlsplay site: %v\n", err)
+		// A file system error names its path: "DIR/index.html: permission denied", not "open DIR/index.html: …".
+		if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Path, pe.Err)
+		}
+		fmt.Fprintf(c.stderr, "mtlsplay site: %s\n", terminalSafe(err.Error()))
 		return exitBadInput
 	}
 	fmt.Fprintf(c.stdout, "wrote the site to %s; serve it with any static file server, e.g. python3 -m http.server -d %s\n", *out, *out)

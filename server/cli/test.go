@@ -35,7 +35,7 @@ type suiteRun struct {
 func (c *cli) test(args []string) int {
 	fs := c.flags("test", "[--format text|json|junit|tap] [--at TIME] [--gateway NAME] FILE…")
 	format := fs.String("format", "text", "output: text, json, junit (JUnit XML for CI) or tap (TAP version 13)")
-	at := fs.String("at", "", "the decision time of cases without their own at (RFC 3339; default now)")
+	at := fs.String("at", "", "the decision time of cases without their own at (RFC 3339, or a date for midnight UTC; default now)")
 	gw := fs.String("gateway", "", "decide trust as this gateway would, where it differs from Go's crypto/x509: "+strings.Join(gateway.TrustModels(), ", "))
 	operands, err := c.parse(fs, args)
 	if err != nil {
@@ -44,6 +44,8 @@ func (c *cli) test(args []string) int {
 	switch {
 	case len(operands) == 0:
 		return c.usageError(fs, "want at least one suite FILE (YAML; a serve config runs its cases)")
+	case stdinTwice(operands...):
+		return c.usageError(fs, stdinOnce)
 	case len(operands) > maxSuiteFiles:
 		return c.usageError(fs, "%d files; at most %d at once", len(operands), maxSuiteFiles)
 	case *format != "text" && *format != "json" && *format != "junit" && *format != "tap":

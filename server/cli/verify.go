@@ -22,9 +22,9 @@ type gatewayDecision struct {
 }
 
 func (c *cli) verify(args []string) int {
-	fs := c.flags("verify", "--bundle CA.pem [--bundle …] [--rule EXPR] [--at TIME] [--gateway NAME] [--json] CHAIN")
+	fs := c.flags("verify", "[--bundle CA.pem]… [--rule EXPR | --rule-file F] [--dialect …] [--client NAME] [--at TIME] [--gateway NAME] [--json] CHAIN")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
-	at := fs.String("at", "", "the time of the verification (RFC 3339; default now)")
+	at := fs.String("at", "", "the time of the verification (RFC 3339, or a date for midnight UTC; default now)")
 	client := fs.String("client", "cli", "the client name shown in the decision")
 	gw := fs.String("gateway", "", "also say whether this gateway would trust the chain, where it differs from Go's crypto/x509: "+strings.Join(gateway.TrustModels(), ", "))
 	dialectName := fs.String("dialect", "auto", "the rule's language: cel, workato (Ruby-style formulas) or auto")
@@ -43,6 +43,8 @@ func (c *cli) verify(args []string) int {
 		return c.fail(*asJSON, err)
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CHAIN (use - for standard input), got %d", len(operands))
+	case stdinTwice(append([]string{operands[0], fs.Lookup("rule-file").Value.String()}, bundles...)...):
+		return c.usageError(fs, stdinOnce)
 	case len(bundles) > policy.MaxBundles:
 		return c.usageError(fs, "%d --bundle flags; a client selects at most %d bundles", len(bundles), policy.MaxBundles)
 	case *gw != "" && !known(gateway.TrustModels(), *gw):
@@ -54,7 +56,7 @@ func (c *cli) verify(args []string) int {
 		if err != nil {
 			return c.fail(*asJSON, err)
 		}
-		req.Bundles = append(req.Bundles, engine.BundleInput{Name: name, PEM: string(data)})
+		req.Bundles = append(req.Bundles, engine.BundleInput{Name: displayName(name), PEM: string(data)})
 	}
 	data, err := c.readCertificates(operands[0])
 	if err != nil {
@@ -65,7 +67,6 @@ func (c *cli) verify(args []string) int {
 	if err != nil {
 		return c.fail(*asJSON, err)
 	}
-	c.warnRule(res.Info)
 	switch {
 	case *gw != "" && *asJSON:
 		c.writeJSON(gatewayDecision{res, gatewayTrust(*gw, req, res)})
@@ -77,6 +78,7 @@ func (c *cli) verify(args []string) int {
 	default:
 		writeDecision(c.stdout, res)
 	}
+	c.warnRule(res.Info) // after the output, as eval: the decision is what a reader looks for first
 	if !res.Accepted() {
 		return exitRejected
 	}

@@ -41,6 +41,9 @@ func ParseSuite(path string, data []byte, now time.Time) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: path, Err: errors.New("the file is empty; a suite needs a list of cases")}
 		}
+		if e := notAFileOf("suite", data); e != nil {
+			return nil, &Error{File: path, Err: e}
+		}
 		return nil, yamlError(path, data, err)
 	}
 	var cfg *Config

@@ -234,6 +234,9 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fail("", "the file is empty; it needs at least a list of clients")
 		}
+		if e := notAFileOf("config", data); e != nil {
+			return nil, &Error{File: path, Err: e}
+		}
 		return nil, yamlError(path, data, err)
 	}
 	if len(fc.Cases) > suite.MaxCases {
@@ -332,7 +335,10 @@ func (cfg *Config) loadServerCert(path string, ft fileTLS, now time.Time) error 
 	if err != nil {
 		return fail("tls.key", "tls.key %s: %v", ft.Key, err)
 	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	// A Windows editor's byte order mark hides the first BEGIN line from
+	// encoding/pem: the chain would lose its leaf and the key "not match".
+	bom := []byte("\ufeff")
+	cert, err := tls.X509KeyPair(bytes.TrimPrefix(certPEM, bom), bytes.TrimPrefix(keyPEM, bom))
 	if err != nil {
 		return fail("tls.cert", "tls.cert %s / tls.key %s: %s", ft.Cert, ft.Key, strings.TrimPrefix(err.Error(), "tls: "))
 	}

@@ -168,6 +168,9 @@ var errProbeSeen = errors.New("mtlsplay probe: version seen")
 // keyName). The chain file may also hold the key (as curl's --cert accepts); only
 // its CERTIFICATE blocks are the chain.
 func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*ClientCert, error) {
+	// A Windows editor's byte order mark hides the first BEGIN line from
+	// encoding/pem, which then reads on from the second block: the leaf was lost.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var ders [][]byte
 	for rest := data; ; {
 		var b *pem.Block
@@ -200,7 +203,7 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 		cc.Chain = append(cc.Chain, info)
 		certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyData)
+	pair, err := tls.X509KeyPair(certPEM, bytes.TrimPrefix(keyData, []byte("\ufeff")))
 	if err != nil {
 		if k := diagnose.LeafIndex(cc.Chain); k > 0 {
 			// The key is checked against the first certificate: an intermediate
@@ -208,10 +211,25 @@ func LoadClientCert(name string, data []byte, keyName string, keyData []byte) (*
 			return nil, fmt.Errorf("%s: the leaf is certificate %d (%s), but certificate 1 (%s), a CA, comes first: put the leaf first (cat client.pem intermediate.pem > chain.pem); TLS sends the first certificate as the client's and checks --key against it",
 				name, k+1, cc.Chain[k].Subject.DN, cc.Chain[0].Subject.DN)
 		}
-		return nil, fmt.Errorf("%s with %s: %s", name, keyName, strings.TrimPrefix(err.Error(), "tls: "))
+		return nil, keyPairError(name, keyName, cc.Chain[0], err)
 	}
 	cc.Pair = pair
 	return cc, nil
+}
+
+// keyPairError is crypto/tls's complaint about --cert and --key in the words of
+// the probe's flags: which file, what it holds instead, what to give.
+func keyPairError(name, keyName string, leaf *certinfo.Certificate, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "tls: ")
+	switch {
+	case strings.Contains(msg, "does not match public key"):
+		return fmt.Errorf("%s: this private key does not match certificate 1 of %s (%s): give --key the key that certificate was issued for", keyName, name, leaf.Subject.DN)
+	case strings.Contains(msg, "rather than a key"), strings.Contains(msg, "failed to find"):
+		return fmt.Errorf("%s: no private key in it (a PEM block such as -----BEGIN PRIVATE KEY-----): give --key the key of %s", keyName, name)
+	case name == keyName:
+		return fmt.Errorf("%s: %s", name, msg)
+	}
+	return fmt.Errorf("%s with %s: %s", name, keyName, msg)
 }
 
 // Run makes the request connection and the version scan and returns the report.

@@ -58,3 +58,14 @@ func TestProbeSendsDespiteCANames(t *testing.T) {
 		t.Errorf("Run: sent %v, HTTP %d %q; want the certificate sent and seen by the server", rep.CertificateSent, rep.HTTPStatus, rep.HTTPBody)
 	}
 }
+
+// TestLoadClientCertByteOrderMark: a key file saved with a UTF-8 byte order mark
+// (Windows Notepad) is read as the key it holds, as the certificate file is.
+func TestLoadClientCertByteOrderMark(t *testing.T) {
+	bom := []byte("\ufeff")
+	chain := append(append([]byte{}, bom...), pkiFile(t, "client-good-chain.pem")...)
+	key := append(append([]byte{}, bom...), pkiFile(t, "client-good.key")...)
+	if cc, err := LoadClientCert("chain.pem", chain, "key.pem", key); err != nil || len(cc.Chain) != 2 || cc.Chain[0].Subject.CN != "client.example.com" {
+		t.Fatalf("LoadClientCert with byte order marks = %v, %v", cc, err)
+	}
+}

@@ -289,8 +289,8 @@ func (s *Server) printBanner(w io.Writer, demoMade bool, authzBase string) {
 	for _, c := range s.cfg.Clients {
 		names = append(names, c.Name)
 	}
-	fmt.Fprintf(w, "mtlsplay serve: the playground  %s/\n", s.pageBase)
-	fmt.Fprintf(w, "mtlsplay serve: mTLS echo       %s/  (%s mode; clients: %s)\n", s.echoBase, s.cfg.Mode, strings.Join(names, ", "))
+	fmt.Fprintf(w, "mtlsplay serve: the playground %s/\n", s.pageBase)
+	fmt.Fprintf(w, "mtlsplay serve: mTLS echo      %s/  (%s mode; clients: %s)\n", s.echoBase, s.cfg.Mode, strings.Join(names, ", "))
 	if authzBase != "" {
 		fmt.Fprintf(w, "mtlsplay serve: authorization  %s/authz/CLIENT  (for proxies at %s)\n", authzBase, prefixes(s.cfg.Authz.TrustedProxies))
 	}
