@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -11,8 +12,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
@@ -330,6 +333,40 @@ func TestAuthzUntrustedSource(t *testing.T) {
 	for _, want := range []string{`mtlsplay_authz_refused_total{reason="untrusted_source"} 1`, `mtlsplay_authz_decisions_total{client="partner-a",code="0"} 1`} {
 		if !strings.Contains(metrics, want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// TestAuthzBodyNotAwaited: the body of a request is never read, so its answer
+// does not wait for it (net/http would read a small one before answering on a
+// connection it keeps): a request that announces a body and sends none, from a
+// trusted source or not, is answered at once, and its connection closed.
+func TestAuthzBodyNotAwaited(t *testing.T) {
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, authzConfig("authz: {trusted_proxies: [127.0.0.2/32]}\n")), AuthzAddr: "127.0.0.1:0"})
+	for _, tt := range []struct{ from, path, status string }{
+		{"127.0.0.2", "/authz/partner-a", "403"}, // decided: 4017
+		{"127.0.0.1", "/authz/partner-a", "403"}, // untrusted source
+		{"127.0.0.2", "/other", "404"},
+	} {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(tt.from)}}
+		conn, err := d.Dial("tcp", ts.s.AuthzAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The listener reads a request for 60 s (echo.DefaultLimits.Read); the
+		// answer must come well before, with the body still unsent.
+		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.WriteString(conn, "POST "+tt.path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("from %s, %s with a body not sent: no answer: %v", tt.from, tt.path, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if got := strconv.Itoa(resp.StatusCode); got != tt.status || !resp.Close {
+			t.Errorf("from %s, %s with a body not sent: %d, close %v; want %s and the connection closed", tt.from, tt.path, resp.StatusCode, resp.Close, tt.status)
 		}
 	}
 }
