@@ -72,14 +72,16 @@ func New(o Options) *Server {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/authz/{client}", s.serveAuthz)
 	s.mux.HandleFunc("/authz/{client}/{rest...}", s.serveAuthz) // Envoy's ext_authz appends the request's path
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write([]byte("ok\n"))
+		s.logLine(r, nil, noCode, http.StatusOK, "")
 	})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.AuthzRefused("not_found")
 		httperror.Write(w, http.StatusNotFound, httperror.CodeNotFound, "the authorization endpoint answers /authz/CLIENT (and /healthz)")
+		s.logLine(r, nil, noCode, http.StatusNotFound, "")
 	})
 	return s
 }

@@ -370,3 +370,29 @@ func TestAuthzBodyNotAwaited(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthzLogsEveryRequest: every request to the authorization endpoint is one
+// log line (design 7.7), also /healthz and a path it does not answer.
+func TestAuthzLogsEveryRequest(t *testing.T) {
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, authzConfig("")), AuthzAddr: "127.0.0.1:0"})
+	c := &http.Client{Timeout: hangGuard}
+	base := "http://" + ts.s.AuthzAddr()
+	if got := askAuthz(t, c, "GET", base+"/other", nil); got.status != 404 {
+		t.Errorf("/other: %+v", got)
+	}
+	if got := askAuthz(t, c, "GET", base+"/healthz", nil); got.status != 200 {
+		t.Errorf("/healthz: %+v", got)
+	}
+	ts.stop()
+	log := ts.stderr.String()
+	for _, want := range []string{
+		`msg=authz client="" status=404 header="" remote=127.0.0.1:`,
+		` method=GET path=/other` + "\n",
+		`msg=authz client="" status=200 header="" remote=127.0.0.1:`,
+		` method=GET path=/healthz` + "\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+}
