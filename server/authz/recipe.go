@@ -151,7 +151,7 @@ server {
     ssl_protocols TLSv1.2 TLSv1.3;
     # Ask for a client certificate and let mtlsplay judge the chain.
     ssl_verify_client optional_no_ca;
-    # nginx itself refuses an expired certificate, or one not for client auth (495):
+    # nginx itself refuses an expired or not yet valid certificate (495):
     # ask mtlsplay about it too, so the client gets the code and the reason.
     error_page 495 = /_mtlsplay_refused;
 
