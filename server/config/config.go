@@ -136,6 +136,9 @@ type Authz struct {
 	// Proxies pin a header per source, most specific prefix first; a source they
 	// name reads only its header, whatever Header says.
 	Proxies []AuthzProxy
+	// Written is whether the config has an authz section, which serve warns about
+	// when no address turns the endpoint on.
+	Written bool
 }
 
 // AuthzProxy pins the header the proxies at From set.
@@ -508,7 +511,7 @@ func (s *bundleSet) load(e suite.BundleEntry, index int, who string, configured 
 // parseAuthz reads the authz section: CIDRs (or single addresses) and header names
 // the endpoint reads.
 func parseAuthz(fa fileAuthz) (Authz, error) {
-	a := Authz{TrustedProxies: DefaultTrustedProxies}
+	a := Authz{TrustedProxies: DefaultTrustedProxies, Written: fa.TrustedProxies != nil || fa.Header != "" || fa.Proxies != nil}
 	prefix := func(field, s string) (netip.Prefix, error) {
 		if p, err := netip.ParsePrefix(s); err == nil {
 			if p.Masked() != p {

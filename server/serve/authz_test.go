@@ -396,3 +396,21 @@ func TestAuthzLogsEveryRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthzSectionWithoutAddress: an authz section with nothing that turns the
+// endpoint on (no listen.authz, no --authz) is a warning at start, since the
+// endpoint is then off; with an address there is none.
+func TestAuthzSectionWithoutAddress(t *testing.T) {
+	path := writeConfig(t, authzConfig("authz: {trusted_proxies: [127.0.0.2/32]}\n"))
+	const warning = "the authz section is set, but neither listen.authz nor --authz names an address"
+	off := startServe(t, Options{ConfigPath: path})
+	off.stop()
+	if log := off.stderr.String(); !strings.Contains(log, "level=WARN msg=config") || !strings.Contains(log, warning) {
+		t.Errorf("an authz section without an address: the log lacks the warning:\n%s", log)
+	}
+	on := startServe(t, Options{ConfigPath: path, AuthzAddr: "127.0.0.1:0"})
+	on.stop()
+	if log := on.stderr.String(); strings.Contains(log, warning) {
+		t.Errorf("with --authz: warned all the same:\n%s", log)
+	}
+}
