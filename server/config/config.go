@@ -257,6 +257,11 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		return nil, &Error{File: path, Field: "authz", Err: err}
 	}
 	cfg.Authz = authz
+	for _, p := range authz.TrustedProxies {
+		if p.Bits() == 0 {
+			cfg.Warnings = append(cfg.Warnings, path+": authz.trusted_proxies "+p.String()+" trusts every address: whoever reaches the authorization endpoint is decided on a certificate header it writes itself; name your proxies' addresses")
+		}
+	}
 	switch cfg.Mode {
 	case "":
 		cfg.Mode = ModeReport
