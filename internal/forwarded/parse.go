@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Format names the header format a certificate was read from, as a person knows it.
@@ -345,4 +346,15 @@ var Carriers = []string{
 func IsCarrier(name string) bool {
 	k, ok := known[strings.ToLower(name)]
 	return ok && k.role == carrier
+}
+
+// quoteByte writes a byte of a header for a message: 'x' for ASCII, '\xFF' for
+// any other byte, which on its own is no character (QuoteRune would call 0xFF
+// 'ÿ', a character the header does not hold).
+func quoteByte(c byte) string {
+	if c < utf8.RuneSelf {
+		return strconv.QuoteRune(rune(c))
+	}
+	const hexDigits = "0123456789ABCDEF"
+	return `'\x` + string(hexDigits[c>>4]) + string(hexDigits[c&15]) + `'`
 }

@@ -216,6 +216,8 @@ func TestParseErrors(t *testing.T) {
 			`x-forwarded-client-cert (line 1) element 1: this element carries no certificate, only facts about it; configure Envoy's set_current_client_cert_details with cert: true (or chain: true) so it sends Cert= (or Chain=)`, true},
 		{"rfc 9440: not base64", "Client-Cert: :MII*:",
 			`Client-Cert (line 1), byte 5: byte '*' is not base64 (RFC 8941 byte sequences use the standard alphabet)`, false},
+		{"rfc 9440: a byte that is not ASCII", "Client-Cert: :MII\xff:",
+			`Client-Cert (line 1), byte 5: byte '\xFF' is not base64 (RFC 8941 byte sequences use the standard alphabet)`, false},
 		{"rfc 9440: no closing colon", "Client-Cert: :MIIB",
 			`Client-Cert (line 1), byte 1: the byte sequence has no closing ":"`, false},
 		{"rfc 9440: two certificates in Client-Cert", "Client-Cert: " + sf(p.leaf.DER) + ", " + sf(p.inter.DER),

@@ -38,7 +38,7 @@ func byteSequences(f field, what string) ([][]byte, []int, error) {
 		for k := 0; k < len(b64); k++ {
 			c := b64[k]
 			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
-				return nil, nil, f.fail(start+k, "byte "+strconv.QuoteRune(rune(c))+" is not base64 (RFC 8941 byte sequences use the standard alphabet)")
+				return nil, nil, f.fail(start+k, "byte "+quoteByte(c)+" is not base64 (RFC 8941 byte sequences use the standard alphabet)")
 			}
 		}
 		// RFC 8941 4.2.7: a parser should not fail when "=" padding is missing.
@@ -60,7 +60,7 @@ func byteSequences(f field, what string) ([][]byte, []int, error) {
 			return out, offs, nil
 		}
 		if v[i] != ',' {
-			return nil, nil, f.fail(i, "unexpected "+strconv.QuoteRune(rune(v[i]))+" after the byte sequence; items are separated by \",\"")
+			return nil, nil, f.fail(i, "unexpected "+quoteByte(v[i])+" after the byte sequence; items are separated by \",\"")
 		}
 		i++
 	}

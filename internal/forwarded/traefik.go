@@ -85,7 +85,7 @@ func traefikInfo(h *Header, f field) error {
 				cert++
 			case ';':
 			default:
-				return &Error{Where: f.where(), Msg: "after URL-decoding, unexpected " + strconv.QuoteRune(rune(v[i])) + " after " + clip(key) + "=; fields are separated by \";\""}
+				return &Error{Where: f.where(), Msg: "after URL-decoding, unexpected " + quoteByte(v[i]) + " after " + clip(key) + "=; fields are separated by \";\""}
 			}
 			i++
 		}

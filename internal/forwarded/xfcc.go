@@ -70,7 +70,7 @@ func splitXFCC(f field) ([][]pair, error) {
 				i++
 			}
 			if i < len(v) && v[i] != ';' && v[i] != ',' {
-				return nil, f.fail(i, "unexpected "+strconv.QuoteRune(rune(v[i]))+" after the quoted value of "+key+"=; quote the whole value")
+				return nil, f.fail(i, "unexpected "+quoteByte(v[i])+" after the quoted value of "+key+"=; quote the whole value")
 			}
 		} else {
 			for i < len(v) && v[i] != ';' && v[i] != ',' {

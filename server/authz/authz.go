@@ -72,22 +72,31 @@ func New(o Options) *Server {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("/authz/{client}", s.serveAuthz)
 	s.mux.HandleFunc("/authz/{client}/{rest...}", s.serveAuthz) // Envoy's ext_authz appends the request's path
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write([]byte("ok\n"))
+		s.logLine(r, nil, noCode, http.StatusOK, "")
 	})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.AuthzRefused("not_found")
 		httperror.Write(w, http.StatusNotFound, httperror.CodeNotFound, "the authorization endpoint answers /authz/CLIENT (and /healthz)")
+		s.logLine(r, nil, noCode, http.StatusNotFound, "")
 	})
 	return s
 }
 
-// ServeHTTP counts the request in flight and serves it.
+// ServeHTTP counts the request in flight and serves it. A request with a body is
+// answered at once and its connection closed: the body is never read, and on a
+// connection kept open net/http would first read it (up to 256 KiB), so a
+// body that trickles in would hold the answer, and the connection, for the
+// listener's 60 s.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.metrics.InFlight(metrics.Authz).Add(1)
 	defer s.metrics.InFlight(metrics.Authz).Add(-1)
+	if r.ContentLength != 0 {
+		w.Header()["Connection"] = hdrClose
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -150,6 +159,7 @@ var (
 	hdrJSON    = []string{"application/json; charset=utf-8"}
 	hdrNoStore = []string{"no-store"}
 	hdrNosniff = []string{"nosniff"}
+	hdrClose   = []string{"close"}
 )
 
 // serveAuthz decides for the client the path names, with the certificate a trusted

@@ -69,6 +69,14 @@ func (c *cli) serveFlags(args []string) (serve.Options, int, bool) {
 	case opts.Limits.MaxConnsPerSource < 0:
 		return opts, c.usageError(fs, "--max-conns-per-source must be at least 1 (or 0 for half of --max-conns)"), false
 	}
+	for _, f := range [...]struct{ flag, addr string }{{"--http", opts.HTTPAddr}, {"--mtls", opts.MTLSAddr}, {"--authz", opts.AuthzAddr}} {
+		if f.addr == "" {
+			continue
+		}
+		if err := config.CheckListenAddr(f.addr); err != nil {
+			return opts, c.usageError(fs, "%s %q: %v", f.flag, f.addr, err), false
+		}
+	}
 	if err := opts.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return opts, c.usageError(fs, "--log-level is debug, info, warn or error, not %q", *level), false
 	}

@@ -60,6 +60,27 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
+// TestServeBadListenFlag: an address flag that cannot be listened on is a usage
+// error naming the flag (exit 2), before the demo is made or anything listens.
+func TestServeBadListenFlag(t *testing.T) {
+	for _, tt := range []struct{ flag, addr, want string }{
+		{"--mtls", "localhost", "missing port"},
+		{"--http", "127.0.0.1:99999", "0 to 65535"},
+		{"--authz", "127.0.0.1:90:00", "too many colons"},
+	} {
+		state := t.TempDir()
+		args := []string{"serve", "--state", state, "--http", "127.0.0.1:0", "--mtls", "127.0.0.1:0", tt.flag, tt.addr}
+		var stdout, stderr bytes.Buffer
+		code := Main(args, strings.NewReader(""), &stdout, &stderr)
+		if code != exitBadInput || !strings.Contains(stderr.String(), tt.flag+` "`+tt.addr+`"`) || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("run(%q) = %d, stderr %q; want %d naming %s and %q", args, code, stderr.String(), exitBadInput, tt.flag, tt.want)
+		}
+		if entries, _ := os.ReadDir(state); len(entries) != 0 {
+			t.Errorf("run(%q) made the demo before refusing the flag", args)
+		}
+	}
+}
+
 // TestServeDemoPublic: --demo-public reaches serve; without it the demo's keys stay
 // on loopback.
 func TestServeDemoPublic(t *testing.T) {

@@ -72,3 +72,31 @@ authz:
 		})
 	}
 }
+
+// TestAuthzTrustsEveryone: a trusted_proxies prefix that holds every address
+// (0.0.0.0/0, ::/0) is allowed, and a warning: it trusts whoever writes the header.
+func TestAuthzTrustsEveryone(t *testing.T) {
+	dir := configDir(t)
+	for body, want := range map[string]int{
+		"authz: {trusted_proxies: [0.0.0.0/0, \"::/0\"]}\n": 2,
+		"authz: {trusted_proxies: [10.0.0.0/8, \"::1\"]}\n": 0,
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(configTLS+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(p, pki.TestNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, w := range cfg.Warnings {
+			if strings.Contains(w, "trusts every address") && strings.HasPrefix(w, p+": authz.trusted_proxies ") {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%s: %d warnings about trusting every address, want %d: %q", body, n, want, cfg.Warnings)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -135,6 +136,9 @@ type Authz struct {
 	// Proxies pin a header per source, most specific prefix first; a source they
 	// name reads only its header, whatever Header says.
 	Proxies []AuthzProxy
+	// Written is whether the config has an authz section, which serve warns about
+	// when no address turns the endpoint on.
+	Written bool
 }
 
 // AuthzProxy pins the header the proxies at From set.
@@ -243,11 +247,24 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		return nil, fail("cases", "%d cases; a file holds at most %d (split the suite into several files)", len(fc.Cases), suite.MaxCases)
 	}
 	cfg := &Config{Path: path, HTTPAddr: fc.Listen.HTTP, MTLSAddr: fc.Listen.MTLS, AuthzAddr: fc.Listen.Authz, Mode: fc.TLS.Mode, PostQuantum: fc.TLS.PostQuantum, byName: map[string]*Client{}}
+	for _, l := range [...]struct{ field, addr string }{{"listen.http", fc.Listen.HTTP}, {"listen.mtls", fc.Listen.MTLS}, {"listen.authz", fc.Listen.Authz}} {
+		if l.addr == "" {
+			continue
+		}
+		if err := CheckListenAddr(l.addr); err != nil {
+			return nil, fail(l.field, "%s %q: %v", l.field, l.addr, err)
+		}
+	}
 	authz, err := parseAuthz(fc.Authz)
 	if err != nil {
 		return nil, &Error{File: path, Field: "authz", Err: err}
 	}
 	cfg.Authz = authz
+	for _, p := range authz.TrustedProxies {
+		if p.Bits() == 0 {
+			cfg.Warnings = append(cfg.Warnings, path+": authz.trusted_proxies "+p.String()+" trusts every address: whoever reaches the authorization endpoint is decided on a certificate header it writes itself; name your proxies' addresses")
+		}
+	}
 	switch cfg.Mode {
 	case "":
 		cfg.Mode = ModeReport
@@ -282,6 +299,26 @@ func Parse(path string, data []byte, now time.Time) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// CheckListenAddr says what keeps addr from being a listen address, HOST:PORT
+// (HOST empty for every interface). It is checked before anything listens, so
+// that a typo is named by its field or flag, not by the listener that failed.
+func CheckListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	var ae *net.AddrError
+	switch {
+	case errors.As(err, &ae):
+		return fmt.Errorf("%s; write HOST:PORT, e.g. 127.0.0.1:8443", ae.Err)
+	case err != nil:
+		return err
+	case port == "":
+		return errors.New("no port; write HOST:PORT, e.g. 127.0.0.1:8443")
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("port %q is neither a number from 0 to 65535 nor a service name", port)
+	}
+	return nil
 }
 
 // Bounds of tls.ca_names' list. TLS caps it at 64 KiB; clients that show it to a
@@ -485,7 +522,7 @@ func (s *bundleSet) load(e suite.BundleEntry, index int, who string, configured 
 // parseAuthz reads the authz section: CIDRs (or single addresses) and header names
 // the endpoint reads.
 func parseAuthz(fa fileAuthz) (Authz, error) {
-	a := Authz{TrustedProxies: DefaultTrustedProxies}
+	a := Authz{TrustedProxies: DefaultTrustedProxies, Written: fa.TrustedProxies != nil || fa.Header != "" || fa.Proxies != nil}
 	prefix := func(field, s string) (netip.Prefix, error) {
 		if p, err := netip.ParsePrefix(s); err == nil {
 			if p.Masked() != p {

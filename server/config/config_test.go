@@ -156,6 +156,9 @@ func TestConfigErrors(t *testing.T) {
 		{"server key does not match", "tls: {cert: ca/server-localhost-chain.pem, key: ca/root.key}\n", []string{"tls.cert", "tls.key", "does not match"}},
 		{"empty file", "", []string{"empty"}},
 		{"not YAML", configTLS + "clients: [\n", []string{"line"}},
+		{"listen address without a port", configTLS + "listen: {mtls: localhost}\n", []string{`listen.mtls "localhost"`, "missing port", "HOST:PORT"}},
+		{"listen port out of range", configTLS + "listen: {http: 127.0.0.1:99999}\n", []string{`listen.http "127.0.0.1:99999"`, "0 to 65535"}},
+		{"authz address with two colons", configTLS + "listen: {authz: \"127.0.0.1:90:00\"}\n", []string{`listen.authz "127.0.0.1:90:00"`, "too many colons"}},
 		{"strict with no bundle", "tls: {cert: ca/server-localhost-chain.pem, key: ca/server-localhost.key, mode: strict}\nclients:\n  - name: a\n",
 			[]string{"strict", "no client lists a bundle"}},
 	}

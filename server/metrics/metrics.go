@@ -60,13 +60,14 @@ var AuthzRefusals = []string{"untrusted_source", "bad_header", "busy", "not_foun
 // ShedReason is why the mTLS listener closed a connection to keep its budget.
 type ShedReason int
 
-// The reasons, as their label names them.
+// The reasons, as their label names them, in the labels' order: the exposition
+// writes them in this order, and samples are sorted by label.
 const (
-	ShedSourceLimit ShedReason = iota // "source_limit": its source held its share of the connections
-	ShedEvicted                       // "evicted": all slots were taken; it held one without a certificate
+	ShedEvicted     ShedReason = iota // "evicted": all slots were taken; it held one without a certificate
+	ShedSourceLimit                   // "source_limit": its source held its share of the connections
 )
 
-var shedLabels = [...]string{ShedSourceLimit: "source_limit", ShedEvicted: "evicted"}
+var shedLabels = [...]string{ShedEvicted: "evicted", ShedSourceLimit: "source_limit"}
 
 // Shed counts a connection closed to keep the connection budget.
 func (m *Metrics) Shed(r ShedReason) { m.shed[r].Add(1) }

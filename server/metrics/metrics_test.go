@@ -1,8 +1,11 @@
 package metrics
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mtlsplay/mtlsplay/server/handshake"
 )
 
 func TestMetricsLabelsEscaped(t *testing.T) {
@@ -31,6 +34,35 @@ func TestAuthzSeries(t *testing.T) {
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("the metrics lack %s:\n%s", want, got)
+		}
+	}
+}
+
+// TestSamplesSorted: within each family the samples are sorted by their labels
+// (design 7.2), every family with at least one sample of each kind it has.
+func TestSamplesSorted(t *testing.T) {
+	m := New([]string{"b", "a"})
+	m.HandshakeFailed(handshake.Reason("timeout"))
+	m.APIStatus(503)
+	m.APIStatus(200)
+	m.Shed(ShedSourceLimit)
+	m.Shed(ShedEvicted)
+	labels := map[string][]string{}
+	for _, line := range strings.Split(string(m.exposition()), "\n") {
+		name, rest, ok := strings.Cut(line, "{")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		set, _, _ := strings.Cut(rest, "}")
+		labels[name] = append(labels[name], set)
+	}
+	if len(labels) < 8 {
+		t.Fatalf("%d families with labels:\n%s", len(labels), m.exposition())
+	}
+	for name, sets := range labels {
+		// Codes and statuses have as many digits each, so text order is theirs.
+		if !slices.IsSorted(sets) {
+			t.Errorf("%s: samples not sorted by label: %q", name, sets)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -11,8 +12,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
@@ -331,5 +334,83 @@ func TestAuthzUntrustedSource(t *testing.T) {
 		if !strings.Contains(metrics, want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// TestAuthzBodyNotAwaited: the body of a request is never read, so its answer
+// does not wait for it (net/http would read a small one before answering on a
+// connection it keeps): a request that announces a body and sends none, from a
+// trusted source or not, is answered at once, and its connection closed.
+func TestAuthzBodyNotAwaited(t *testing.T) {
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, authzConfig("authz: {trusted_proxies: [127.0.0.2/32]}\n")), AuthzAddr: "127.0.0.1:0"})
+	for _, tt := range []struct{ from, path, status string }{
+		{"127.0.0.2", "/authz/partner-a", "403"}, // decided: 4017
+		{"127.0.0.1", "/authz/partner-a", "403"}, // untrusted source
+		{"127.0.0.2", "/other", "404"},
+	} {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(tt.from)}}
+		conn, err := d.Dial("tcp", ts.s.AuthzAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The listener reads a request for 60 s (echo.DefaultLimits.Read); the
+		// answer must come well before, with the body still unsent.
+		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.WriteString(conn, "POST "+tt.path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("from %s, %s with a body not sent: no answer: %v", tt.from, tt.path, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		if got := strconv.Itoa(resp.StatusCode); got != tt.status || !resp.Close {
+			t.Errorf("from %s, %s with a body not sent: %d, close %v; want %s and the connection closed", tt.from, tt.path, resp.StatusCode, resp.Close, tt.status)
+		}
+	}
+}
+
+// TestAuthzLogsEveryRequest: every request to the authorization endpoint is one
+// log line (design 7.7), also /healthz and a path it does not answer.
+func TestAuthzLogsEveryRequest(t *testing.T) {
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, authzConfig("")), AuthzAddr: "127.0.0.1:0"})
+	c := &http.Client{Timeout: hangGuard}
+	base := "http://" + ts.s.AuthzAddr()
+	if got := askAuthz(t, c, "GET", base+"/other", nil); got.status != 404 {
+		t.Errorf("/other: %+v", got)
+	}
+	if got := askAuthz(t, c, "GET", base+"/healthz", nil); got.status != 200 {
+		t.Errorf("/healthz: %+v", got)
+	}
+	ts.stop()
+	log := ts.stderr.String()
+	for _, want := range []string{
+		`msg=authz client="" status=404 header="" remote=127.0.0.1:`,
+		` method=GET path=/other` + "\n",
+		`msg=authz client="" status=200 header="" remote=127.0.0.1:`,
+		` method=GET path=/healthz` + "\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// TestAuthzSectionWithoutAddress: an authz section with nothing that turns the
+// endpoint on (no listen.authz, no --authz) is a warning at start, since the
+// endpoint is then off; with an address there is none.
+func TestAuthzSectionWithoutAddress(t *testing.T) {
+	path := writeConfig(t, authzConfig("authz: {trusted_proxies: [127.0.0.2/32]}\n"))
+	const warning = "the authz section is set, but neither listen.authz nor --authz names an address"
+	off := startServe(t, Options{ConfigPath: path})
+	off.stop()
+	if log := off.stderr.String(); !strings.Contains(log, "level=WARN msg=config") || !strings.Contains(log, warning) {
+		t.Errorf("an authz section without an address: the log lacks the warning:\n%s", log)
+	}
+	on := startServe(t, Options{ConfigPath: path, AuthzAddr: "127.0.0.1:0"})
+	on.stop()
+	if log := on.stderr.String(); strings.Contains(log, warning) {
+		t.Errorf("with --authz: warned all the same:\n%s", log)
 	}
 }

@@ -162,6 +162,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	for _, w := range cfg.Warnings {
 		s.log.Warn("config", "warning", w)
 	}
+	if cfg.Authz.Written && opts.AuthzAddr == "" && cfg.AuthzAddr == "" {
+		s.log.Warn("config", "warning", cfg.Path+": the authz section is set, but neither listen.authz nor --authz names an address, so the authorization endpoint is off")
+	}
 	if ok := s.runCases(opts, stderr); !ok {
 		return fail(ExitFailed, "%s: the config's cases failed, so the server did not start (fix the rule or the cases; mtlsplay test %s explains each case; --skip-cases starts anyway)", cfg.Path, cfg.Path)
 	}
