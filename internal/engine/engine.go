@@ -81,6 +81,9 @@ func ParseTime(s string, now func() time.Time) (time.Time, error) {
 		}
 		t = d
 	}
+	if t.UTC().Year() < 1950 { // crypto/x509 would read the zero time as now
+		return time.Time{}, &Error{Code: CodeBadTime, Message: fmt.Sprintf("time %q is before 1950, when no certificate's validity can start (RFC 5280 writes dates from 1950 on)", s)}
+	}
 	return policy.DecisionTime(t.UTC()), nil
 }
 

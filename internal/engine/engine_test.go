@@ -33,6 +33,8 @@ func TestCallErrors(t *testing.T) {
 		{"private key", "inspect", `{"certificates": ` + string(mustJSON(t, fixture(t, "client-good.key"))) + `}`, "private_key", "never paste or upload a private key", 0, 0},
 		{"private key as bundle", "decide", `{"bundles": [{"name": "k.pem", "pem": ` + string(mustJSON(t, fixture(t, "client-good.key"))) + `}]}`, "private_key", "k.pem: block 1 (line 1)", 0, 0},
 		{"bad time", "decide", `{"at": "tomorrow"}`, CodeBadTime, "RFC 3339", 0, 0},
+		{"zero time", "decide", `{"at": "0001-01-01"}`, CodeBadTime, `time "0001-01-01" is before 1950`, 0, 0},
+		{"time before 1950", "inspect", `{"certificates": "x", "at": "1949-12-31T23:59:59Z"}`, CodeBadTime, "before 1950", 0, 0},
 		{"six bundles", "decide", `{"bundles": [{},{},{},{},{},{}]}`, CodeBadRequest, "at most 5", 0, 0},
 		{"empty inspect", "inspect", `{"certificates": "  "}`, "no_certificate", "empty", 0, 0},
 		{"garbage certificate", "decide", `{"certificates": "hello"}`, "no_certificate", "certificate: no certificate found", 0, 0},

@@ -824,7 +824,7 @@ func (l *linter) certLints(cert *certinfo.Certificate) {
 			}
 		}
 		l.warn(CNOnly, e,
-			fmt.Sprintf("this rule checks only the subject CN, but the certificate has %d subjectAltName entries (%s%s); TLS identifies peers by SAN (RFC 6125), and a CA may put anything in the CN", len(cert.SANEntries), strings.Join(shown, ", "), more),
+			fmt.Sprintf("this rule checks only the subject CN, but the certificate has %s (%s%s); TLS identifies peers by SAN (RFC 6125), and a CA may put anything in the CN", sanCount(len(cert.SANEntries)), strings.Join(shown, ", "), more),
 			fix, nil)
 	}
 	if len(l.ipCalls) > 0 {
@@ -879,4 +879,12 @@ func (l *linter) gatewayForms(cert *certinfo.Certificate) {
 			fmt.Sprintf("%s is this certificate's subject as %s writes it; DN is %s, so this never matches", quoteCEL(d.value), strings.Join(who, ", "), quoteCEL(cert.Subject.DN)),
 			fmt.Sprintf("write %s", quoteCEL(cert.Subject.DN)), edit)
 	}
+}
+
+// sanCount is "1 subjectAltName entry" or "N subjectAltName entries".
+func sanCount(n int) string {
+	if n == 1 {
+		return "1 subjectAltName entry"
+	}
+	return fmt.Sprintf("%d subjectAltName entries", n)
 }

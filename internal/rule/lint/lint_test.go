@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -192,6 +193,14 @@ func TestLintWithCertificate(t *testing.T) {
 				t.Errorf("CheckWith(%s): no fix", tt.rule)
 			}
 		})
+	}
+	// The count is said as a person says it.
+	oneSAN := goodClient()
+	oneSAN.SANEntries = []string{"DNS:client.example.com"}
+	for cert, want := range map[*certinfo.Certificate]string{oneSAN: "has 1 subjectAltName entry (", good: fmt.Sprintf("has %d subjectAltName entries (", len(good.SANEntries))} {
+		if ws := CheckWith(mustCompile(t, `CN == "client.example.com"`), cert); len(ws) != 1 || !strings.Contains(ws[0].Message, want) {
+			t.Errorf("CheckWith on %d SAN entries = %v, want a message with %q", len(cert.SANEntries), ws, want)
+		}
 	}
 	// The mapped entry really makes a rule fail, as the warning says.
 	p := mustCompile(t, `SAN.all(s, !s.startsWith("IP:") || cidr("192.0.2.0/24").containsIP(ip(s.substring(3))))`)
