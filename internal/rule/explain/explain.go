@@ -52,6 +52,7 @@ type Explainer struct {
 	byID      map[int64]int
 	comps     []*compInfo  // macros at the top level (not inside another macro's predicate)
 	compares  []comparison // string literals compared with what the rule reads, in source order
+	root      ast.Expr     // the rule's whole expression
 	costLimit uint64
 }
 
@@ -115,6 +116,7 @@ func New(env *cel.Env, checked *cel.Ast, src string, costLimit uint64) (*Explain
 		}
 	}
 	indexAll(a.Expr())
+	ex.root = a.Expr()
 
 	info := a.SourceInfo()
 	var walk func(e ast.Expr, depth int, body *bodyInfo, locals []string)
@@ -435,7 +437,11 @@ func (ex *Explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 		v, ok := value(id)
 		return ok && v == types.True
 	}
+	decided := ex.deciding(value)
 	for _, c := range ex.comps {
+		if !decided[c.id] {
+			continue
+		}
 		rv, ok := value(c.rangeID)
 		if !ok {
 			continue
@@ -472,7 +478,7 @@ func (ex *Explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 		}
 	}
 	for _, n := range ex.nodes {
-		if n.depth != 0 || n.expr.Kind() != ast.CallKind {
+		if n.depth != 0 || n.expr.Kind() != ast.CallKind || !decided[n.ID] {
 			continue
 		}
 		call := n.expr.AsCall()
@@ -528,6 +534,53 @@ func (ex *Explainer) matches(value func(int64) (ref.Val, bool), preds map[int64]
 			}
 		}
 	}
+	return out
+}
+
+// deciding is the set of the rule's sub-expressions (outside macro predicates)
+// that decided its value: of a && or ||, the operands whose value is the result
+// (the false ones of a false &&, the true ones of a true ||: the others did not
+// decide it), or every operand when the result is no bool; of a conditional,
+// the condition and the branch taken; of anything else, every part. What a
+// sub-expression outside this set matched did not decide the rule, and
+// matches leaves it out.
+func (ex *Explainer) deciding(value func(int64) (ref.Val, bool)) map[int64]bool {
+	out := map[int64]bool{}
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		out[e.ID()] = true
+		if e.Kind() == ast.CallKind {
+			call := e.AsCall()
+			args := call.Args()
+			v, ok := value(e.ID())
+			_, isBool := v.(types.Bool)
+			switch fn := call.FunctionName(); {
+			case (fn == operators.LogicalAnd || fn == operators.LogicalOr) && ok && isBool:
+				for _, a := range args {
+					if av, ok := value(a.ID()); ok && av == v {
+						walk(a)
+					}
+				}
+				return
+			case fn == operators.Conditional && len(args) == 3:
+				walk(args[0])
+				if cv, ok := value(args[0].ID()); ok && cv == types.True {
+					walk(args[1])
+				} else if ok && cv == types.False {
+					walk(args[2])
+				}
+				return
+			}
+		}
+		if e.Kind() == ast.ComprehensionKind {
+			walk(e.AsComprehension().IterRange()) // its predicate's matches are the macro's own
+			return
+		}
+		for _, c := range span.Children(e) {
+			walk(c)
+		}
+	}
+	walk(ex.root)
 	return out
 }
 

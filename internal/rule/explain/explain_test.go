@@ -61,6 +61,13 @@ func TestExplainValues(t *testing.T) {
 	if n := nodeByText(t, r, `CN == "x"`); n.Kind != "call" || n.Function != "==" {
 		t.Errorf("== node kind %q function %q, want call ==", n.Kind, n.Function)
 	}
+	// The exists held, but CN == "x" decided the false rule: nothing it matched
+	// decided anything.
+	if len(r.Matched) != 0 {
+		t.Errorf("Matched = %+v, want none", r.Matched)
+	}
+	// The same exists deciding a true rule names the entries it matched.
+	r = mustCompile(t, `CN == "x" || SAN.exists(s, s.endsWith(".example.com"))`).Explain(goodVars())
 	wantMatched := []explain.Match{
 		{Node: nodeByText(t, r, `SAN.exists(s, s.endsWith(".example.com"))`).ID, Of: "SAN", Index: 0, Value: `"DNS:client.example.com"`},
 		{Node: nodeByText(t, r, `SAN.exists(s, s.endsWith(".example.com"))`).ID, Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`},
@@ -164,6 +171,13 @@ func TestExplainMatched(t *testing.T) {
 			{Of: "cert.issuer.dn", Index: -1, Start: 16, End: 18, Value: `"CA"`}, {Of: "DN", Index: -1, Start: 3, End: 17, Value: `"client.example"`}}},
 		{`DN == "CN=client.example.com"`, []explain.Match{{Of: "DN", Index: -1, Start: 0, End: 21, Value: `"CN=client.example.com"`}}},
 		{`SAN.exists(s, s == "DNS:nope")`, []explain.Match{}},
+		// Only what decided the rule: a true operand of a false && did not.
+		{`CN == "client.example.com" && CN == "x"`, []explain.Match{}},
+		{`SAN.exists(s, s.startsWith("DNS:")) && DN.contains("nope")`, []explain.Match{}},
+		{`"DNS:api.example.com" in SAN || CN == "x"`, []explain.Match{{Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`}}},
+		{`CN == "x" || DN.contains("example")`, []explain.Match{{Of: "DN", Index: -1, Start: 10, End: 17, Value: `"example"`}}},
+		{`!("DNS:api.example.com" in SAN)`, []explain.Match{{Of: "SAN", Index: 1, Value: `"DNS:api.example.com"`}}},
+		{`CN == "x" ? "DNS:api.example.com" in SAN : DN.contains("example")`, []explain.Match{{Of: "DN", Index: -1, Start: 10, End: 17, Value: `"example"`}}},
 	}
 	for _, tt := range tests {
 		r := mustCompile(t, tt.rule).Explain(goodVars())
