@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -36,11 +37,22 @@ func (c *cli) verify(args []string) int {
 		return parseFailed(err)
 	}
 	src, _, usage, err := readRule()
+	ruleSet := false
+	fs.Visit(func(f *flag.Flag) { ruleSet = ruleSet || f.Name == "rule" || f.Name == "rule-file" })
 	switch {
 	case usage:
 		return c.usageError(fs, "%v", err)
 	case err != nil:
 		return c.fail(*asJSON, err)
+	case ruleSet && strings.TrimSpace(src) == "":
+		// Given, but empty (a shell variable that was not set, an empty file):
+		// deciding without a rule would accept every trusted chain unasked.
+		what := "--rule"
+		if f := fs.Lookup("rule-file").Value.String(); f != "" {
+			what = terminalSafe(displayName(f))
+		}
+		fmt.Fprintf(c.stderr, "mtlsplay verify: %s: the rule is empty: give the rule, or leave --rule out to accept every trusted chain\n", what)
+		return exitBadInput
 	case len(operands) != 1:
 		return c.usageError(fs, "want exactly one CHAIN (use - for standard input), got %d", len(operands))
 	case stdinTwice(append([]string{operands[0], fs.Lookup("rule-file").Value.String()}, bundles...)...):

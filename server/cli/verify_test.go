@@ -45,3 +45,31 @@ func TestRuleFileByteOrderMark(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyEmptyRule: --rule "$RULE" with RULE unset, or an empty rule file, is
+// a mistake to say, not a decision without a rule (which accepts every trusted
+// chain); leaving --rule out still decides without one.
+func TestVerifyEmptyRule(t *testing.T) {
+	pki := filepath.Join("..", "..", "testdata", "pki")
+	empty := filepath.Join(t.TempDir(), "rule.cel")
+	if err := os.WriteFile(empty, []byte(" \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"verify", "--at", "2026-06-01T00:00:00Z", "--bundle", filepath.Join(pki, "root.pem")}
+	chain := filepath.Join(pki, "client-good-chain.pem")
+	for _, tt := range []struct {
+		flags []string
+		code  int
+		err   string
+	}{
+		{[]string{"--rule", ""}, exitBadInput, "mtlsplay verify: --rule: the rule is empty: give the rule, or leave --rule out to accept every trusted chain\n"},
+		{[]string{"--rule", "  "}, exitBadInput, "mtlsplay verify: --rule: the rule is empty"},
+		{[]string{"--rule-file", empty}, exitBadInput, "mtlsplay verify: " + empty + ": the rule is empty"},
+		{nil, exitOK, ""},
+	} {
+		code, _, stderr := runCLI(t, "", append(append(base, tt.flags...), chain)...)
+		if code != tt.code || !strings.HasPrefix(stderr, tt.err) || tt.err == "" && stderr != "" {
+			t.Errorf("verify %q = %d, stderr %q; want %d, %q", tt.flags, code, stderr, tt.code, tt.err)
+		}
+	}
+}
