@@ -2,16 +2,23 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/mtlsplay/mtlsplay/server/echo"
+	"github.com/mtlsplay/mtlsplay/server/serve"
 )
 
 // runCLI runs a command in-process, as main would.
@@ -363,4 +370,43 @@ func TestCommandHelp(t *testing.T) {
 			t.Errorf("mtlsplay %s --no-such-flag = %d, stderr %.80q; want 2 naming the flag", cmd, code, errs)
 		}
 	}
+}
+
+// startServe runs serve.Run with opts on loopback ports (its own addresses and
+// log format unless opts has them) until the test ends or stop is called, and
+// returns once it is ready. stop waits for Run to return.
+func startServe(t *testing.T, opts serve.Options, stdout, stderr io.Writer, errOut func() string) (s *serve.Server, stop func()) {
+	t.Helper()
+	opts.HTTPAddr = cmp.Or(opts.HTTPAddr, "127.0.0.1:0")
+	opts.MTLSAddr = cmp.Or(opts.MTLSAddr, "127.0.0.1:0")
+	opts.LogFormat = cmp.Or(opts.LogFormat, "text")
+	opts.Limits = echo.DefaultLimits
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	ready := make(chan *serve.Server, 1)
+	opts.Ready = func(s *serve.Server) { ready <- s }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- serve.Run(ctx, opts, stdout, stderr) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(probeGuard):
+				t.Error("serve did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	select {
+	case s = <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, errOut())
+	case <-time.After(probeGuard):
+		t.Fatal("serve did not start")
+	}
+	return s, stop
 }

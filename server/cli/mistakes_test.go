@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -20,7 +19,6 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/engine"
 	"github.com/mtlsplay/mtlsplay/internal/pki"
 	"github.com/mtlsplay/mtlsplay/internal/pki/opensslpki"
-	"github.com/mtlsplay/mtlsplay/server/echo"
 	"github.com/mtlsplay/mtlsplay/server/probe"
 	"github.com/mtlsplay/mtlsplay/server/serve"
 )
@@ -133,30 +131,8 @@ clients:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan *serve.Server, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var out, errb bytes.Buffer
-	go func() {
-		done <- serve.Run(ctx, serve.Options{ConfigPath: cfgPath, HTTPAddr: "127.0.0.1:0", MTLSAddr: "127.0.0.1:0", LogFormat: "text",
-			Limits: echo.DefaultLimits, Now: func() time.Time { return pki.TestNow }, Ready: func(s *serve.Server) { ready <- s }}, &out, &errb)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(probeGuard):
-			t.Error("serve did not stop")
-		}
-	})
-	var s *serve.Server
-	select {
-	case s = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, errb.String())
-	case <-time.After(probeGuard):
-		t.Fatal("serve did not start")
-	}
+	var errb bytes.Buffer
+	s, _ := startServe(t, serve.Options{ConfigPath: cfgPath, Now: func() time.Time { return pki.TestNow }}, io.Discard, &errb, errb.String)
 	code, stdout, stderr := runProbe(t, s.MTLSAddr(), "--path", "/c/partner-rule/", "--json",
 		"--cert", probePKI("client-good-chain.pem"), "--key", probePKI("client-good.key"))
 	if code != exitRejected {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mtlsplay/mtlsplay/server/echo"
 	"github.com/mtlsplay/mtlsplay/server/serve"
 )
 
@@ -39,29 +37,7 @@ func TestProbeDesignExample(t *testing.T) {
 	}
 
 	state := t.TempDir()
-	ready := make(chan *serve.Server, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- serve.Run(ctx, serve.Options{StateDir: state, HTTPAddr: "127.0.0.1:0", MTLSAddr: "127.0.0.1:0", LogFormat: "text",
-			Limits: echo.DefaultLimits, Now: time.Now, Ready: func(s *serve.Server) { ready <- s }}, io.Discard, io.Discard)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(probeGuard):
-			t.Error("serve did not stop")
-		}
-	})
-	var s *serve.Server
-	select {
-	case s = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited with %d", code)
-	case <-time.After(probeGuard):
-		t.Fatal("serve did not start")
-	}
+	s, _ := startServe(t, serve.Options{StateDir: state}, io.Discard, io.Discard, func() string { return "" })
 	t.Chdir(filepath.Join(state, "demo"))
 	var out, errb bytes.Buffer
 	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, now: time.Now}

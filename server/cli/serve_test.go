@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mtlsplay/mtlsplay/server/echo"
 	"github.com/mtlsplay/mtlsplay/server/serve"
 )
 
@@ -108,23 +106,9 @@ func TestServeDemoPublic(t *testing.T) {
 // TestServeBannerAligned: the banner's "mtlsplay serve: LABEL  VALUE" lines start
 // their values in one column (the playground's and the echo's were one further).
 func TestServeBannerAligned(t *testing.T) {
-	ready := make(chan *serve.Server, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
 	var out bytes.Buffer
-	go func() {
-		done <- serve.Run(ctx, serve.Options{StateDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", MTLSAddr: "127.0.0.1:0", AuthzAddr: "127.0.0.1:0",
-			LogFormat: "text", Limits: echo.DefaultLimits, Now: time.Now, Ready: func(s *serve.Server) { ready <- s }}, &out, io.Discard)
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited with %d", code)
-	case <-time.After(probeGuard):
-		t.Fatal("serve did not start")
-	}
-	cancel()
-	<-done
+	_, stop := startServe(t, serve.Options{StateDir: t.TempDir(), AuthzAddr: "127.0.0.1:0"}, &out, io.Discard, func() string { return "" })
+	stop()
 	columns := map[int][]string{}
 	for _, line := range strings.Split(out.String(), "\n") {
 		rest, ok := strings.CutPrefix(line, "mtlsplay serve: ")
