@@ -1,7 +1,11 @@
 package site_test
 
 import (
+	"context"
 	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 )
 
 // TestSampleSharingACertificateStaysPicked: "SPIFFE ID" and "Email SAN" are the good
@@ -22,6 +26,40 @@ func TestSampleSharingACertificateStaysPicked(t *testing.T) {
 		}
 		if got := tb.text("#sample-help"); got != want {
 			t.Errorf("after picking %s, the help says %q, want its description %q", id, got, want)
+		}
+	}
+	tb.noErrors()
+}
+
+// TestRuleFieldsLineUp: "What the rule sees" is two lists, CN to the slash form
+// (#fields) and the rest (#fields-extra); on a wide screen their values start at one
+// x, and on a phone each label is above its value.
+func TestRuleFieldsLineUp(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.open(e, "")
+	const lefts = `[...document.querySelectorAll("#fields > dd, #fields-extra > dd")].map(d => Math.round(d.getBoundingClientRect().left))`
+	const labelsAbove = `[...document.querySelectorAll("#fields > dt, #fields-extra > dt")].every(dt => dt.nextElementSibling.getBoundingClientRect().top >= dt.getBoundingClientRect().bottom - 1)`
+	for _, s := range []struct {
+		width  int64
+		mobile bool
+	}{{1280, false}, {390, true}} {
+		tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: s.width, Height: 900, DeviceScaleFactor: 1, Mobile: s.mobile})
+			return err
+		}))
+		xs := eval[[]int](tb, lefts)
+		if len(xs) < 8 {
+			t.Fatalf("%d px: %d values in the fields, want the default sample's (at least 8)", s.width, len(xs))
+		}
+		for i, x := range xs {
+			if x != xs[0] {
+				t.Errorf("%d px: value %d of the fields starts at x=%d, the first at x=%d: %v", s.width, i+1, x, xs[0], xs)
+				break
+			}
+		}
+		if above := eval[bool](tb, labelsAbove); above != s.mobile {
+			t.Errorf("%d px: every label above its value = %v, want %v", s.width, above, s.mobile)
 		}
 	}
 	tb.noErrors()
