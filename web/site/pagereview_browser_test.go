@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -61,6 +62,38 @@ func TestRuleFieldsLineUp(t *testing.T) {
 		if above := eval[bool](tb, labelsAbove); above != s.mobile {
 			t.Errorf("%d px: every label above its value = %v, want %v", s.width, above, s.mobile)
 		}
+	}
+	tb.noErrors()
+}
+
+// TestBundleSummaryFollowsError: a bundle the engine cannot read (garbage, or
+// emptied by a key's removal) no longer lists the CA certificates it held before
+// under its box; it says it was not read, and a good bundle lists its CA again.
+func TestBundleSummaryFollowsError(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	const summary = `.bundle[data-bundle-index="0"] .bundle-summary`
+	if got := tb.text(summary); !strings.Contains(got, "CN=Acme Root CA") {
+		t.Fatalf("the sample bundle's summary = %q, want its CA", got)
+	}
+	for _, text := range []string{"garbage in the bundle", e.pki(t, "root.key")} {
+		tb.fill(`[data-testid="bundle-input"]`, text)
+		v = tb.verdictAfter(v.Seq)
+		if v.Value != "error" || !strings.Contains(v.Error, "acme-root") {
+			t.Fatalf("bundle %.20q: verdict %q, error %q, want an error about the bundle", text, v.Value, v.Error)
+		}
+		if got := tb.text(summary); strings.Contains(got, "Acme Root CA") || !strings.Contains(got, "Not read") {
+			t.Errorf("bundle %.20q: its summary says %q, want that it was not read", text, got)
+		}
+	}
+	tb.fill(`[data-testid="bundle-input"]`, e.pki(t, "root.pem"))
+	v = tb.verdictAfter(v.Seq)
+	if v.Code != "0" {
+		t.Fatalf("the root again: code %q (%s %s), want 0", v.Code, v.Reason, v.Error)
+	}
+	if got := tb.text(summary); !strings.Contains(got, "1 CA certificate: CN=Acme Root CA") {
+		t.Errorf("the root again: its summary says %q, want its CA", got)
 	}
 	tb.noErrors()
 }

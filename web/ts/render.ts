@@ -545,6 +545,15 @@ export function renderBundleViews(views: BundleView[] | null | undefined): void 
   }
 }
 
+// renderBundleError marks the summary of the bundle a decision's error is about (its
+// position from 1): the CA certificates it listed are no longer what the box holds.
+export function renderBundleError(bundle: number): void {
+  const el = document.querySelector<HTMLElement>(`[data-bundle-index="${bundle - 1}"] .bundle-summary`);
+  if (!el) return;
+  forget(el);
+  replace(el, h("span", { class: "bad" }, "Not read: see the error in the verdict."));
+}
+
 // --- findings: what is worth fixing in the certificate and its chain ----------------------
 
 /** certName names a certificate of the presented chain as the findings do. */
