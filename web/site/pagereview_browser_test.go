@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -94,6 +95,28 @@ func TestBundleSummaryFollowsError(t *testing.T) {
 	}
 	if got := tb.text(summary); !strings.Contains(got, "1 CA certificate: CN=Acme Root CA") {
 		t.Errorf("the root again: its summary says %q, want its CA", got)
+	}
+	tb.noErrors()
+}
+
+// TestDocsFitAPhone: every page of the site, the playground and the docs, fits a
+// 390 px phone screen: nothing makes the page scroll sideways (a table or a code
+// block scrolls in its own box). The gateways page's long hex example in a note
+// (Cloudflare's cert_ski) did.
+func TestDocsFitAPhone(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	tb.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true})
+		return err
+	}))
+	tb.open(e, "")
+	for _, page := range []string{"index.html", "docs/index.html", "docs/rules.html", "docs/names.html", "docs/gateways.html", "docs/codes.html", "docs/formulas.html", "docs/troubleshooting.html", "docs/suites.html", "docs/export.html", "docs/delegate.html", "docs/server.html"} {
+		tb.do(chromedp.Navigate(e.srv.URL + "/" + page))
+		widths := poll[[]int](tb, `document.readyState === "complete" && [document.documentElement.scrollWidth, document.documentElement.clientWidth]`, 10*time.Second)
+		if widths[0] > widths[1] {
+			t.Errorf("%s on a 390 px phone: the page is %d px wide, the screen %d", page, widths[0], widths[1])
+		}
 	}
 	tb.noErrors()
 }
