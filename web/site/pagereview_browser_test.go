@@ -2,12 +2,14 @@ package site_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestSampleSharingACertificateStaysPicked: "SPIFFE ID" and "Email SAN" are the good
@@ -118,5 +120,47 @@ func TestDocsFitAPhone(t *testing.T) {
 			t.Errorf("%s on a 390 px phone: the page is %d px wide, the screen %d", page, widths[0], widths[1])
 		}
 	}
+	tb.noErrors()
+}
+
+// TestCasesKeepKeyboardFocus: the Cases pane is drawn again after every run, and a
+// person on the keyboard keeps their place: Remove (Enter) leaves the focus on the
+// next case's Remove, then on the one before it, and on "Add this as a case" when
+// none is left; a code picked in a case's list keeps the focus on that list; Clear
+// (disabled once it has cleared) hands it to "Add this as a case". Before, each of
+// these left the focus on the page's body, the start of the Tab order.
+func TestCasesKeepKeyboardFocus(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	for _, name := range []string{"client-good-chain.pem", "client-expired-chain.pem", "client-untrusted.pem"} {
+		v = tb.addCase(e, v.Seq, e.pki(t, name))
+	}
+	const focused = `(() => { const f = document.activeElement; const li = f.closest("li.case"); return (li ? li.dataset.caseIndex + " " : "") + (f.id || f.className); })()`
+	press := func(sel string, key string, cond string) {
+		t.Helper()
+		seq := tb.casesWhere("true").Seq
+		tb.do(chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key))
+		tb.casesWhere(fmt.Sprintf("v.seq > %d && (%s)", seq, cond))
+	}
+	want := func(what, focus string) {
+		t.Helper()
+		if got := eval[string](tb, focused); got != focus {
+			t.Errorf("%s: the focus is on %q, want %q", what, got, focus)
+		}
+	}
+	press(`[data-case-index="0"] .case-remove`, "\r", "v.cases.length === 2")
+	want("Remove on the first of three", "0 secondary case-remove")
+	press(`[data-case-index="1"] .case-remove`, "\r", "v.cases.length === 1")
+	want("Remove on the last of two", "0 secondary case-remove")
+	press(`[data-case-index="0"] .case-expect`, kb.ArrowDown, `v.cases[0].passed === "false"`)
+	want("a code picked with the arrow keys", "0 case-expect")
+	press(`[data-case-index="0"] .case-remove`, "\r", "v.cases.length === 0")
+	want("Remove on the only case", "case-add")
+	v = tb.addCase(e, v.Seq, e.pki(t, "client-good-chain.pem"))
+	tb.do(chromedp.Focus(chromedp.CSS("#cases-clear")), chromedp.KeyEvent("\r"))
+	tb.casesWhere("v.cases.length === 0")
+	want("Clear", "case-add")
 	tb.noErrors()
 }
