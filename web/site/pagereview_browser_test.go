@@ -164,3 +164,28 @@ func TestCasesKeepKeyboardFocus(t *testing.T) {
 	want("Clear", "case-add")
 	tb.noErrors()
 }
+
+// TestBundleRemoveKeepsKeyboardFocus: Remove on a bundle, pressed with the keyboard,
+// leaves the focus on the next bundle's Remove, then the one before, then on "Add
+// bundle" when none is left, instead of on the page's body.
+func TestBundleRemoveKeepsKeyboardFocus(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	tb.do(chromedp.Click(chromedp.CSS("#add-bundle")), chromedp.Click(chromedp.CSS("#add-bundle")))
+	const focused = `(() => { const f = document.activeElement; const b = f.closest(".bundle"); return (b ? b.dataset.bundleIndex + " " : "") + (f.id || (f.tagName === "BUTTON" ? f.textContent : f.tagName)); })()`
+	for _, s := range []struct{ press, want string }{
+		{`.bundle[data-bundle-index="1"] .bundle-head button`, "1 Remove"},
+		{`.bundle[data-bundle-index="1"] .bundle-head button`, "0 Remove"},
+		{`.bundle[data-bundle-index="0"] .bundle-head button`, "add-bundle"},
+	} {
+		n := eval[int](tb, `document.querySelectorAll(".bundle").length`)
+		tb.do(chromedp.Focus(chromedp.CSS(s.press)), chromedp.KeyEvent("\r"))
+		poll[bool](tb, fmt.Sprintf(`document.querySelectorAll(".bundle").length === %d`, n-1), 5*time.Second)
+		if got := eval[string](tb, focused); got != s.want {
+			t.Errorf("Remove on %s of %d bundles: the focus is on %q, want %q", s.press, n, got, s.want)
+		}
+	}
+	tb.verdictAfter(v.Seq)
+	tb.noErrors()
+}

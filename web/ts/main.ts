@@ -399,8 +399,14 @@ function addBundle(b: BundleInput, focus = false): void {
   const remove = h("button", { type: "button", class: "secondary" }, "Remove");
   const box = h("div", { class: "bundle" }, h("div", { class: "bundle-head" }, name, remove), ta, h("div", { class: "bundle-summary muted", "aria-live": "off" }));
   remove.addEventListener("click", () => {
+    // The keyboard keeps its place: on the next bundle's Remove (or the one before),
+    // else on "Add bundle", not on the page's start where a removed button leaves it.
+    const boxes = [...bundleList.querySelectorAll<HTMLElement>(".bundle")];
+    const i = boxes.indexOf(box);
+    const hadFocus = box.contains(document.activeElement);
     box.remove();
     renumber();
+    if (hadFocus) ((boxes[i + 1] ?? boxes[i - 1])?.querySelector<HTMLElement>(".bundle-head button") ?? byId("add-bundle")).focus();
     schedule();
   });
   name.addEventListener("input", () => {
