@@ -189,3 +189,35 @@ func TestBundleRemoveKeepsKeyboardFocus(t *testing.T) {
 	tb.verdictAfter(v.Seq)
 	tb.noErrors()
 }
+
+// TestErrorSaysWhichInput: when the inputs cannot be decided, the verdict's reason
+// names the input the engine's error is about (the rule, the certificate, a bundle)
+// rather than "the inputs"; an error about the request as a whole (the time) keeps
+// the general sentence.
+func TestErrorSaysWhichInput(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	check := func(what, reason string) {
+		t.Helper()
+		v = tb.verdictAfter(v.Seq)
+		if v.Value != "error" || v.Reason != reason {
+			t.Errorf("%s: verdict %q, reason %q (error %q), want an error with %q", what, v.Value, v.Reason, v.Error, reason)
+		}
+	}
+	tb.typeRule(`CN ==`)
+	check("a rule that does not compile", "The rule does not compile; see the error below.")
+	tb.typeRule(`CN != ""`)
+	v = tb.verdictAfter(v.Seq)
+	tb.fill(`[data-testid="cert-input"]`, "-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n")
+	check("a certificate that cannot be read", "The certificate could not be read; see the error below.")
+	tb.fill(`[data-testid="cert-input"]`, e.pki(t, "client-good-chain.pem"))
+	v = tb.verdictAfter(v.Seq)
+	tb.fill(`[data-testid="bundle-input"]`, "garbage")
+	check("a bundle that cannot be read", "A truststore bundle could not be read; see the error below.")
+	tb.fill(`[data-testid="bundle-input"]`, e.pki(t, "root.pem"))
+	v = tb.verdictAfter(v.Seq)
+	tb.fill("#at", "yesterday")
+	check("a time that cannot be read", "The inputs could not be evaluated; see the error below.")
+	tb.noErrors()
+}

@@ -150,6 +150,13 @@ function renderNearMisses(misses: NearMiss[] | null | undefined): void {
   );
 }
 
+// What the verdict says when the engine names the input its error is about.
+const UNREAD: Record<string, string> = {
+  rule: "The rule does not compile; see the error below.",
+  certificate: "The certificate could not be read; see the error below.",
+  bundle: "A truststore bundle could not be read; see the error below.",
+};
+
 export function renderEngineError(e: EngineError): void {
   forget(byId("reason"), byId("rule-value"), byId("steps"), byId("near-misses"));
   byId("near-misses").hidden = true;
@@ -160,7 +167,7 @@ export function renderEngineError(e: EngineError): void {
   code.dataset.code = "";
   code.textContent = "—";
   byId("code-name").textContent = "no decision";
-  byId("reason").textContent = "The inputs could not be evaluated; see the error below.";
+  byId("reason").textContent = UNREAD[e.input ?? ""] ?? "The inputs could not be evaluated; see the error below.";
   replace(byId("rule-value"));
   replace(byId("steps"));
   showError(errorText(e));
