@@ -221,3 +221,18 @@ func TestErrorSaysWhichInput(t *testing.T) {
 	check("a time that cannot be read", "The inputs could not be evaluated; see the error below.")
 	tb.noErrors()
 }
+
+// TestCaseLineReads: a case's line reads "NAME expects [CODE] got CODE", with no
+// comma left standing alone after the list of codes (the line's gap put one there).
+func TestCaseLineReads(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	v := tb.open(e, "")
+	v = tb.setAt(v.Seq)
+	tb.addCase(e, v.Seq, e.pki(t, "client-good-chain.pem"))
+	got := eval[string](tb, `document.querySelector('[data-case-index="0"] .case-expect').nextElementSibling.textContent`)
+	if got != "got 0" {
+		t.Errorf("after the list of codes, the case says %q, want %q", got, "got 0")
+	}
+	tb.noErrors()
+}

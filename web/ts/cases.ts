@@ -295,7 +295,9 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
       h("span", { class: "case-name" }, c.name),
       h("span", { class: "muted" }, "expects"),
       codeSelect(i, c),
-      h("span", { class: "muted" }, `${extra(c.expect)}${res ? `, got ${res.code}` : ""}`),
+      // Beside the list, whose gap would leave a comma standing alone (" , got"): the
+      // comma only after the reason or finding it expects too.
+      h("span", { class: "muted" }, [extra(c.expect).trim(), res ? `got ${res.code}` : ""].filter(Boolean).join(", ")),
       removeBtn,
     );
     const li = h("li", { class: "case", "data-testid": "case", "data-case-index": String(i), "data-passed": state, "data-code": res ? String(res.code) : "" }, head);
