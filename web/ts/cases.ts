@@ -90,6 +90,7 @@ export function attach(e: Engine, setRuleFn: (rule: string, dialect: Dialect) =>
     cases = [];
     status("Cleared. Export first to keep a suite; a share link made before still holds its cases.");
     changed();
+    focusAdd(); // Clear is disabled now, and a disabled button drops the focus
   });
   byId("cases-export").addEventListener("click", () => void exportYAML());
   byId("cases-import").addEventListener("click", () => void importYAML(byId<HTMLTextAreaElement>("cases-yaml-text").value));
@@ -238,8 +239,38 @@ function extra(e: PageCase["expect"]): string {
   return s;
 }
 
+// The controls of a case that keep the keyboard's focus when the list is drawn again.
+const CASE_CONTROLS = ["case-remove", "case-expect", "case-take"];
+
+// focusedControl is the case control that has the focus, as its case's index and class.
+function focusedControl(el: HTMLElement): { index: number; control: string } | null {
+  const f = document.activeElement;
+  if (!(f instanceof HTMLElement) || !el.contains(f)) return null;
+  const li = f.closest<HTMLElement>("li.case");
+  const control = CASE_CONTROLS.find((c) => f.classList.contains(c));
+  return li && control ? { index: Number(li.dataset.caseIndex), control } : null;
+}
+
+// restoreFocus gives the focus back after the list was drawn again: to the same
+// control of the case now at that index (after a removal, the next case; the one
+// before when it was the last), else to "Add this as a case", so that a keyboard is
+// never left on the page's start.
+function restoreFocus(el: HTMLElement, was: { index: number; control: string }): void {
+  const items = el.querySelectorAll<HTMLElement>("li.case");
+  const li = items[Math.min(was.index, items.length - 1)];
+  const target = li?.querySelector<HTMLElement>(`.${was.control}`) ?? li?.querySelector<HTMLElement>(".case-expect");
+  if (target) target.focus();
+  else focusAdd();
+}
+
+function focusAdd(): void {
+  const add = byId<HTMLButtonElement>("case-add");
+  if (!add.disabled) add.focus();
+}
+
 function render(r: CasesResponse | null, err: EngineError | null): void {
   const el = list();
+  const focused = focusedControl(el);
   el.dataset.seq = String(++seq);
   const summary = byId("cases-summary");
   if (err) {
@@ -264,7 +295,9 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
       h("span", { class: "case-name" }, c.name),
       h("span", { class: "muted" }, "expects"),
       codeSelect(i, c),
-      h("span", { class: "muted" }, `${extra(c.expect)}${res ? `, got ${res.code}` : ""}`),
+      // Beside the list, whose gap would leave a comma standing alone (" , got"): the
+      // comma only after the reason or finding it expects too.
+      h("span", { class: "muted" }, [extra(c.expect).trim(), res ? `got ${res.code}` : ""].filter(Boolean).join(", ")),
       removeBtn,
     );
     const li = h("li", { class: "case", "data-testid": "case", "data-case-index": String(i), "data-passed": state, "data-code": res ? String(res.code) : "" }, head);
@@ -272,6 +305,7 @@ function render(r: CasesResponse | null, err: EngineError | null): void {
     return li;
   });
   replace(el, items);
+  if (focused) restoreFocus(el, focused);
 }
 
 // explanation is a failed case's why, open: what differs, the decision's reason and

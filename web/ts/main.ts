@@ -10,7 +10,7 @@ import { byId, h, replace } from "./dom";
 import { RuleEditor } from "./editor";
 import { Engine, EngineStopped, EngineTimeout } from "./engine";
 import { keyRefusal, stripPrivateKeys } from "./pem";
-import { hideError, matchesFrom, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
+import { hideError, matchesFrom, renderBundleError, renderBundleViews, renderChains, renderEngineError, renderExplain, renderFields, renderFindings, renderVerdict } from "./render";
 import { renameBundles, syncSampleMenu } from "./ownership";
 import { RulePane } from "./rulepane";
 import { openedFromLink, rendered, rulePending, showRulePending } from "./pending";
@@ -162,6 +162,7 @@ async function run(): Promise<void> {
     const at = !isError(res) && res.at ? new Date(res.at) : req.at ? new Date(req.at) : new Date();
     if (isError(res)) {
       renderEngineError(res.error);
+      if (res.error.input === "bundle" && res.error.bundle) renderBundleError(res.error.bundle);
       const iss: Issue[] = res.error.issues?.length ? res.error.issues : res.error.line ? [{ message: res.error.message, line: res.error.line, column: res.error.column, severity: "error" }] : [];
       const compiled = res.error.code === "compile_error" ? null : await compileAlone(req);
       rulePane.show(req.rule, compiled?.dialect ? compiled : null, iss);
@@ -398,8 +399,14 @@ function addBundle(b: BundleInput, focus = false): void {
   const remove = h("button", { type: "button", class: "secondary" }, "Remove");
   const box = h("div", { class: "bundle" }, h("div", { class: "bundle-head" }, name, remove), ta, h("div", { class: "bundle-summary muted", "aria-live": "off" }));
   remove.addEventListener("click", () => {
+    // The keyboard keeps its place: on the next bundle's Remove (or the one before),
+    // else on "Add bundle", not on the page's start where a removed button leaves it.
+    const boxes = [...bundleList.querySelectorAll<HTMLElement>(".bundle")];
+    const i = boxes.indexOf(box);
+    const hadFocus = box.contains(document.activeElement);
     box.remove();
     renumber();
+    if (hadFocus) ((boxes[i + 1] ?? boxes[i - 1])?.querySelector<HTMLElement>(".bundle-head button") ?? byId("add-bundle")).focus();
     schedule();
   });
   name.addEventListener("input", () => {

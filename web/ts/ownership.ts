@@ -7,9 +7,11 @@ import type { BundleView } from "./types";
 
 const OWN = "own";
 
-// syncSampleMenu selects the sample the text is, or "Your certificate".
+// syncSampleMenu selects the sample the text is, or "Your certificate". Samples may
+// share a certificate (SPIFFE ID and Email SAN are the good client's, each with its
+// own rule): the one picked stays picked while the text is its certificate.
 export function syncSampleMenu(select: HTMLSelectElement, help: HTMLElement, text: string): void {
-  const sample = sampleCerts.find((s) => s.pem === text);
+  const sample = sampleCerts.find((s) => s.id === select.value && s.pem === text) ?? sampleCerts.find((s) => s.pem === text);
   let own = select.querySelector<HTMLOptionElement>(`option[value="${OWN}"]`);
   if (sample) {
     if (select.value !== sample.id) select.value = sample.id;

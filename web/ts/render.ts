@@ -150,6 +150,13 @@ function renderNearMisses(misses: NearMiss[] | null | undefined): void {
   );
 }
 
+// What the verdict says when the engine names the input its error is about.
+const UNREAD: Record<string, string> = {
+  rule: "The rule does not compile; see the error below.",
+  certificate: "The certificate could not be read; see the error below.",
+  bundle: "A truststore bundle could not be read; see the error below.",
+};
+
 export function renderEngineError(e: EngineError): void {
   forget(byId("reason"), byId("rule-value"), byId("steps"), byId("near-misses"));
   byId("near-misses").hidden = true;
@@ -160,7 +167,7 @@ export function renderEngineError(e: EngineError): void {
   code.dataset.code = "";
   code.textContent = "—";
   byId("code-name").textContent = "no decision";
-  byId("reason").textContent = "The inputs could not be evaluated; see the error below.";
+  byId("reason").textContent = UNREAD[e.input ?? ""] ?? "The inputs could not be evaluated; see the error below.";
   replace(byId("rule-value"));
   replace(byId("steps"));
   showError(errorText(e));
@@ -543,6 +550,15 @@ export function renderBundleViews(views: BundleView[] | null | undefined): void 
     const warns = (b.warnings ?? []).map((w) => (typeof w === "string" ? w : String((w as { message?: string }).message ?? JSON.stringify(w))));
     replace(el, `${certs.length} CA certificate${certs.length === 1 ? "" : "s"}${certs.length ? ": " : ""}`, certs.flatMap((c, j) => [j ? "; " : "", h("code", null, c.subject)]), warns.length ? h("ul", { class: "warn" }, warns.map((w) => h("li", null, w))) : null);
   }
+}
+
+// renderBundleError marks the summary of the bundle a decision's error is about (its
+// position from 1): the CA certificates it listed are no longer what the box holds.
+export function renderBundleError(bundle: number): void {
+  const el = document.querySelector<HTMLElement>(`[data-bundle-index="${bundle - 1}"] .bundle-summary`);
+  if (!el) return;
+  forget(el);
+  replace(el, h("span", { class: "bad" }, "Not read: see the error in the verdict."));
 }
 
 // --- findings: what is worth fixing in the certificate and its chain ----------------------
