@@ -50,6 +50,9 @@ type Result struct {
 	// Source is "tested" when TestExportLive runs the gateway's config,
 	// "documented" when it follows the gateway's documentation only.
 	Source string `json:"source"`
+	// Delegate, when the config is partial, says how to decide with the whole
+	// rule (DelegateHint): the page shows it as the CLI prints it.
+	Delegate string `json:"delegate,omitempty"`
 }
 
 // maxConditions bounds the conditions one export combines: nginx's truth table
@@ -111,6 +114,9 @@ func Export(gateway, cel string, opt Options) (*Result, error) {
 	opt = withDefaults(opt)
 	res.Config = t.render(tree, opt, res)
 	sort.Strings(res.Notes)
+	if !res.Complete {
+		res.Delegate = DelegateHint(gateway)
+	}
 	return res, nil
 }
 

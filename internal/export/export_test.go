@@ -43,8 +43,8 @@ func TestMissing(t *testing.T) {
 				t.Fatalf("Export(%s, %q).Complete = %v, want %v (missing %q)", tt.gateway, tt.rule, res.Complete, tt.complete, res.Missing)
 			}
 			if tt.complete {
-				if len(res.Missing) != 0 || strings.Contains(res.Config, "PARTIAL") {
-					t.Errorf("complete export lists missing parts: %q", res.Missing)
+				if len(res.Missing) != 0 || strings.Contains(res.Config, "PARTIAL") || res.Delegate != "" {
+					t.Errorf("complete export lists missing parts: %q, delegate %q", res.Missing, res.Delegate)
 				}
 				return
 			}
@@ -53,6 +53,9 @@ func TestMissing(t *testing.T) {
 			}
 			if !strings.Contains(res.Config, "PARTIAL") || !strings.Contains(res.Config, "--delegate") {
 				t.Errorf("a partial config does not say so:\n%s", res.Config)
+			}
+			if res.Delegate != DelegateHint(tt.gateway) || !strings.Contains(res.Config, res.Delegate) {
+				t.Errorf("a partial export's delegate = %q, want %q, as its config says", res.Delegate, DelegateHint(tt.gateway))
 			}
 		})
 	}

@@ -50,8 +50,15 @@ func TestExportPanel(t *testing.T) {
 	if got := tb.text(`[data-testid="export-notes"]`); !strings.Contains(got, `Not expressed: "DNS:api.example.com" in SAN: nginx has no variable`) {
 		t.Errorf("nginx notes = %q, want the SAN condition named", got)
 	}
-	if got := tb.text(`[data-testid="export-status"]`); !strings.Contains(got, "--delegate") {
+	if got := tb.text(`[data-testid="export-status"]`); !strings.Contains(got, "never more; to decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway nginx --delegate.") {
 		t.Errorf("partial status = %q, want the delegate fallback", got)
+	}
+	// HAProxy has no delegate recipe: the page does not offer a command that fails.
+	selectOption(tb, `[data-testid="gateway"]`, "haproxy")
+	v = tb.verdictAfter(v.Seq)
+	exportState(tb, "partial")
+	if got := tb.text(`[data-testid="export-status"]`); !strings.Contains(got, "never more; mtlsplay has no delegate recipe for HAProxy") || strings.Contains(got, "--gateway haproxy --delegate") {
+		t.Errorf("HAProxy partial status = %q, want no --delegate command of its own", got)
 	}
 
 	selectOption(tb, `[data-testid="gateway"]`, "caddy")

@@ -15,6 +15,7 @@ interface ExportResult {
   missing: string[];
   notes: string[];
   source: "tested" | "documented";
+  delegate?: string; // a partial config: how to decide with the whole rule (export.DelegateHint)
 }
 
 /** The gateways the engine exports to (export.Gateways). */
@@ -61,7 +62,7 @@ export async function refresh(engine: Engine, rule: string, dialect: string | un
   const where = r.source === "tested" ? "tested against the real gateway" : "from the gateway's documentation, not tested here";
   const status = r.complete
     ? `Fully expressed: this ${r.gateway} config accepts exactly the certificates the rule accepts (${where}).`
-    : `Partly expressed: the ${r.gateway} config refuses the certificates that need the parts below, so it accepts fewer than the rule, never more. To decide with the whole rule, let mtlsplay decide: mtlsplay export --gateway ${r.gateway} --delegate.`;
+    : `Partly expressed: the ${r.gateway} config refuses the certificates that need the parts below, so it accepts fewer than the rule, never more${r.delegate ? `; ${r.delegate}` : ""}.`;
   show(
     r.complete ? "complete" : "partial",
     status,
