@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/mtlsplay/mtlsplay/internal/engine"
@@ -41,21 +42,23 @@ type Options struct {
 
 // DecideLimits bound what POST /api/decide can take of the server. A decision
 // cannot be interrupted once the engine runs (the engine's input limits bound its
-// cost), so what is bounded is around it: how many run at once, how long a request
-// waits for its turn, and how long its body may take to arrive. A request takes
-// its slot before reading its body, so bodies in memory are at most Slots times
-// engine.MaxRequestBytes, however many uploads are open.
+// cost), so what is bounded is around it: how many run at once (CPU), how long a
+// request waits for its turn, how long its body may take to arrive, and how many
+// bytes of bodies are held at once (memory). A body is read before its request
+// takes a slot, and charged as it arrives: a client that trickles its body holds
+// no slot, and little memory.
 type DecideLimits struct {
-	Slots    int           // decisions at once; 0 is runtime.GOMAXPROCS(0), one per CPU Go runs on
-	Wait     time.Duration // longest wait for a slot, then 503 busy; 0 is DefaultDecideLimits.Wait
-	Deadline time.Duration // from the request's start, for its slot and its whole body; 0 is DefaultDecideLimits.Deadline
+	Slots     int           // decisions at once; 0 is runtime.GOMAXPROCS(0), one per CPU Go runs on
+	Wait      time.Duration // longest wait for a slot once the body is in, then 503 busy; 0 is DefaultDecideLimits.Wait
+	Deadline  time.Duration // from the request's start, for its whole body; 0 is DefaultDecideLimits.Deadline
+	BodyBytes int64         // bodies held at once, over every request; 0 is DefaultDecideLimits.BodyBytes
 }
 
 // DefaultDecideLimits are mtlsplay serve's: a queue of a few seconds absorbs a
-// script's burst (an explanation-heavy decision takes tens of milliseconds), and 10
-// s lets a request at the size limit arrive at about 5 Mbit/s while a client that
-// trickles its body holds a slot no longer.
-var DefaultDecideLimits = DecideLimits{Wait: 5 * time.Second, Deadline: 10 * time.Second}
+// script's burst (an explanation-heavy decision takes tens of milliseconds), 10 s
+// lets a request at the size limit arrive at about 5 Mbit/s, and four requests at
+// the size limit (26 MiB; a usual request is a few KiB) may be in memory at once.
+var DefaultDecideLimits = DecideLimits{Wait: 5 * time.Second, Deadline: 10 * time.Second, BodyBytes: 4 * engine.MaxRequestBytes}
 
 // server is the page listener's handler.
 type server struct {
@@ -64,7 +67,8 @@ type server struct {
 	reqLog  *reqlog.Log
 	now     func() time.Time
 	decide  DecideLimits
-	slots   chan struct{} // a value held per decision being read or made
+	slots   chan struct{} // a value held per decision being made
+	bodies  atomic.Int64  // bytes of request bodies held
 }
 
 // Handler serves the page listener: the playground and docs, /try/, the API,
@@ -74,6 +78,7 @@ func Handler(o Options) http.Handler {
 	lim.Slots = cmp.Or(lim.Slots, runtime.GOMAXPROCS(0))
 	lim.Wait = cmp.Or(lim.Wait, DefaultDecideLimits.Wait)
 	lim.Deadline = cmp.Or(lim.Deadline, DefaultDecideLimits.Deadline)
+	lim.BodyBytes = cmp.Or(lim.BodyBytes, DefaultDecideLimits.BodyBytes)
 	s := &server{metrics: o.Metrics, log: o.Log, reqLog: o.RequestLog, now: o.Now, decide: lim, slots: make(chan struct{}, lim.Slots)}
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -133,10 +138,12 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // serveDecide is POST /api/decide: the WebAssembly bridge's "decide" over HTTP,
-// same JSON in and out, the one error shape on failure (status 400). It waits at
-// most DecideLimits.Wait for a slot (503 busy after), reads the body within the
-// request's deadline (408 timeout after) and releases the slot before writing the
-// answer, so a client slow to read it holds no slot.
+// same JSON in and out, the one error shape on failure (status 400). It reads the
+// body within the request's deadline (408 timeout after), charging its bytes to the
+// bodies' budget as they arrive (503 busy when it is spent), then waits at most
+// DecideLimits.Wait for a decision slot (503 busy after). A client slow to send its
+// body holds memory only for what it sent and no slot, and the slot is released
+// before the answer is written, so a client slow to read it holds none either.
 func (s *server) serveDecide(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -147,31 +154,27 @@ func (s *server) serveDecide(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusRequestEntityTooLarge, engine.CodeBadRequest, tooLarge)
 		return
 	}
-	start := time.Now()
-	deadline := start.Add(s.decide.Deadline)
-	wait, cancel := context.WithDeadline(r.Context(), start.Add(min(s.decide.Wait, s.decide.Deadline)))
-	select {
-	case s.slots <- struct{}{}:
-		cancel()
-	case <-wait.Done():
-		cancel()
+	body, charged, ok := s.readBody(w, r, time.Now().Add(s.decide.Deadline))
+	defer s.bodies.Add(-charged)
+	if !ok {
+		return
+	}
+	if !s.takeSlot(r.Context()) {
 		if r.Context().Err() != nil {
 			return // the client is gone
 		}
-		// The body stays unread: close the connection rather than let net/http
-		// wait to drain it before answering.
-		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "1")
 		s.apiError(w, http.StatusServiceUnavailable, httperror.CodeBusy,
 			"the server is busy deciding "+strconv.Itoa(cap(s.slots))+" requests; retry in a second")
 		return
 	}
-	out, status := func() ([]byte, int) {
+	out := func() []byte {
 		defer func() { <-s.slots }()
-		return s.decideBody(w, r, deadline)
+		return engine.Call("decide", body, s.now)
 	}()
-	if out == nil {
-		return
+	status := http.StatusOK
+	if bytes.HasPrefix(out, []byte(`{"error":`)) {
+		status = http.StatusBadRequest
 	}
 	s.metrics.APIStatus(status)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -180,41 +183,72 @@ func (s *server) serveDecide(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(append(out, '\n'))
 }
 
+// takeSlot takes a decision slot, waiting at most DecideLimits.Wait for one (a
+// free slot is taken whatever the wait); false when none came, or ctx ended.
+func (s *server) takeSlot(ctx context.Context) bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+	}
+	wait, cancel := context.WithTimeout(ctx, s.decide.Wait)
+	defer cancel()
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-wait.Done():
+		return false
+	}
+}
+
 var tooLarge = "request is larger than " + strconv.Itoa(engine.MaxRequestBytes) + " bytes, the most that a chain, five bundles and a rule at their limits take"
 
-// decideBody reads the body by deadline and decides; on a failure to read it
-// answers itself and returns nil.
-func (s *server) decideBody(w http.ResponseWriter, r *http.Request, deadline time.Time) ([]byte, int) {
+// readChunk is how much of a body is read at once: what a reader holds beyond
+// what it has charged to the budget.
+const readChunk = 8 << 10
+
+// readBody reads the body by deadline, charging each piece to s.bodies as it
+// arrives; charged is what it charged (to give back once the body is done with,
+// whatever ok is). On a failure it answers itself and ok is false.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request, deadline time.Time) (body []byte, charged int64, ok bool) {
 	rc := http.NewResponseController(w)
 	if err := rc.SetReadDeadline(deadline); err != nil {
 		s.log.Debug("setting the read deadline of /api/decide", "error", err)
 	}
-	var body bytes.Buffer
-	if r.ContentLength > 0 {
-		body.Grow(int(r.ContentLength) + bytes.MinRead) // ReadFrom needs room to see the end
-	}
-	if _, err := body.ReadFrom(r.Body); err != nil {
-		w.Header().Set("Connection", "close")
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			s.apiError(w, http.StatusRequestEntityTooLarge, engine.CodeBadRequest, tooLarge)
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			s.apiError(w, http.StatusRequestTimeout, httperror.CodeTimeout,
-				"the request body did not arrive within "+s.decide.Deadline.String()+"; send it at once")
-		default:
-			s.apiError(w, http.StatusBadRequest, engine.CodeBadRequest, "reading the request: "+err.Error())
+	chunk := make([]byte, readChunk)
+	for {
+		n, err := r.Body.Read(chunk)
+		if n > 0 {
+			charged += int64(n)
+			if s.bodies.Add(int64(n)) > s.decide.BodyBytes {
+				w.Header().Set("Connection", "close")
+				w.Header().Set("Retry-After", "1")
+				s.apiError(w, http.StatusServiceUnavailable, httperror.CodeBusy,
+					"the server holds as many request bodies as it takes at once; retry in a second")
+				return nil, charged, false
+			}
+			body = append(body, chunk[:n]...)
 		}
-		return nil, 0
+		if err == io.EOF {
+			return body, charged, true
+		}
+		if err != nil {
+			w.Header().Set("Connection", "close")
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				s.apiError(w, http.StatusRequestEntityTooLarge, engine.CodeBadRequest, tooLarge)
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				s.apiError(w, http.StatusRequestTimeout, httperror.CodeTimeout,
+					"the request body did not arrive within "+s.decide.Deadline.String()+"; send it at once")
+			default:
+				s.apiError(w, http.StatusBadRequest, engine.CodeBadRequest, "reading the request: "+err.Error())
+			}
+			return nil, charged, false
+		}
 	}
-	out := engine.Call("decide", body.Bytes(), s.now)
-	if bytes.HasPrefix(out, []byte(`{"error":`)) {
-		return out, http.StatusBadRequest
-	}
-	return out, http.StatusOK
 }
 
-// apiError answers /api/decide with the error shape and counts the status.
 func (s *server) apiError(w http.ResponseWriter, status int, code, msg string) {
 	s.metrics.APIStatus(status)
 	httperror.Write(w, status, code, msg)

@@ -113,66 +113,131 @@ func errorOf(t *testing.T, resp *http.Response) engine.Error {
 	return e.Error
 }
 
-// TestDecideBusy: POST /api/decide runs at most Slots decisions at once. With
-// explanation-heavy requests in flight holding every slot, the excess ones are
-// answered 503 busy with Retry-After in the error shape and counted, /healthz
-// answers meanwhile, and the requests holding slots are decided once their bodies
-// arrive.
+// TestDecideBusy: POST /api/decide runs at most Slots decisions at once. With one
+// slot, no wait and explanation-heavy requests sent together, those that find the
+// slot taken are answered 503 busy with Retry-After in the error shape and
+// counted; the others are decided; /healthz answers meanwhile.
 func TestDecideBusy(t *testing.T) {
-	const slots, requests = 2, 6
+	const requests = 8
 	ts := startServe(t, Options{ConfigPath: writeConfig(t, testConfig(config.ModeReport)),
-		Decide: page.DecideLimits{Slots: slots, Wait: 200 * time.Millisecond, Deadline: hangGuard}})
+		Decide: page.DecideLimits{Slots: 1, Wait: time.Nanosecond, Deadline: hangGuard}})
 	addr := ts.s.HTTPAddr()
 	body := explainHeavy(t)
-
-	conns := make([]net.Conn, requests)
 	answers := make(chan answer, requests)
+	conns := make([]net.Conn, requests)
 	for i := range requests {
 		conns[i] = heldPost(t, addr, body, i, answers)
 	}
-	// Those without a slot are answered while the bodies of the others are held
-	// back, which keeps their slots taken.
-	pending := map[int]bool{}
-	for i := range requests {
-		pending[i] = true
-	}
-	for range requests - slots {
-		a := receive(t, answers)
-		if a.resp == nil || a.resp.StatusCode != http.StatusServiceUnavailable || a.resp.Header.Get("Retry-After") == "" {
-			t.Fatalf("an excess POST /api/decide: %v; want 503 with Retry-After", a.resp)
-		}
-		delete(pending, a.i)
-		if e := errorOf(t, a.resp); e.Code != httperror.CodeBusy {
-			t.Errorf("an excess POST /api/decide: error code %q, want %q", e.Code, httperror.CodeBusy)
-		}
-	}
-	if got := get(t, "http://"+addr+"/healthz"); got != "ok\n" {
-		t.Errorf("GET /healthz while every slot is taken = %q", got)
-	}
-	for i := range pending {
-		if _, err := conns[i].Write(body[len(body)-1:]); err != nil {
+	for _, c := range conns { // every body completes at once: the decisions overlap
+		if _, err := c.Write(body[len(body)-1:]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if got := get(t, "http://"+addr+"/healthz"); got != "ok\n" {
 		t.Errorf("GET /healthz while decisions run = %q", got)
 	}
-	for range pending {
+	decided, busy := 0, 0
+	for range requests {
 		a := receive(t, answers)
-		if a.resp == nil || a.resp.StatusCode != http.StatusOK {
-			t.Fatalf("a POST /api/decide holding a slot, once its body arrived: %v, want 200", a.resp)
-		}
-		var d engine.DecideResponse
-		if err := json.NewDecoder(a.resp.Body).Decode(&d); err != nil || d.Rule == nil || len(d.Rule.Nodes) == 0 {
-			t.Errorf("a POST /api/decide holding a slot: not a decision with an explanation (%v)", err)
+		switch {
+		case a.resp == nil:
+			t.Fatal("a POST /api/decide got no answer")
+		case a.resp.StatusCode == http.StatusOK:
+			decided++
+			var d engine.DecideResponse
+			if err := json.NewDecoder(a.resp.Body).Decode(&d); err != nil || d.Rule == nil || len(d.Rule.Nodes) == 0 {
+				t.Errorf("a POST /api/decide: not a decision with an explanation (%v)", err)
+			}
+		case a.resp.StatusCode == http.StatusServiceUnavailable && a.resp.Header.Get("Retry-After") != "":
+			busy++
+			if e := errorOf(t, a.resp); e.Code != httperror.CodeBusy || !strings.Contains(e.Message, "busy deciding 1 requests") {
+				t.Errorf("an excess POST /api/decide: error %+v, want %q about the slots", e, httperror.CodeBusy)
+			}
+		default:
+			t.Errorf("a POST /api/decide: HTTP %d (Retry-After %q), want 200 or 503 with Retry-After", a.resp.StatusCode, a.resp.Header.Get("Retry-After"))
 		}
 	}
+	if decided == 0 || busy == 0 {
+		t.Errorf("%d decided, %d busy; want both with one slot and %d requests at once", decided, busy, requests)
+	}
 	m := get(t, "http://"+addr+"/metrics")
-	for _, want := range []string{fmt.Sprintf(`mtlsplay_api_decide_requests_total{status="200"} %d`, slots),
-		fmt.Sprintf(`mtlsplay_api_decide_requests_total{status="503"} %d`, requests-slots)} {
+	for _, want := range []string{fmt.Sprintf(`mtlsplay_api_decide_requests_total{status="200"} %d`, decided),
+		fmt.Sprintf(`mtlsplay_api_decide_requests_total{status="503"} %d`, busy)} {
 		if !strings.Contains(m, want+"\n") {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestDecideSlowBodiesHoldNoSlot: clients that send their bodies slowly do not
+// keep others from being decided. With one slot, three requests holding back
+// their last byte took it in turn and answered every other request 503 busy for
+// as long as they trickled; now a whole request is decided at once, and so are
+// they when their bodies arrive.
+func TestDecideSlowBodiesHoldNoSlot(t *testing.T) {
+	const held = 3
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, testConfig(config.ModeReport)),
+		Decide: page.DecideLimits{Slots: 1, Wait: 200 * time.Millisecond, Deadline: hangGuard}})
+	addr := ts.s.HTTPAddr()
+	answers := make(chan answer, held)
+	conns := make([]net.Conn, held)
+	for i := range held {
+		conns[i] = heldPost(t, addr, decideRequest(t), i, answers)
+	}
+	time.Sleep(100 * time.Millisecond) // the server has read what they sent
+	r, err := http.Post("http://"+addr+"/api/decide", "application/json", bytes.NewReader(decideRequest(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Errorf("POST /api/decide beside %d bodies held back: HTTP %d, want 200", held, r.StatusCode)
+	}
+	for _, c := range conns {
+		if _, err := c.Write(decideRequest(t)[len(decideRequest(t))-1:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range held {
+		if a := receive(t, answers); a.resp == nil || a.resp.StatusCode != http.StatusOK {
+			t.Errorf("a POST /api/decide once its body arrived: %v, want 200", a.resp)
+		}
+	}
+}
+
+// TestDecideBodyBudget: the bodies held at once are bounded in bytes, charged as
+// they arrive: a request whose body would take more is answered 503 busy and its
+// connection closed, and the budget is given back as requests end.
+func TestDecideBodyBudget(t *testing.T) {
+	body := explainHeavy(t)
+	ts := startServe(t, Options{ConfigPath: writeConfig(t, testConfig(config.ModeReport)),
+		Decide: page.DecideLimits{Slots: 1, Wait: hangGuard, Deadline: hangGuard, BodyBytes: int64(len(body) * 3 / 2)}})
+	addr := ts.s.HTTPAddr()
+	answers := make(chan answer, 2)
+	first := heldPost(t, addr, body, 0, answers)
+	time.Sleep(100 * time.Millisecond) // its bytes are charged
+	heldPost(t, addr, body, 1, answers)
+	a := receive(t, answers)
+	if a.i != 1 || a.resp == nil || a.resp.StatusCode != http.StatusServiceUnavailable || a.resp.Header.Get("Retry-After") == "" || !a.resp.Close {
+		t.Fatalf("the second body over the budget: %+v; want 503 with Retry-After and the connection closed", a)
+	}
+	if e := errorOf(t, a.resp); e.Code != httperror.CodeBusy || !strings.Contains(e.Message, "request bodies") {
+		t.Errorf("the second body over the budget: error %+v, want %q about the bodies", e, httperror.CodeBusy)
+	}
+	if _, err := first.Write(body[len(body)-1:]); err != nil {
+		t.Fatal(err)
+	}
+	if a := receive(t, answers); a.i != 0 || a.resp == nil || a.resp.StatusCode != http.StatusOK {
+		t.Fatalf("the first, once its body arrived: %+v, want 200", a)
+	}
+	// Its bytes were given back: a body as large fits again.
+	r, err := http.Post("http://"+addr+"/api/decide", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Errorf("POST /api/decide after the budget was given back: HTTP %d, want 200", r.StatusCode)
 	}
 }
 
