@@ -86,10 +86,26 @@ document.addEventListener(
   true,
 );
 
+// shownFor is the inputs (inputsKey) the verdict on screen answers: null until the
+// engine draws one, when the HTML's verdict answers the default inputs if it stands.
+let shownFor: string | null = null;
+
+function inputsKey(r: DecideRequest = request()): string {
+  return JSON.stringify(r);
+}
+
+// markStale says whether the verdict on screen answers other inputs than the page's
+// (data-stale, design 6: the stylesheet fades it after a moment).
+function markStale(): void {
+  const stale = shownFor !== null ? inputsKey() !== shownFor : firstPaint.carried() && !firstPaint.standing();
+  byId("verdict").dataset.stale = String(stale);
+}
+
 function schedule(at = performance.now()): void {
   if (lastInput && at - lastInput < 200) at = Math.min(at, lastInput);
   lastInput = 0;
   byId("verdict").dataset.pending = "true";
+  markStale();
   if (!dirty) changedAt = at; // the oldest change not yet served: a run in flight took its own
   if (inFlight) {
     dirty = true;
@@ -156,6 +172,7 @@ async function run(): Promise<void> {
       return;
     }
     casesPane.decided(req, isError(res) ? null : res); // the cases run in the worker while the verdict renders
+    shownFor = inputsKey(req);
     performance.measure("mtlsplay:round-trip", { start: t0 });
     const tr = performance.now();
     queueMicrotask(() => performance.measure("mtlsplay:render", { start: tr }));
@@ -220,6 +237,7 @@ async function run(): Promise<void> {
   performance.measure("mtlsplay:engine-call", { start: now - engine.lastCallMs, duration: engine.lastCallMs });
   verdict.setAttribute("aria-busy", "false");
   verdict.dataset.rule = complete ? "" : "pending";
+  markStale();
   if (firstVerdict && complete) {
     firstVerdict = false;
     firstComplete();
@@ -645,6 +663,7 @@ async function start(): Promise<void> {
   if (!restored) {
     useSampleCert(sampleCerts[0]);
     useDefaultBundles();
+    if (firstPaint.standing()) shownFor = inputsKey(); // the HTML's verdict answers them
     schedule();
   }
   try {
