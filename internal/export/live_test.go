@@ -68,6 +68,8 @@ func liveRules() []liveRule {
 		{`"a.example.net" in cert.san.dns`, noSAN},
 		{`cert.san.dns.exists(d, d.endsWith(".example.com"))`, noSAN},
 		{`SAN.exists(s, s == "Email:ops@example.com")`, noSAN},
+		{`SAN.exists(s, s.startsWith("DNS:api."))`, noSAN},
+		{`SAN.exists(s, s.startsWith("URI:spiffe://example.com/"))`, []string{"nginx", "haproxy", "caddy"}},
 		{`"alice@example.com" in cert.san.email`, noSAN},
 		{`"IP:192.0.2.10" in SAN`, []string{"nginx", "haproxy", "caddy"}},
 		{`"URI:spiffe://example.com/ns/prod/sa/client" in SAN`, []string{"nginx", "haproxy", "caddy"}},

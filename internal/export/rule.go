@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"strings"
 
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/ast"
@@ -203,7 +204,8 @@ func (r reader) in(e, x, list ast.Expr) *node {
 }
 
 // exists reads LIST.exists(s, s == "v") and, on a typed SAN list, s.startsWith,
-// endsWith, contains and matches; and on a subject list, s == "v".
+// endsWith, contains and matches; on SAN, s.startsWith("TYPE:…"); and on a
+// subject list, s == "v".
 func (r reader) exists(e, list ast.Expr, iter string, body ast.Expr) *node {
 	if body.Kind() != ast.CallKind {
 		return nil
@@ -232,6 +234,22 @@ func (r reader) exists(e, list ast.Expr, iter string, body ast.Expr) *node {
 			return r.leaf(e, sanHas, sanLists[name], v)
 		case subjectLists[name] != "":
 			return r.leaf(e, attrHas, subjectLists[name], v)
+		}
+		return nil
+	}
+	if name == "SAN" && c.FunctionName() == "startsWith" && c.IsMemberFunction() && len(args) == 1 && isIter(c.Target()) {
+		// SAN.exists(s, s.startsWith("URI:spiffe://…")) is a prefix of one type's
+		// entries (the playground's default rule): as cert.san.uri.exists(u,
+		// u.startsWith("spiffe://…")). A prefix shorter than a type's reaches
+		// across types, which no gateway list holds.
+		v, ok := str(args[0])
+		if !ok {
+			return nil
+		}
+		for _, p := range sanPrefixes {
+			if rest, found := strings.CutPrefix(v, p.prefix); found {
+				return r.leaf(e, sanPrefix, p.field, rest)
+			}
 		}
 		return nil
 	}
