@@ -6,7 +6,7 @@ import (
 	"github.com/mtlsplay/mtlsplay/internal/certinfo"
 )
 
-const workatoVersion = "Workato: mtlsplay's rule variables (docs/design.md 2.3, 2.4)"
+const workatoVersion = "Workato: mtlsplay's rule variables (the rule reference: docs/rules.html)"
 
 // workato is the view the playground's rules see: CN, DN in the project's RFC 4514
 // form, SAN entries with their type prefixes.
