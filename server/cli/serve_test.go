@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,28 @@ func TestServeBadListenFlag(t *testing.T) {
 		}
 		if entries, _ := os.ReadDir(state); len(entries) != 0 {
 			t.Errorf("run(%q) made the demo before refusing the flag", args)
+		}
+	}
+}
+
+// TestServeSharedAddress: two listeners given one address are a usage mistake said
+// before anything listens (binding the second failed with "address already in
+// use", exit 1, after the config's cases).
+func TestServeSharedAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port, given back
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, flags := range [][]string{
+		{"--http", addr, "--mtls", addr},
+		{"--http", "127.0.0.1:0", "--mtls", addr, "--authz", addr},
+	} {
+		var stderr bytes.Buffer
+		code := Main(append([]string{"serve", "--state", t.TempDir()}, flags...), strings.NewReader(""), io.Discard, &stderr)
+		if code != exitBadInput || !strings.Contains(stderr.String(), "are both "+addr+": give each its own address") {
+			t.Errorf("serve %q = %d, stderr %q; want %d and the two listeners named", flags, code, stderr.String(), exitBadInput)
 		}
 	}
 }

@@ -136,6 +136,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 		return fail(ExitBadInput, "%v", err)
 	}
 	s.cfg = cfg
+	if msg := sharedAddress(opts, cfg); msg != "" {
+		return fail(ExitBadInput, "%s", msg)
+	}
 	if s.demo != nil && !cfg.CANamesSet {
 		// A demo folder made before tls.ca_names: its browser steps need the CAs
 		// named all the same (design 7.5), and its small bundle cannot fail the bound.
@@ -372,4 +375,23 @@ func loopbackOrAny(a net.Addr) bool {
 	}
 	ip := ap.Addr().Unmap()
 	return ip.IsLoopback() || ip.IsUnspecified()
+}
+
+// sharedAddress says which two listeners were given one address (a listener's
+// port 0 is any free port, never shared); "" when none were. Binding the second
+// would fail only after the demo and the config's cases.
+func sharedAddress(opts Options, cfg *config.Config) string {
+	listeners := []struct{ name, addr string }{
+		{"the page listener (listen.http, --http)", cmp.Or(opts.HTTPAddr, cfg.HTTPAddr, config.DefaultHTTPAddr)},
+		{"the mTLS listener (listen.mtls, --mtls)", cmp.Or(opts.MTLSAddr, cfg.MTLSAddr, config.DefaultMTLSAddr)},
+		{"the authorization listener (listen.authz, --authz)", cmp.Or(opts.AuthzAddr, cfg.AuthzAddr)},
+	}
+	for i, a := range listeners {
+		for _, b := range listeners[i+1:] {
+			if a.addr != "" && a.addr == b.addr && !strings.HasSuffix(a.addr, ":0") {
+				return fmt.Sprintf("%s and %s are both %s: give each its own address", a.name, b.name, a.addr)
+			}
+		}
+	}
+	return ""
 }
