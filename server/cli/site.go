@@ -23,6 +23,11 @@ func (c *cli) siteCmd(args []string) int {
 	case len(operands) > 0:
 		return c.usageError(fs, "unexpected argument %q", operands[0])
 	}
+	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
+		// Said first: whether the assets are built is another matter.
+		fmt.Fprintf(c.stderr, "mtlsplay site: %s: not a directory\n", terminalSafe(*out))
+		return exitBadInput
+	}
 	if err := site.Export(*out); err != nil {
 		// A file system error names its path: "DIR/index.html: permission denied", not "open DIR/index.html: …".
 		if pe := (*os.PathError)(nil); errors.As(err, &pe) {
