@@ -183,6 +183,12 @@ func (c *cli) parseFlags(fs *flag.FlagSet, args []string) error {
 		msg := flagNameRE.ReplaceAllString(err.Error(), "$1--$2") // as the usage writes it
 		fmt.Fprintf(out, "mtlsplay %s: %s\n", fs.Name(), terminalSafe(msg))
 		fs.Usage()
+		// Parsing stopped at the mistake: a --json after it was not read.
+		if fs.Lookup("json") != nil && slices.ContainsFunc(args, func(a string) bool {
+			return a == "--json" || a == "-json" || a == "--json=true" || a == "-json=true"
+		}) {
+			c.writeJSON(engine.ErrorResponse{Error: engine.Error{Code: engine.CodeBadRequest, Message: msg}})
+		}
 	}
 	return err
 }
@@ -295,9 +301,15 @@ func (c *cli) writeJSON(v any) {
 	_ = enc.Encode(v)
 }
 
-// usageError is a flag or operand mistake; it gets the usage line, not the JSON shape.
+// usageError is a flag or operand mistake: its line and the usage on standard
+// error, and with --json the error shape on standard output too, as every error
+// (a script reading the output gets one).
 func (c *cli) usageError(fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(c.stderr, "mtlsplay %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(c.stderr, "mtlsplay %s: %s\n", fs.Name(), msg)
 	fs.Usage()
+	if f := fs.Lookup("json"); f != nil && f.Value.String() == "true" {
+		c.writeJSON(engine.ErrorResponse{Error: engine.Error{Code: engine.CodeBadRequest, Message: msg}})
+	}
 	return exitBadInput
 }

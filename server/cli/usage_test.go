@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mtlsplay/mtlsplay/internal/engine"
 )
 
 // TestFlagMistakeLine: a flag a command does not know, or a value its flag
@@ -87,5 +90,39 @@ func TestHelpFlagsAsDocumented(t *testing.T) {
 	}
 	if _, out, _ := runCLI(t, "", "verify", "-h"); !strings.Contains(out, "\n  --bundle FILE\n") || !strings.Contains(out, `(default "cli")`) {
 		t.Errorf("verify -h:\n%s", out)
+	}
+}
+
+// TestUsageErrorJSON: with --json a usage mistake is also the error shape on
+// standard output, as every other error, wherever --json stands; without it,
+// standard output stays empty.
+func TestUsageErrorJSON(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		json bool
+		want string
+	}{
+		{[]string{"verify", "--json"}, true, "want exactly one CHAIN"},
+		{[]string{"verify", "--json", "--gateway", "nope", "x.pem"}, true, `no trust model for gateway "nope"`},
+		{[]string{"eval", "--bogus", "--json"}, true, "flag provided but not defined: --bogus"},
+		{[]string{"inspect", "--json", "--at"}, true, "flag needs an argument: --at"},
+		{[]string{"verify"}, false, ""},
+		{[]string{"eval", "--bogus"}, false, ""},
+	} {
+		code, stdout, stderr := runCLI(t, "", tt.args...)
+		if code != exitBadInput || !strings.Contains(stderr, "usage") && !strings.Contains(stderr, "Usage") {
+			t.Errorf("%q = %d, stderr %q; want 2 and the usage", tt.args, code, stderr)
+			continue
+		}
+		if !tt.json {
+			if stdout != "" {
+				t.Errorf("%q without --json wrote %q to standard output", tt.args, stdout)
+			}
+			continue
+		}
+		var e engine.ErrorResponse
+		if err := json.Unmarshal([]byte(stdout), &e); err != nil || e.Error.Code != engine.CodeBadRequest || !strings.Contains(e.Error.Message, tt.want) {
+			t.Errorf("%q: standard output %q (%v); want the error shape, bad_request, with %q", tt.args, stdout, err, tt.want)
+		}
 	}
 }
