@@ -115,11 +115,27 @@ function schedule(at = performance.now()): void {
   queueMicrotask(run);
 }
 
+// bundlesNow is the bundles the boxes hold; an empty box (just added, or cleared)
+// is no bundle yet rather than a bundle without a certificate, which would turn
+// the verdict into an error before anything was pasted.
 function bundlesNow(): BundleInput[] {
-  return [...bundleList.querySelectorAll<HTMLElement>(".bundle")].map((el, i) => ({
-    name: el.querySelector<HTMLInputElement>(".bundle-name")!.value.trim() || `bundle ${i + 1}`,
-    pem: el.querySelector<HTMLTextAreaElement>("textarea")!.value,
-  }));
+  return bundleBoxes().map((i) => {
+    const el = bundleList.querySelectorAll<HTMLElement>(".bundle")[i];
+    return {
+      name: el.querySelector<HTMLInputElement>(".bundle-name")!.value.trim() || `bundle ${i + 1}`,
+      pem: el.querySelector<HTMLTextAreaElement>("textarea")!.value,
+    };
+  });
+}
+
+// bundleBoxes is, for each bundle bundlesNow gives, the index of its box: the
+// engine numbers bundles as sent, the page's boxes count the empty ones too.
+function bundleBoxes(): number[] {
+  const out: number[] = [];
+  bundleList.querySelectorAll<HTMLElement>(".bundle").forEach((el, i) => {
+    if (el.querySelector<HTMLTextAreaElement>("textarea")!.value.trim()) out.push(i);
+  });
+  return out;
 }
 
 function request(): DecideRequest {
@@ -158,6 +174,7 @@ async function run(): Promise<void> {
   const started = changedAt;
   syncSampleMenu(sampleSelect, byId("sample-help"), certInput.value);
   const req = request();
+  const boxes = bundleBoxes(); // req.bundles[i] is in box boxes[i]
   let complete = true; // false: the inspector's verdict, with the rule pending
   performance.mark("mtlsplay:scheduled", { startTime: started });
   performance.measure("mtlsplay:input-to-call", { start: started });
@@ -179,12 +196,12 @@ async function run(): Promise<void> {
     const at = !isError(res) && res.at ? new Date(res.at) : req.at ? new Date(req.at) : new Date();
     if (isError(res)) {
       renderEngineError(res.error);
-      if (res.error.input === "bundle" && res.error.bundle) renderBundleError(res.error.bundle);
+      if (res.error.input === "bundle" && res.error.bundle) renderBundleError(boxes[res.error.bundle - 1] + 1);
       const iss: Issue[] = res.error.issues?.length ? res.error.issues : res.error.line ? [{ message: res.error.message, line: res.error.line, column: res.error.column, severity: "error" }] : [];
       const compiled = res.error.code === "compile_error" ? null : await compileAlone(req);
       rulePane.show(req.rule, compiled?.dialect ? compiled : null, iss);
       renderExplain(null, () => {});
-      if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req);
+      if (res.error.code === "private_key") refuseKeyFromEngine(res.error, req, boxes);
       // Keep showing what the certificate holds when only the rule or a bundle is wrong.
       const seen = req.certificates.trim() ? await inspect(req.certificates, req.at, bundlesKey(req.bundles), req.gateway) : null;
       const leaf = seen?.leaf ?? 0;
@@ -212,8 +229,10 @@ async function run(): Promise<void> {
       header.render(res.header);
       renderChains(res, res.certificates, res.findings, leaf);
       renderFindings(res.findings, docs, res.certificates?.length ? undefined : "No certificate to check.", res.reason);
-      renderBundleViews(res.bundles);
-      if (renameBundles([...bundleList.querySelectorAll<HTMLElement>(".bundle")], res.bundles)) schedule();
+      const all = [...bundleList.querySelectorAll<HTMLElement>(".bundle")];
+      const views = all.map((_, j) => res.bundles?.[boxes.indexOf(j)]); // by box; none for an empty one
+      renderBundleViews(views);
+      if (renameBundles(all, views)) schedule();
       lastInspected = { text: req.certificates, at: req.at, gateway: req.gateway, bundles: bundlesKey(req.bundles), when: res.at, leaf, certs: res.certificates, findings: res.findings ?? [], gateways: res.gateways, header: res.header };
       complete = !rulePending(res);
       if (!complete) showRulePending();
@@ -284,7 +303,7 @@ function isSample(text: string): boolean {
 
 // The engine recognised a private key the page's PEM check could not see (DER, bare
 // base64): the input it came from is cleared, so the key is not kept or shared.
-function refuseKeyFromEngine(err: EngineError, req: DecideRequest): void {
+function refuseKeyFromEngine(err: EngineError, req: DecideRequest, boxes: number[]): void {
   if (err.input === "certificate" && certInput.value === req.certificates) {
     certInput.value = "";
     notice(`${err.message}. The certificate box has been cleared: mtlsplay never needs a private key, and nothing was stored or sent anywhere.`);
@@ -292,7 +311,7 @@ function refuseKeyFromEngine(err: EngineError, req: DecideRequest): void {
     return;
   }
   const i = err.input === "bundle" && err.bundle ? err.bundle - 1 : -1;
-  const text = bundleList.querySelectorAll(".bundle")[i]?.querySelector("textarea");
+  const text = bundleList.querySelectorAll(".bundle")[boxes[i]]?.querySelector("textarea");
   if (text && text.value === req.bundles[i]?.pem) {
     text.value = "";
     notice(`${err.message}. The bundle "${req.bundles[i].name}" has been cleared: a truststore holds CA certificates, never a private key.`);

@@ -53,12 +53,12 @@ export function nameOf(v: BundleView): string | null {
 
 // renameBundles names each bundle the page named after its content; it reports
 // whether a name changed (the decision quotes the names, so it is made again).
-export function renameBundles(boxes: HTMLElement[], views: BundleView[] | null | undefined): boolean {
+export function renameBundles(boxes: HTMLElement[], views: (BundleView | undefined)[]): boolean {
   let changed = false;
   boxes.forEach((box, i) => {
     const input = box.querySelector<HTMLInputElement>(".bundle-name");
     const pem = box.querySelector<HTMLTextAreaElement>("textarea")?.value ?? "";
-    const v = views?.[i];
+    const v = views[i];
     if (!input || !v || input.dataset.named === "1" || !pem.trim() || !givenByPage(input.value, pem)) return;
     const name = nameOf(v);
     if (name && name !== input.value) {

@@ -542,10 +542,16 @@ const KIND_NAMES: Record<string, string> = {
   other: "the chain does not verify",
 };
 
-export function renderBundleViews(views: BundleView[] | null | undefined): void {
-  for (const [i, b] of (views ?? []).entries()) {
+// renderBundleViews writes each box's summary: views[i] is box i's bundle as the
+// engine read it, undefined for an empty box (not sent).
+export function renderBundleViews(views: (BundleView | undefined)[]): void {
+  for (const [i, b] of views.entries()) {
     const el = document.querySelector<HTMLElement>(`[data-bundle-index="${i}"] .bundle-summary`);
-    if (!el || unchanged(el, JSON.stringify(b))) continue;
+    if (!el || unchanged(el, JSON.stringify(b ?? null))) continue;
+    if (!b) {
+      replace(el, "Not read: the box is empty; paste the CA certificates (PEM) here.");
+      continue;
+    }
     const certs = b.certificates ?? [];
     const warns = (b.warnings ?? []).map((w) => (typeof w === "string" ? w : String((w as { message?: string }).message ?? JSON.stringify(w))));
     replace(el, `${certs.length} CA certificate${certs.length === 1 ? "" : "s"}${certs.length ? ": " : ""}`, certs.flatMap((c, j) => [j ? "; " : "", h("code", null, c.subject)]), warns.length ? h("ul", { class: "warn" }, warns.map((w) => h("li", null, w))) : null);
