@@ -301,7 +301,7 @@ func lazyRegexp(expr string) func() *regexp.Regexp {
 }
 
 func cleanMessage(m string) string {
-	m = strings.ReplaceAll(m, emptyContainer, "")
+	m = plainSyntax(strings.ReplaceAll(m, emptyContainer, ""))
 	if enableWithRE().MatchString(m) {
 		m = enableWithRE().ReplaceAllString(m, "")
 		if strings.HasSuffix(m, "?") && !strings.HasSuffix(m, "?)") {
@@ -475,4 +475,63 @@ func (c *programCache) get(src string) (*Program, *CompileError, bool) {
 
 func (c *programCache) put(src string, p *Program, err *CompileError) {
 	c.entries.Add(src, cacheEntry{prog: p, err: err})
+}
+
+var (
+	mismatchedRE = lazyRegexp(`^Syntax error: (?:mismatched|extraneous) input '(.*)' expecting (.*)$`)
+	missingEndRE = lazyRegexp(`^Syntax error: missing '(.*)' at '<EOF>'$`)
+)
+
+// plainSyntax says the parser's syntax errors in a person's words: ANTLR names
+// what it expected as a token set ("expecting {'[', '{', '(', '.', '-', '!',
+// 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES,
+// IDENTIFIER}") and the end of the text as '<EOF>'. Other messages are kept.
+func plainSyntax(m string) string {
+	if g := mismatchedRE().FindStringSubmatch(m); g != nil {
+		input, want := g[1], expected(g[2])
+		switch {
+		case input == "<EOF>":
+			return "Syntax error: the rule ends where " + want + " was expected"
+		case g[2] == "<EOF>":
+			return "Syntax error: unexpected '" + input + "' after the end of an expression"
+		}
+		return "Syntax error: unexpected '" + input + "' where " + want + " was expected"
+	}
+	if g := missingEndRE().FindStringSubmatch(m); g != nil {
+		return "Syntax error: missing '" + g[1] + "' at the end of the rule"
+	}
+	return m
+}
+
+// expected says an ANTLR token or token set: "')'", "']' or ','", "a value …".
+func expected(set string) string {
+	tokens := []string{set}
+	if strings.HasPrefix(set, "{") && strings.HasSuffix(set, "}") {
+		tokens = strings.Split(set[1:len(set)-1], ", ")
+	}
+	if slices.Contains(tokens, "IDENTIFIER") && slices.Contains(tokens, "STRING") {
+		return "a value (a name, a string, a number, a list or an expression in parentheses)"
+	}
+	var names []string
+	for _, t := range tokens {
+		switch t {
+		case "NUM_FLOAT", "NUM_INT", "NUM_UINT":
+			t = "a number"
+		case "STRING":
+			t = "a string"
+		case "BYTES":
+			t = "bytes"
+		case "IDENTIFIER":
+			t = "a name"
+		case "<EOF>":
+			t = "the end of the rule"
+		}
+		if !slices.Contains(names, t) {
+			names = append(names, t)
+		}
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

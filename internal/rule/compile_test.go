@@ -33,6 +33,13 @@ func TestCompileErrors(t *testing.T) {
 		{"line:column counts characters", "DN == \"CN=Zoë\" &&\n  \"é\" + SNA == \"x\"", 2, 9, "undeclared reference to 'SNA' (did you mean 'SAN'?)"},
 		{"type mismatch", `CN == 1`, 1, 4, "found no matching overload for '_==_' applied to '(string, int)'"},
 		{"syntax", `CN == "x" &&`, 1, 13, "Syntax error"},
+		// ANTLR's token sets, said as what they stand for.
+		{"a value missing", `CN == )`, 1, 7, "Syntax error: unexpected ')' where a value (a name, a string, a number, a list or an expression in parentheses) was expected"},
+		{"the rule ends early", `CN == "x" &&`, 1, 13, "Syntax error: the rule ends where a value (a name, a string, a number, a list or an expression in parentheses) was expected"},
+		{"a list not closed", `"a" in [1, 2`, 1, 13, "Syntax error: the rule ends where ']' or ',' was expected"},
+		{"text after the expression", `CN == "a" "b"`, 1, 11, `Syntax error: unexpected '"b"' after the end of an expression`},
+		{"a call not closed", `CN.startsWith("a"`, 1, 18, "Syntax error: missing ')' at the end of the rule"},
+		{"a comma missing", `SAN.exists(s s == "x")`, 1, 14, "Syntax error: unexpected 's' where ')' was expected"},
 		{"non-bool string", `CN`, 1, 1, "rule must evaluate to bool, got string"},
 		{"non-bool int", `1 + 1`, 1, 1, "rule must evaluate to bool, got int"},
 		{"non-bool list", "\n  SAN.map(s, s.size())", 2, 3, "rule must evaluate to bool, got list(int)"},
