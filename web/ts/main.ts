@@ -243,6 +243,7 @@ async function run(): Promise<void> {
     const msg = e instanceof EngineTimeout || e instanceof EngineStopped ? e.message : `the engine failed: ${(e as Error).message}`;
     renderEngineError({ code: e instanceof EngineTimeout ? "timeout" : "engine", message: msg });
     gateways.hideTrust();
+    shownFor = inputsKey(req); // the error is this request's answer
   } finally {
     inFlight = false;
   }
