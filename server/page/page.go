@@ -207,9 +207,11 @@ var tooLarge = "request is larger than " + strconv.Itoa(engine.MaxRequestBytes) 
 // what it has charged to the budget.
 const readChunk = 8 << 10
 
-// readBody reads the body by deadline, charging each piece to s.bodies as it
-// arrives; charged is what it charged (to give back once the body is done with,
-// whatever ok is). On a failure it answers itself and ok is false.
+// readBody reads the body by deadline, charging s.bodies as it arrives: what the
+// body's buffer holds (append grows it up to twice what has arrived), so the
+// budget bounds the memory itself. charged is what it charged (to give back once
+// the body is done with, whatever ok is). On a failure it answers itself and ok
+// is false.
 func (s *server) readBody(w http.ResponseWriter, r *http.Request, deadline time.Time) (body []byte, charged int64, ok bool) {
 	rc := http.NewResponseController(w)
 	if err := rc.SetReadDeadline(deadline); err != nil {
@@ -219,15 +221,17 @@ func (s *server) readBody(w http.ResponseWriter, r *http.Request, deadline time.
 	for {
 		n, err := r.Body.Read(chunk)
 		if n > 0 {
-			charged += int64(n)
-			if s.bodies.Add(int64(n)) > s.decide.BodyBytes {
-				w.Header().Set("Connection", "close")
-				w.Header().Set("Retry-After", "1")
-				s.apiError(w, http.StatusServiceUnavailable, httperror.CodeBusy,
-					"the server holds as many request bodies as it takes at once; retry in a second")
-				return nil, charged, false
-			}
 			body = append(body, chunk[:n]...)
+			if grown := int64(cap(body)) - charged; grown > 0 {
+				charged += grown
+				if s.bodies.Add(grown) > s.decide.BodyBytes {
+					w.Header().Set("Connection", "close")
+					w.Header().Set("Retry-After", "1")
+					s.apiError(w, http.StatusServiceUnavailable, httperror.CodeBusy,
+						"the server holds as many request bodies as it takes at once; retry in a second")
+					return nil, charged, false
+				}
+			}
 		}
 		if err == io.EOF {
 			return body, charged, true
