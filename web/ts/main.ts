@@ -115,31 +115,29 @@ function schedule(at = performance.now()): void {
   queueMicrotask(run);
 }
 
-// bundlesNow is the bundles the boxes hold; an empty box (just added, or cleared)
-// is no bundle yet rather than a bundle without a certificate, which would turn
-// the verdict into an error before anything was pasted.
-function bundlesNow(): BundleInput[] {
-  return bundleBoxes().map((i) => {
-    const el = bundleList.querySelectorAll<HTMLElement>(".bundle")[i];
-    return {
-      name: el.querySelector<HTMLInputElement>(".bundle-name")!.value.trim() || `bundle ${i + 1}`,
-      pem: el.querySelector<HTMLTextAreaElement>("textarea")!.value,
-    };
-  });
-}
-
-// bundleBoxes is, for each bundle bundlesNow gives, the index of its box: the
-// engine numbers bundles as sent, the page's boxes count the empty ones too.
-function bundleBoxes(): number[] {
-  const out: number[] = [];
+// bundlesInBoxes is the bundles the boxes hold and, for each, the index of its box:
+// an empty box (just added, or cleared) is no bundle yet rather than a bundle
+// without a certificate, which would turn the verdict into an error before
+// anything was pasted; so the engine numbers bundles as sent, and the page's
+// boxes count the empty ones too.
+function bundlesInBoxes(): { bundles: BundleInput[]; boxes: number[] } {
+  const bundles: BundleInput[] = [];
+  const boxes: number[] = [];
   bundleList.querySelectorAll<HTMLElement>(".bundle").forEach((el, i) => {
-    if (el.querySelector<HTMLTextAreaElement>("textarea")!.value.trim()) out.push(i);
+    const pem = el.querySelector<HTMLTextAreaElement>("textarea")!.value;
+    if (!pem.trim()) return;
+    bundles.push({ name: el.querySelector<HTMLInputElement>(".bundle-name")!.value.trim() || `bundle ${i + 1}`, pem });
+    boxes.push(i);
   });
-  return out;
+  return { bundles, boxes };
 }
 
-function request(): DecideRequest {
-  const r: DecideRequest = { certificates: certInput.value, bundles: bundlesNow(), rule: editor.text };
+function bundlesNow(): BundleInput[] {
+  return bundlesInBoxes().bundles;
+}
+
+function request(bundles = bundlesNow()): DecideRequest {
+  const r: DecideRequest = { certificates: certInput.value, bundles, rule: editor.text };
   if (rulePane.dialect !== "auto") r.dialect = rulePane.dialect;
   const at = atInput.value.trim();
   if (at) r.at = at;
@@ -173,8 +171,8 @@ async function run(): Promise<void> {
   inFlight = true;
   const started = changedAt;
   syncSampleMenu(sampleSelect, byId("sample-help"), certInput.value);
-  const req = request();
-  const boxes = bundleBoxes(); // req.bundles[i] is in box boxes[i]
+  const { bundles, boxes } = bundlesInBoxes(); // bundles[i] is in box boxes[i]
+  const req = request(bundles);
   let complete = true; // false: the inspector's verdict, with the rule pending
   performance.mark("mtlsplay:scheduled", { startTime: started });
   performance.measure("mtlsplay:input-to-call", { start: started });
