@@ -56,8 +56,9 @@ func TestExportPanel(t *testing.T) {
 	// HAProxy has no delegate recipe: the page does not offer a command that fails.
 	selectOption(tb, `[data-testid="gateway"]`, "haproxy")
 	v = tb.verdictAfter(v.Seq)
-	exportState(tb, "partial")
-	if got := tb.text(`[data-testid="export-status"]`); !strings.Contains(got, "never more; mtlsplay has no delegate recipe for HAProxy") || strings.Contains(got, "--gateway haproxy --delegate") {
+	// The panel was partial for nginx already: wait for HAProxy's own status.
+	got := poll[string](tb, `(() => { const s = document.querySelector('[data-testid="export-status"]').textContent; return s.includes("the haproxy config") ? s : null; })()`, 10*time.Second)
+	if !strings.Contains(got, "never more; mtlsplay has no delegate recipe for HAProxy") || strings.Contains(got, "--gateway haproxy --delegate") {
 		t.Errorf("HAProxy partial status = %q, want no --delegate command of its own", got)
 	}
 
